@@ -1,0 +1,173 @@
+"""What the process knows about a referral at any moment, folded from its events.
+
+The state holds no personal data: only stages, codes, dates and staff references. Both the
+Referral aggregate (to decide) and the case-view projection (to show) use the one fold in
+`referral_evolution`, so the write side and the read side cannot disagree about a case.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict
+
+from events.forms import PlannedAction
+from events.vocabulary import (
+    AgeGroup,
+    ContactMethod,
+    DiscussionOutcome,
+    DisputedDecision,
+    DisputeOutcome,
+    FeedbackPoint,
+    Forum,
+    MeetingOutcome,
+    PostExitReviewOutcome,
+    PostExitReviewPoint,
+    ReceivedVia,
+    ReferrerInvolvement,
+    ReviewOutcome,
+    ScreeningOutReason,
+    SignatoryCapacity,
+    SocialCareService,
+)
+
+
+class Stage(StrEnum):
+    TRIAGE = "triage"
+    AWAITING_FURTHER_INFORMATION = "awaiting_further_information"
+    SCREENED_OUT = "screened_out"
+    AWAITING_STRATEGY_DISCUSSION = "awaiting_strategy_discussion"
+    STRATEGY_DISCUSSION = "strategy_discussion"
+    AWAITING_SECTION_2_SIGNATURES = "awaiting_section_2_signatures"
+    AWAITING_STRATEGY_MEETING = "awaiting_strategy_meeting"
+    STRATEGY_MEETING = "strategy_meeting"
+    SUPPORT_AND_REVIEW = "support_and_review"
+    EXIT_AGREED = "exit_agreed"
+    ALTERNATIVE_SUPPORT_AGREED = "alternative_support_agreed"
+    CONCLUDED = "concluded"
+    REFERRED_TO_ALTERNATIVE_SUPPORT = "referred_to_alternative_support"
+
+
+class StateModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class FurtherInformationRequest(StateModel):
+    request_no: int
+    requested_at: datetime
+    returned_at: datetime | None = None
+
+
+class Screening(StateModel):
+    screened_in: bool
+    reasons: list[ScreeningOutReason]
+    decided_at: datetime
+
+
+class Signature(StateModel):
+    capacity: SignatoryCapacity
+    signatory_id: str
+    signed_at: datetime
+
+
+class StrategyDiscussion(StateModel):
+    scheduled_for: datetime
+    lead_officer: str
+    social_care_service: SocialCareService
+    social_care_representative: str
+    referrer_involvement: list[ReferrerInvolvement] = []
+    risk_assessments: int = 0
+    outcome: DiscussionOutcome | None = None
+    vtr_category: str | None = None
+    concluded_at: datetime | None = None
+    signatures: list[Signature] = []
+
+
+class ReferrerFeedback(StateModel):
+    feedback_point: FeedbackPoint
+    notified_at: datetime
+    notified_by: str
+    method: ContactMethod
+
+
+class StrategyMeeting(StateModel):
+    meeting_at: datetime
+    chair: str
+    nominated_by: str | None
+    outcome: MeetingOutcome | None = None
+    concluded_at: datetime | None = None
+
+
+class Review(StateModel):
+    review_no: int
+    held_on: date
+    outcome: ReviewOutcome
+    next_review_on: date | None
+
+
+class ExitRoute(StateModel):
+    """The agreed way out of the process, before the exit itself is recorded."""
+
+    kind: Literal["conclusion", "alternative_support"]
+    forum: Forum
+    agreed_at: datetime
+
+
+class Closure(StateModel):
+    kind: Literal["concluded", "referred_to_alternative_support"]
+    forum: Forum
+    closed_on: date
+    support_provider: str | None
+    six_month_review_due_on: date
+    twelve_month_review_due_on: date
+
+
+class PostExitReview(StateModel):
+    review_point: PostExitReviewPoint
+    reviewed_on: date
+    outcome: PostExitReviewOutcome
+
+
+class Dispute(StateModel):
+    dispute_no: int
+    disputed_decision: DisputedDecision
+    raised_at: datetime
+    referred_at: datetime | None = None
+    resolved_at: datetime | None = None
+    outcome: DisputeOutcome | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+
+class ReferralState(StateModel):
+    referral_id: UUID
+    version: int
+    stage: Stage
+    received_at: datetime
+    received_via: ReceivedVia
+    referring_agency: str
+    subject_age_group: AgeGroup
+    recorded_at: datetime
+    last_changed_at: datetime
+    security_checks_recorded_at: datetime | None = None
+    further_information_requests: list[FurtherInformationRequest] = []
+    screening: Screening | None = None
+    strategy_discussion: StrategyDiscussion | None = None
+    referrer_feedback: list[ReferrerFeedback] = []
+    strategy_meeting: StrategyMeeting | None = None
+    action_plan: list[PlannedAction] = []
+    next_review_on: date | None = None
+    reviews: list[Review] = []
+    exit_route: ExitRoute | None = None
+    closure: Closure | None = None
+    post_exit_reviews: list[PostExitReview] = []
+    disputes: list[Dispute] = []
+
+    @property
+    def open_dispute(self) -> Dispute | None:
+        return next((dispute for dispute in self.disputes if dispute.is_open), None)

@@ -1,0 +1,37 @@
+"""Who issued a command, and what came of it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from events.vocabulary import Role
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """An authenticated person acting in one role for one agency."""
+
+    actor_id: str
+    role: Role
+    agency: str
+
+
+@dataclass(frozen=True, slots=True)
+class Issued:
+    """The attribution of one command, and the key that recognises a retry of it."""
+
+    actor: Actor
+    command_id: UUID
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What a command recorded: the referral's new version and the last event's log position."""
+
+    referral_id: UUID
+    version: int
+    position: int
+    events: tuple[str, ...]
+    replayed: bool = False

@@ -1,0 +1,45 @@
+"""Refusals by the write side that are not rules of the process."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+
+class ApplicationError(Exception):
+    """The command was refused before or while saving; nothing was recorded."""
+
+
+class ReferralNotFoundError(ApplicationError):
+    def __init__(self, referral_id: UUID) -> None:
+        super().__init__(f"There is no referral {referral_id}.")
+        self.referral_id = referral_id
+
+
+class StaleVersionError(ApplicationError):
+    """The caller decided on an older version of the referral than the one stored."""
+
+    def __init__(self, expected: int, actual: int) -> None:
+        super().__init__(
+            f"The referral is at version {actual}, not {expected}: reload it and decide again."
+        )
+        self.expected = expected
+        self.actual = actual
+
+
+class ConcurrentChangeError(ApplicationError):
+    """Someone else changed the referral between loading it and saving this change."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The referral was changed by someone else at the same moment: "
+            "reload it and decide again."
+        )
+
+
+class IdempotencyKeyReusedError(ApplicationError):
+    """An idempotency key came back with a different command than the one it first named."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This idempotency key was already used for a different command; use a new key."
+        )

@@ -1,0 +1,154 @@
+"""Where wrapped data keys live: an SQLite file or a PostgreSQL database of their own."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any, NamedTuple, Protocol
+from uuid import UUID
+
+from eventsourcing.postgres import PostgresDatastore
+from eventsourcing.sqlite import SQLiteDatastore
+from psycopg.sql import SQL, Identifier
+
+from events.personal import KeyGroup
+
+
+class WrappedKey(NamedTuple):
+    key_id: str
+    owner_id: UUID
+    key_group: KeyGroup
+    wrapped_key: bytes | None  # None once destroyed
+    master_key_fingerprint: str
+
+
+class KeyStore(Protocol):
+    def create_table(self) -> None: ...
+
+    def insert_keys(self, keys: Sequence[WrappedKey]) -> None:
+        """Insert new keys; a key for an owner's group that already exists is left as it is."""
+        ...
+
+    def select_owner_keys(self, owner_id: UUID) -> list[WrappedKey]: ...
+
+    def select_key(self, key_id: str) -> WrappedKey | None: ...
+
+    def master_key_fingerprints(self) -> set[str]: ...
+
+    def close(self) -> None: ...
+
+
+_COLUMNS = "key_id, owner_id, key_group, wrapped_key, master_key_fingerprint"
+_TABLE = (
+    "CREATE TABLE IF NOT EXISTS {table} ("
+    "key_id TEXT PRIMARY KEY, owner_id TEXT NOT NULL, key_group TEXT NOT NULL, "
+    "wrapped_key {blob}, master_key_fingerprint TEXT NOT NULL, "
+    "created_at TEXT NOT NULL, destroyed_at TEXT, "
+    "UNIQUE (owner_id, key_group))"
+)
+
+
+def _key_from(row: Any) -> WrappedKey:
+    blob = row["wrapped_key"]
+    return WrappedKey(
+        key_id=row["key_id"],
+        owner_id=UUID(row["owner_id"]),
+        key_group=KeyGroup(row["key_group"]),
+        wrapped_key=None if blob is None else bytes(blob),
+        master_key_fingerprint=row["master_key_fingerprint"],
+    )
+
+
+def _key_row(key: WrappedKey) -> tuple[object, ...]:
+    created_at = datetime.now(UTC).isoformat()
+    return (
+        key.key_id,
+        str(key.owner_id),
+        key.key_group.value,
+        key.wrapped_key,
+        key.master_key_fingerprint,
+        created_at,
+    )
+
+
+class SQLiteKeyStore:
+    def __init__(self, path: str) -> None:
+        self._datastore = SQLiteDatastore(db_name=path)
+
+    def create_table(self) -> None:
+        with self._datastore.transaction(commit=True) as c:
+            c.execute(_TABLE.format(table="data_keys", blob="BLOB"))
+
+    def insert_keys(self, keys: Sequence[WrappedKey]) -> None:
+        with self._datastore.transaction(commit=True) as c:
+            c.executemany(
+                f"INSERT INTO data_keys ({_COLUMNS}, created_at) VALUES (?,?,?,?,?,?) "
+                "ON CONFLICT DO NOTHING",
+                [_key_row(key) for key in keys],
+            )
+
+    def select_owner_keys(self, owner_id: UUID) -> list[WrappedKey]:
+        with self._datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT {_COLUMNS} FROM data_keys WHERE owner_id=?", (str(owner_id),))
+            return [_key_from(row) for row in c.fetchall()]
+
+    def select_key(self, key_id: str) -> WrappedKey | None:
+        with self._datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT {_COLUMNS} FROM data_keys WHERE key_id=?", (key_id,))
+            row = c.fetchone()
+        return None if row is None else _key_from(row)
+
+    def master_key_fingerprints(self) -> set[str]:
+        with self._datastore.transaction(commit=False) as c:
+            c.execute("SELECT DISTINCT master_key_fingerprint FROM data_keys")
+            return {row[0] for row in c.fetchall()}
+
+    def close(self) -> None:
+        self._datastore.close()
+
+
+class PostgresKeyStore:
+    def __init__(self, datastore: PostgresDatastore) -> None:
+        self._datastore = datastore
+        table = Identifier(datastore.schema, "vtr_data_keys")
+        self._create = SQL(_TABLE.format(table="{table}", blob="bytea")).format(table=table)
+        self._insert = SQL(
+            "INSERT INTO {table} (" + _COLUMNS + ", created_at) "
+            "VALUES (%s,%s,%s,%s,%s,%s) ON CONFLICT DO NOTHING"
+        ).format(table=table)
+        self._by_owner = SQL("SELECT " + _COLUMNS + " FROM {table} WHERE owner_id=%s").format(
+            table=table
+        )
+        self._by_id = SQL("SELECT " + _COLUMNS + " FROM {table} WHERE key_id=%s").format(
+            table=table
+        )
+        self._fingerprints = SQL("SELECT DISTINCT master_key_fingerprint AS f FROM {table}").format(
+            table=table
+        )
+
+    def create_table(self) -> None:
+        with self._datastore.transaction(commit=True) as curs:
+            curs.execute(self._create)
+
+    def insert_keys(self, keys: Sequence[WrappedKey]) -> None:
+        with self._datastore.transaction(commit=True) as curs:
+            curs.executemany(self._insert, [_key_row(key) for key in keys])
+
+    def select_owner_keys(self, owner_id: UUID) -> list[WrappedKey]:
+        with self._datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self._by_owner, (str(owner_id),))
+            return [_key_from(row) for row in curs.fetchall()]
+
+    def select_key(self, key_id: str) -> WrappedKey | None:
+        with self._datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self._by_id, (key_id,))
+            row = curs.fetchone()
+        return None if row is None else _key_from(row)
+
+    def master_key_fingerprints(self) -> set[str]:
+        with self._datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self._fingerprints)
+            return {row["f"] for row in curs.fetchall()}
+
+    def close(self) -> None:
+        self._datastore.close()

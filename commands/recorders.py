@@ -1,0 +1,216 @@
+"""Event-store recorders that keep idempotency records in the same transaction as the events.
+
+A retried command is recognised by its (actor, idempotency key) pair. The record is written
+with the events it produced, so either both exist or neither does; a concurrent duplicate
+fails on the record's primary key and rolls back its events too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
+from uuid import UUID
+
+from eventsourcing.persistence import Notification, StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
+from psycopg import Cursor
+from psycopg.rows import DictRow
+from psycopg.sql import SQL, Identifier
+
+
+@dataclass(frozen=True, slots=True)
+class IdempotencyRecord:
+    """The first outcome of a command that carried an idempotency key."""
+
+    actor_id: str
+    idempotency_key: str
+    command: str
+    fingerprint: str
+    referral_id: UUID
+    first_version: int
+    last_version: int
+
+
+@runtime_checkable
+class LedgerRecorder(Protocol):
+    """What the ledger needs from its recorder beyond the library's application recorder."""
+
+    def find_idempotency_record(
+        self, actor_id: str, idempotency_key: str
+    ) -> IdempotencyRecord | None: ...
+
+    def select_history(
+        self, originator_id: UUID, gt: int = 0, lte: int | None = None
+    ) -> list[Notification]:
+        """A referral's stored events with their positions in the log, oldest first."""
+        ...
+
+    def count_events(self) -> int: ...
+
+
+_COLUMNS = (
+    "actor_id, idempotency_key, command, fingerprint, referral_id, first_version, last_version"
+)
+
+
+def _record_row(record: IdempotencyRecord, referral_id: object) -> tuple[object, ...]:
+    return (
+        record.actor_id,
+        record.idempotency_key,
+        record.command,
+        record.fingerprint,
+        referral_id,
+        record.first_version,
+        record.last_version,
+    )
+
+
+def _record_from(row: Any, referral_id: UUID) -> IdempotencyRecord:
+    return IdempotencyRecord(
+        actor_id=row["actor_id"],
+        idempotency_key=row["idempotency_key"],
+        command=row["command"],
+        fingerprint=row["fingerprint"],
+        referral_id=referral_id,
+        first_version=row["first_version"],
+        last_version=row["last_version"],
+    )
+
+
+class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
+    idempotency_table = "idempotency_records"
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [
+            *super().construct_create_table_statements(),
+            (
+                f"CREATE TABLE IF NOT EXISTS {self.idempotency_table} ("
+                "actor_id TEXT NOT NULL, idempotency_key TEXT NOT NULL, command TEXT NOT NULL, "
+                "fingerprint TEXT NOT NULL, referral_id TEXT NOT NULL, "
+                "first_version INTEGER NOT NULL, last_version INTEGER NOT NULL, "
+                "PRIMARY KEY (actor_id, idempotency_key)) WITHOUT ROWID"
+            ),
+        ]
+
+    def _insert_events(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        notification_ids = super()._insert_events(c, stored_events, **kwargs)
+        record: IdempotencyRecord | None = kwargs.get("idempotency")
+        if record is not None:
+            c.execute(
+                f"INSERT INTO {self.idempotency_table} ({_COLUMNS}) VALUES (?,?,?,?,?,?,?)",
+                _record_row(record, record.referral_id.hex),
+            )
+        return notification_ids
+
+    def find_idempotency_record(
+        self, actor_id: str, idempotency_key: str
+    ) -> IdempotencyRecord | None:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT {_COLUMNS} FROM {self.idempotency_table} "
+                "WHERE actor_id=? AND idempotency_key=?",
+                (actor_id, idempotency_key),
+            )
+            row = c.fetchone()
+        return None if row is None else _record_from(row, UUID(row["referral_id"]))
+
+    def select_history(
+        self, originator_id: UUID, gt: int = 0, lte: int | None = None
+    ) -> list[Notification]:
+        statement = (
+            f"SELECT rowid, * FROM {self.events_table_name} "
+            "WHERE originator_id=? AND originator_version>? AND originator_version<=? "
+            "ORDER BY originator_version"
+        )
+        upper = lte if lte is not None else 2**62
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(statement, (originator_id.hex, gt, upper))
+            return [
+                Notification(
+                    id=row["rowid"],
+                    originator_id=UUID(row["originator_id"]),
+                    originator_version=row["originator_version"],
+                    topic=row["topic"],
+                    state=row["state"],
+                )
+                for row in c.fetchall()
+            ]
+
+    def count_events(self) -> int:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT COUNT(*) FROM {self.events_table_name}")
+            return int(c.fetchone()[0])
+
+
+class PostgresLedgerRecorder(PostgresApplicationRecorder):
+    def __init__(
+        self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"
+    ) -> None:
+        super().__init__(datastore, events_table_name=events_table_name)
+        schema = Identifier(self.datastore.schema)
+        table = Identifier(events_table_name.removesuffix("_events") + "_idempotency")
+        events = Identifier(self.events_table_name)
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {0}.{1} ("
+                "actor_id text NOT NULL, idempotency_key text NOT NULL, command text NOT NULL, "
+                "fingerprint text NOT NULL, referral_id uuid NOT NULL, "
+                "first_version bigint NOT NULL, last_version bigint NOT NULL, "
+                "PRIMARY KEY (actor_id, idempotency_key))"
+            ).format(schema, table)
+        )
+        self._insert_record = SQL(
+            "INSERT INTO {0}.{1} (" + _COLUMNS + ") VALUES (%s,%s,%s,%s,%s,%s,%s)"
+        ).format(schema, table)
+        self._select_record = SQL(
+            "SELECT " + _COLUMNS + " FROM {0}.{1} WHERE actor_id=%s AND idempotency_key=%s"
+        ).format(schema, table)
+        self._select_history = SQL(
+            "SELECT * FROM {0}.{1} WHERE originator_id=%s AND originator_version>%s "
+            "AND originator_version<=%s ORDER BY originator_version"
+        ).format(schema, events)
+        self._count_events = SQL("SELECT COUNT(*) AS n FROM {0}.{1}").format(schema, events)
+
+    def _insert_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> None:
+        del stored_events  # the library inserts them next, in this same transaction
+        record: IdempotencyRecord | None = kwargs.get("idempotency")
+        if record is not None:
+            curs.execute(self._insert_record, _record_row(record, record.referral_id))
+
+    def find_idempotency_record(
+        self, actor_id: str, idempotency_key: str
+    ) -> IdempotencyRecord | None:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self._select_record, (actor_id, idempotency_key))
+            row = curs.fetchone()
+        return None if row is None else _record_from(row, row["referral_id"])
+
+    def select_history(
+        self, originator_id: UUID, gt: int = 0, lte: int | None = None
+    ) -> list[Notification]:
+        upper = lte if lte is not None else 2**62
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self._select_history, (originator_id, gt, upper))
+            return [
+                Notification(
+                    id=row["notification_id"],
+                    originator_id=row["originator_id"],
+                    originator_version=row["originator_version"],
+                    topic=row["topic"],
+                    state=bytes(row["state"]),
+                )
+                for row in curs.fetchall()
+            ]
+
+    def count_events(self) -> int:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self._count_events)
+            row = curs.fetchone()
+        assert row is not None  # noqa: S101 (COUNT always returns a row)
+        return int(row["n"])

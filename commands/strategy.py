@@ -1,0 +1,90 @@
+"""Commands of the strategy discussion, the Section 2 decision, the meeting and reviews."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from pydantic import AwareDatetime, Field, StringConstraints
+
+from commands.base import ChangeReferral, StaffRef
+from events.forms import Line, Narrative, RiskAssessment, SupportAction
+from events.vocabulary import (
+    ContactMethod,
+    DiscussionOutcome,
+    FeedbackPoint,
+    MeetingOutcome,
+    ReferrerInvolvement,
+    ReviewOutcome,
+    SignatoryCapacity,
+    SocialCareService,
+)
+
+VtrCategory = Annotated[str, StringConstraints(min_length=1, max_length=80)]
+
+
+class ScheduleStrategyDiscussion(ChangeReferral):
+    """Schedule (or reschedule) the discussion led by the police inspector or deputy."""
+
+    scheduled_for: AwareDatetime
+    lead_officer: StaffRef
+    social_care_service: SocialCareService
+    social_care_representative: StaffRef
+
+
+class ConsultReferrer(ChangeReferral):
+    involvement: ReferrerInvolvement
+    notes: Narrative | None = None
+
+
+class RecordRiskAssessment(ChangeReferral):
+    assessment: RiskAssessment
+
+
+class ConcludeStrategyDiscussion(ChangeReferral):
+    """Record the Section 2 decision: Yes with a category, or No with reasons."""
+
+    outcome: DiscussionOutcome
+    vtr_category: VtrCategory | None = None
+    reasons: Narrative | None = None
+
+
+class SignMashDecision(ChangeReferral):
+    """Sign one box of Section 2 as the authenticated person, in the capacity of your role."""
+
+    capacity: SignatoryCapacity
+
+
+class NotifyReferrer(ChangeReferral):
+    """Record that the referrer was told the outcome: when, whom, by whom, how."""
+
+    feedback_point: FeedbackPoint
+    notified_at: AwareDatetime
+    notified_person: Line
+    notified_by: StaffRef | None = Field(
+        default=None, description="Who told the referrer; the acting person when omitted."
+    )
+    method: ContactMethod
+
+
+class ConveneStrategyMeeting(ChangeReferral):
+    meeting_at: AwareDatetime
+    chair: StaffRef
+    nominated_by: StaffRef | None = None
+
+
+class ConcludeStrategyMeeting(ChangeReferral):
+    """A support package needs its actions (each with a lead agency) and a review date."""
+
+    outcome: MeetingOutcome
+    actions: list[SupportAction] = Field(default_factory=list, max_length=50)
+    review_on: date | None = None
+    rationale: Narrative | None = None
+
+
+class HoldReview(ChangeReferral):
+    held_on: date
+    outcome: ReviewOutcome
+    next_review_on: date | None = None
+    amended_actions: list[SupportAction] | None = Field(default=None, max_length=50)
+    progress_notes: Narrative

@@ -1,0 +1,51 @@
+"""The base of every domain event: an immutable record with a stable topic and an audit envelope."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict
+
+from events.vocabulary import Role
+
+
+class AuditEnvelope(BaseModel):
+    """Who did it, in which role and agency, when (business time), and as part of which command."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
+
+    actor_id: str
+    actor_role: Role
+    actor_agency: str
+    occurred_at: AwareDatetime
+    command_id: UUID
+
+
+class DomainEvent(BaseModel):
+    """An immutable fact about one aggregate.
+
+    `TOPIC` names the event in storage and never changes; `class_version` counts changes of
+    its fields, and `upcast_v{n}_v{n+1}(state)` static methods bring older stored states up
+    to date before validation.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
+
+    TOPIC: ClassVar[str]
+    class_version: ClassVar[int] = 1
+
+    originator_id: UUID
+    originator_version: int
+    audit: AuditEnvelope
+
+    @property
+    def timestamp(self) -> datetime:
+        return self.audit.occurred_at
+
+    @classmethod
+    def upcast(cls, state: dict[str, Any], from_version: int) -> None:
+        """Bring a stored state of `from_version` up to this class's version, in place."""
+        for version in range(from_version, cls.class_version):
+            getattr(cls, f"upcast_v{version}_v{version + 1}")(state)

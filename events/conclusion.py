@@ -1,0 +1,79 @@
+"""Events of the conclusion of the process and of disputes (guidance section 7, Appendix D)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from events.base import DomainEvent
+from events.personal import SubjectData
+from events.vocabulary import (
+    DisputedDecision,
+    DisputeOutcome,
+    Forum,
+    PostExitReviewOutcome,
+    PostExitReviewPoint,
+)
+
+
+class ProcessConcluded(DomainEvent):
+    """The person is no longer categorised as VTR "at that time"; post-exit reviews fall due."""
+
+    TOPIC = "vtr.referral.ProcessConcluded"
+
+    forum: Forum
+    concluded_on: date
+    six_month_review_due_on: date
+    twelve_month_review_due_on: date
+    note: SubjectData[str | None]
+
+
+class ReferredToAlternativeSupport(DomainEvent):
+    """The person was referred to a different support mechanism; post-exit reviews fall due."""
+
+    TOPIC = "vtr.referral.ReferredToAlternativeSupport"
+
+    forum: Forum
+    referred_on: date
+    support_provider: str
+    six_month_review_due_on: date
+    twelve_month_review_due_on: date
+    rationale: SubjectData[str | None]
+
+
+class PostExitReviewRecorded(DomainEvent):
+    """The panel's decision reviewed at 6 or 12 months after exit (Appendix D)."""
+
+    TOPIC = "vtr.referral.PostExitReviewRecorded"
+
+    review_point: PostExitReviewPoint
+    reviewed_on: date
+    outcome: PostExitReviewOutcome
+    notes: SubjectData[str | None]
+
+
+class DisputeRaised(DomainEvent):
+    """Someone disputes a decision on the case (section 7)."""
+
+    TOPIC = "vtr.referral.DisputeRaised"
+
+    dispute_no: int
+    disputed_decision: DisputedDecision
+    grounds: SubjectData[str]
+
+
+class DisputeReferred(DomainEvent):
+    """The dispute went to the Head of Safeguarding and the D/Superintendent (section 7)."""
+
+    TOPIC = "vtr.referral.DisputeReferred"
+
+    dispute_no: int
+    head_of_safeguarding: str
+    detective_superintendent: str
+
+
+class DisputeResolved(DomainEvent):
+    TOPIC = "vtr.referral.DisputeResolved"
+
+    dispute_no: int
+    outcome: DisputeOutcome
+    resolution: SubjectData[str]

@@ -1,0 +1,57 @@
+"""How an event declares which of its fields are personal data.
+
+A personal-data field is stored sealed (AES-256-GCM) under a data key that belongs to one
+referral and one key group, so a group can later be erased by destroying its key alone:
+the relatives named in a referral without the subject, or the reverse.
+
+In memory such a field holds either its plain value (only just after the process captured
+it, or when a reader asked to reveal it) or a `Withheld` marker (still sealed, or erased).
+Personal fields are left out of `repr()`, so they cannot reach a traceback or a log line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class KeyGroup(StrEnum):
+    """Whose personal data a field holds; each group of a referral has its own data key."""
+
+    SUBJECT = "subject"
+    THIRD_PARTY = "third_party"
+    REFERRER = "referrer"
+
+
+@dataclass(frozen=True, slots=True)
+class PersonalData:
+    """Field marker: this field is personal data of `group`, stored sealed."""
+
+    group: KeyGroup
+
+
+class Withheld(BaseModel):
+    """A personal-data value that is not in memory: still `sealed`, or `erased` for good."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    withheld: Literal["sealed", "erased"]
+    key_id: str
+
+
+T = TypeVar("T")
+
+SubjectData = Annotated[T | Withheld, PersonalData(KeyGroup.SUBJECT), Field(repr=False)]
+ThirdPartyData = Annotated[T | Withheld, PersonalData(KeyGroup.THIRD_PARTY), Field(repr=False)]
+ReferrerData = Annotated[T | Withheld, PersonalData(KeyGroup.REFERRER), Field(repr=False)]
+
+
+def personal_data_group(metadata: list[object]) -> KeyGroup | None:
+    """The key group a field's metadata declares, or None for a field in clear."""
+    for marker in metadata:
+        if isinstance(marker, PersonalData):
+            return marker.group
+    return None

@@ -1,0 +1,71 @@
+"""Every stored event class, found by its topic."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from events.base import DomainEvent
+from events.conclusion import (
+    DisputeRaised,
+    DisputeReferred,
+    DisputeResolved,
+    PostExitReviewRecorded,
+    ProcessConcluded,
+    ReferredToAlternativeSupport,
+)
+from events.intake import (
+    FurtherInformationRequested,
+    FurtherInformationReturned,
+    ReferralReceived,
+    ReferralScreenedIn,
+    ReferralScreenedOut,
+    SecurityChecksRecorded,
+)
+from events.strategy_discussion import (
+    MashDecisionSigned,
+    ReferrerConsulted,
+    ReferrerNotified,
+    RiskAssessmentRecorded,
+    StrategyDiscussionConcluded,
+    StrategyDiscussionScheduled,
+)
+from events.strategy_meeting import ReviewHeld, StrategyMeetingConcluded, StrategyMeetingConvened
+
+REFERRAL_EVENTS: tuple[type[DomainEvent], ...] = (
+    ReferralReceived,
+    SecurityChecksRecorded,
+    FurtherInformationRequested,
+    FurtherInformationReturned,
+    ReferralScreenedOut,
+    ReferralScreenedIn,
+    StrategyDiscussionScheduled,
+    ReferrerConsulted,
+    RiskAssessmentRecorded,
+    StrategyDiscussionConcluded,
+    MashDecisionSigned,
+    ReferrerNotified,
+    StrategyMeetingConvened,
+    StrategyMeetingConcluded,
+    ReviewHeld,
+    ProcessConcluded,
+    ReferredToAlternativeSupport,
+    PostExitReviewRecorded,
+    DisputeRaised,
+    DisputeReferred,
+    DisputeResolved,
+)
+
+EVENT_CLASSES = MappingProxyType({cls.TOPIC: cls for cls in REFERRAL_EVENTS})
+if len(EVENT_CLASSES) != len(REFERRAL_EVENTS):
+    raise RuntimeError("two event classes share a topic")
+
+
+class UnknownEventTopicError(LookupError):
+    """A stored event names a topic this code does not know."""
+
+
+def event_class_for(topic: str) -> type[DomainEvent]:
+    try:
+        return EVENT_CLASSES[topic]
+    except KeyError:
+        raise UnknownEventTopicError(f"no event class is registered for topic {topic!r}") from None

@@ -1,0 +1,195 @@
+"""The words of the VTR process (guidance sections 2-7 and the referral form, Appendix A).
+
+Codes are stored in events, so a value's spelling is part of the storage contract:
+add new members, never rename old ones.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """The part a person plays in the process (section 5 and Appendix A)."""
+
+    MASH_TRIAGE = "mash_triage"
+    MASH_OPERATIONAL_DESK = "mash_operational_desk"
+    POLICE = "police"
+    CHILDRENS_SERVICES = "childrens_services"
+    ADULT_SOCIAL_SERVICES = "adult_social_services"
+    MEETING_CHAIR = "meeting_chair"
+    PARTNER_AGENCY = "partner_agency"
+    HEAD_OF_SAFEGUARDING = "head_of_safeguarding"
+    DETECTIVE_SUPERINTENDENT = "detective_superintendent"
+    COMPLIANCE_OFFICER = "compliance_officer"
+
+
+class ReceivedVia(StrEnum):
+    """How a referral reached the MASH; out of hours it comes through 101 to the on-call DI."""
+
+    MASH_EMAIL = "mash_email"
+    MASH_TELEPHONE = "mash_telephone"
+    MASH_FAX = "mash_fax"
+    OUT_OF_HOURS_101 = "out_of_hours_101"
+
+
+class AgeGroup(StrEnum):
+    """Decides whether Children's Services or Adult Social Services co-sign Section 2."""
+
+    CHILD = "child"
+    ADULT = "adult"
+    UNKNOWN = "unknown"
+
+
+class IndicatorCategory(StrEnum):
+    """Section 4: categories of indicators that might suggest vulnerability."""
+
+    EXPRESSED_OPINIONS = "expressed_opinions"
+    MATERIAL = "material"
+    BEHAVIOUR_AND_BEHAVIOURAL_CHANGES = "behaviour_and_behavioural_changes"
+    PERSONAL_HISTORY = "personal_history"
+
+
+class ScreeningOutReason(StrEnum):
+    """Section 5 and Appendix D: why a referral does not continue through the process."""
+
+    MALICIOUS = "malicious"
+    MISGUIDED_OR_MISINFORMED = "misguided_or_misinformed"
+    COMPROMISES_INVESTIGATION = "compromises_investigation_or_involves_illegality"
+    NOT_VULNERABLE = "clearly_not_vulnerable"
+    OTHER = "other"
+
+
+class RiskTarget(StrEnum):
+    """Section 5: who is at risk."""
+
+    SUBJECT = "subject"
+    PARTICULAR_INDIVIDUALS = "particular_individuals"
+    CHILDREN = "children"
+    VULNERABLE_ADULTS = "vulnerable_adults"
+    WIDER_COMMUNITY = "wider_community"
+
+
+class RiskCircumstance(StrEnum):
+    """Section 5: circumstances in which risk is likely to increase."""
+
+    MENTAL_HEALTH = "mental_health"
+    MEDICATION = "medication"
+    DRUGS = "drugs"
+    ALCOHOL = "alcohol"
+    HOUSING = "housing"
+    EMPLOYMENT = "employment"
+    RELATIONSHIPS = "relationships"
+    OTHER = "other"
+
+
+class MedicalExplanation(StrEnum):
+    """Section 5: is there a reasonable medical explanation for the behaviour displayed?"""
+
+    YES = "yes"
+    NO = "no"
+    UNKNOWN = "unknown"
+
+
+class DiscussionOutcome(StrEnum):
+    """Section 5: what the strategy discussion decides (Section 2 Yes is VTR appropriate)."""
+
+    VTR_APPROPRIATE = "vtr_appropriate"
+    ALTERNATIVE_SUPPORT = "alternative_support"
+    EXIT = "exit"
+
+
+class SignatoryCapacity(StrEnum):
+    """The two Section 2 signature boxes: Norfolk Constabulary, and CS or ASS."""
+
+    POLICE = "police"
+    CHILDRENS_SERVICES = "childrens_services"
+    ADULT_SOCIAL_SERVICES = "adult_social_services"
+
+
+class SocialCareService(StrEnum):
+    """Which social-care service joins the police in the strategy discussion."""
+
+    CHILDRENS_SERVICES = "childrens_services"
+    ADULT_SOCIAL_SERVICES = "adult_social_services"
+
+
+class ReferrerInvolvement(StrEnum):
+    """Section 5: the referrer should be consulted, and inviting them considered."""
+
+    CONSULTED = "consulted"
+    INVITED_TO_ATTEND = "invited_to_attend"
+
+
+class FeedbackPoint(StrEnum):
+    """When feedback goes to the referrer: after the discussion (s5) and at conclusion (s7)."""
+
+    STRATEGY_DISCUSSION = "strategy_discussion"
+    CONCLUSION = "conclusion"
+
+
+class ContactMethod(StrEnum):
+    TELEPHONE = "telephone"
+    EMAIL = "email"
+    LETTER = "letter"
+    IN_PERSON = "in_person"
+
+
+class MeetingOutcome(StrEnum):
+    """Section 5: what the strategy meeting concludes."""
+
+    SUPPORT_PACKAGE = "support_package"
+    ALTERNATIVE_SUPPORT = "alternative_support"
+    NOT_BEING_DRAWN_IN = "not_being_drawn_in"
+
+
+class ReviewOutcome(StrEnum):
+    CONTINUE = "continue"
+    AMEND_PLAN = "amend_plan"
+    CONCLUDE = "conclude"
+
+
+class Forum(StrEnum):
+    """Where the decision to leave the process was taken."""
+
+    MASH_TRIAGE = "mash_triage"
+    STRATEGY_DISCUSSION = "strategy_discussion"
+    STRATEGY_MEETING = "strategy_meeting"
+    REVIEW = "review"
+
+
+class PostExitReviewPoint(StrEnum):
+    """Appendix D: review panel decisions at 6 and 12 months."""
+
+    SIX_MONTHS = "six_months"
+    TWELVE_MONTHS = "twelve_months"
+
+
+class PostExitReviewOutcome(StrEnum):
+    NO_FURTHER_CONCERN = "no_further_concern"
+    NEW_REFERRAL_RECOMMENDED = "new_referral_recommended"
+
+
+class DisputedDecision(StrEnum):
+    SCREENING = "screening"
+    STRATEGY_DISCUSSION = "strategy_discussion"
+    STRATEGY_MEETING = "strategy_meeting"
+    REVIEW = "review"
+    CONCLUSION = "conclusion"
+    OTHER = "other"
+
+
+class DisputeOutcome(StrEnum):
+    UPHELD = "upheld"
+    NOT_UPHELD = "not_upheld"
+    WITHDRAWN = "withdrawn"
+
+
+class Relationship(StrEnum):
+    SPOUSE = "spouse"
+    PARTNER = "partner"
+    PARENT = "parent"
+    CARER = "carer"
+    CHILD = "child"
+    SIBLING = "sibling"
+    OTHER = "other"
