@@ -1,0 +1,164 @@
+"""Steps that end the process, review it afterwards, and settle disputes (section 7, Appendix D)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from aggregates import rules
+from aggregates.errors import (
+    ProcessRuleViolationError,
+)
+from aggregates.referral_base import (
+    UK_TIME,
+    ReferralBase,
+    business_day,
+    not_after,
+    not_before,
+    post_exit_review_days,
+)
+from aggregates.referral_state import Stage
+from events.base import AuditEnvelope
+from events.conclusion import (
+    DisputeRaised,
+    DisputeReferred,
+    DisputeResolved,
+    PostExitReviewRecorded,
+    ProcessConcluded,
+    ReferredToAlternativeSupport,
+)
+from events.vocabulary import (
+    DisputedDecision,
+    DisputeOutcome,
+    Forum,
+    PostExitReviewOutcome,
+    PostExitReviewPoint,
+)
+
+
+class ConclusionSteps(ReferralBase):
+    """Conclusion, alternative support, post-exit reviews and disputes."""
+
+    def conclude_process(self, audit: AuditEnvelope, concluded_on: date, note: str | None) -> None:
+        route = self.state.exit_route
+        agreed = self.state.stage is Stage.EXIT_AGREED and route is not None
+        self._require(agreed, rules.NO_EXIT_AGREED)
+        self._require(self.state.open_dispute is None, rules.NO_CONCLUSION_WITH_OPEN_DISPUTE)
+        assert route is not None  # noqa: S101 (checked by the rule above)
+        self._check_exit_day(concluded_on, route.agreed_at, audit, "concluded_on")
+        six, twelve = post_exit_review_days(concluded_on)
+        self._record(
+            ProcessConcluded(
+                **self._header(audit),
+                forum=route.forum,
+                concluded_on=concluded_on,
+                six_month_review_due_on=six,
+                twelve_month_review_due_on=twelve,
+                note=note,
+            )
+        )
+
+    def refer_to_alternative_support(
+        self, audit: AuditEnvelope, referred_on: date, support_provider: str, rationale: str | None
+    ) -> None:
+        forum, agreed_at = self._alternative_support_decision()
+        self._require(self.state.open_dispute is None, rules.NO_CONCLUSION_WITH_OPEN_DISPUTE)
+        self._check_exit_day(referred_on, agreed_at, audit, "referred_on")
+        six, twelve = post_exit_review_days(referred_on)
+        self._record(
+            ReferredToAlternativeSupport(
+                **self._header(audit),
+                forum=forum,
+                referred_on=referred_on,
+                support_provider=support_provider,
+                six_month_review_due_on=six,
+                twelve_month_review_due_on=twelve,
+                rationale=rationale,
+            )
+        )
+
+    def _alternative_support_decision(self) -> tuple[Forum, datetime]:
+        route = self.state.exit_route
+        if self.state.stage is Stage.ALTERNATIVE_SUPPORT_AGREED and route is not None:
+            return route.forum, route.agreed_at
+        screening = self.state.screening
+        if self.state.stage is Stage.SCREENED_OUT and screening is not None:
+            return Forum.MASH_TRIAGE, screening.decided_at
+        raise ProcessRuleViolationError(rules.NO_ALTERNATIVE_SUPPORT_AGREED, self.state.stage)
+
+    def _check_exit_day(
+        self, day: date, agreed_at: datetime, audit: AuditEnvelope, field: str
+    ) -> None:
+        not_before(day, agreed_at.astimezone(UK_TIME).date(), field, "the decision to exit")
+        not_after(day, business_day(audit), field, "today")
+
+    def record_post_exit_review(
+        self,
+        audit: AuditEnvelope,
+        review_point: PostExitReviewPoint,
+        reviewed_on: date,
+        outcome: PostExitReviewOutcome,
+        notes: str | None,
+    ) -> None:
+        closure = self.state.closure
+        self._require(closure is not None, rules.POST_EXIT_REVIEW_AFTER_EXIT)
+        assert closure is not None  # noqa: S101 (checked by the rule above)
+        done = [review.review_point for review in self.state.post_exit_reviews]
+        expected = (
+            list(PostExitReviewPoint)[len(done)] if len(done) < len(PostExitReviewPoint) else None
+        )
+        self._require(review_point is expected, rules.POST_EXIT_REVIEWS_IN_ORDER)
+        not_before(reviewed_on, closure.closed_on, "reviewed_on", "the exit")
+        not_after(reviewed_on, business_day(audit), "reviewed_on", "today")
+        self._record(
+            PostExitReviewRecorded(
+                **self._header(audit),
+                review_point=review_point,
+                reviewed_on=reviewed_on,
+                outcome=outcome,
+                notes=notes,
+            )
+        )
+
+    def raise_dispute(
+        self, audit: AuditEnvelope, disputed_decision: DisputedDecision, grounds: str
+    ) -> None:
+        self._require(self.state.open_dispute is None, rules.ONE_OPEN_DISPUTE)
+        self._record(
+            DisputeRaised(
+                **self._header(audit),
+                dispute_no=len(self.state.disputes) + 1,
+                disputed_decision=disputed_decision,
+                grounds=grounds,
+            )
+        )
+
+    def refer_dispute(
+        self,
+        audit: AuditEnvelope,
+        dispute_no: int,
+        head_of_safeguarding: str,
+        detective_superintendent: str,
+    ) -> None:
+        dispute = self._dispute(dispute_no)
+        self._require(dispute.is_open, rules.DISPUTE_ALREADY_RESOLVED)
+        self._require(dispute.referred_at is None, rules.DISPUTE_ALREADY_REFERRED)
+        self._record(
+            DisputeReferred(
+                **self._header(audit),
+                dispute_no=dispute_no,
+                head_of_safeguarding=head_of_safeguarding,
+                detective_superintendent=detective_superintendent,
+            )
+        )
+
+    def resolve_dispute(
+        self, audit: AuditEnvelope, dispute_no: int, outcome: DisputeOutcome, resolution: str
+    ) -> None:
+        dispute = self._dispute(dispute_no)
+        self._require(dispute.is_open, rules.DISPUTE_ALREADY_RESOLVED)
+        self._require(dispute.referred_at is not None, rules.DISPUTE_REFERRED_BEFORE_RESOLUTION)
+        self._record(
+            DisputeResolved(
+                **self._header(audit), dispute_no=dispute_no, outcome=outcome, resolution=resolution
+            )
+        )

@@ -1,0 +1,152 @@
+"""What every step of the Referral aggregate shares: its state, pending events and guards."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import TypedDict, TypeVar
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from dateutil.relativedelta import relativedelta
+
+from aggregates import rules
+from aggregates.errors import (
+    InvalidInstructionError,
+    ProcessRuleViolationError,
+    Rule,
+)
+from aggregates.referral_evolution import evolve
+from aggregates.referral_state import Dispute, ReferralState, Stage, StrategyDiscussion
+from events.base import AuditEnvelope, DomainEvent
+from events.forms import (
+    ActionDescription,
+    PlannedAction,
+    SupportAction,
+)
+from events.vocabulary import (
+    AgeGroup,
+    Role,
+    SignatoryCapacity,
+    SocialCareService,
+)
+
+UK_TIME = ZoneInfo("Europe/London")
+Moment = TypeVar("Moment", date, datetime)
+TRIAGE_STAGES = frozenset({Stage.TRIAGE, Stage.AWAITING_FURTHER_INFORMATION})
+SIGNATORY_ROLES = {
+    SignatoryCapacity.POLICE: Role.POLICE,
+    SignatoryCapacity.CHILDRENS_SERVICES: Role.CHILDRENS_SERVICES,
+    SignatoryCapacity.ADULT_SOCIAL_SERVICES: Role.ADULT_SOCIAL_SERVICES,
+}
+SERVICE_FOR_AGE = {
+    AgeGroup.CHILD: SocialCareService.CHILDRENS_SERVICES,
+    AgeGroup.ADULT: SocialCareService.ADULT_SOCIAL_SERVICES,
+}
+
+
+class _Header(TypedDict):
+    originator_id: UUID
+    originator_version: int
+    audit: AuditEnvelope
+
+
+class ReferralBase:
+    """State, pending events and the guards that every step of the process uses."""
+
+    def __init__(self, state: ReferralState) -> None:
+        self.state = state
+        self._pending: list[DomainEvent] = []
+
+    @property
+    def id(self) -> UUID:
+        return self.state.referral_id
+
+    @property
+    def version(self) -> int:
+        return self.state.version
+
+    def collect_events(self) -> list[DomainEvent]:
+        collected, self._pending = self._pending, []
+        return collected
+
+    def _header(self, audit: AuditEnvelope) -> _Header:
+        return {"originator_id": self.id, "originator_version": self.version + 1, "audit": audit}
+
+    def _record(self, event: DomainEvent) -> None:
+        self.state = evolve(self.state, event)
+        self._pending.append(event)
+
+    def _require(self, condition: bool, rule: Rule) -> None:
+        if not condition:
+            raise ProcessRuleViolationError(rule, self.state.stage)
+
+    def _require_stage(self, step: str, stages: Iterable[Stage], allowed: str) -> None:
+        stage = self.state.stage
+        self._require(stage in set(stages), rules.wrong_stage(step, stage, allowed))
+
+    def _require_discussion_open(self, step: str) -> StrategyDiscussion:
+        self._require_stage(
+            step,
+            {Stage.STRATEGY_DISCUSSION},
+            "once the strategy discussion is scheduled and before it decides",
+        )
+        return self._discussion()
+
+    def _discussion(self) -> StrategyDiscussion:
+        assert self.state.strategy_discussion is not None  # noqa: S101 (implied by the stage)
+        return self.state.strategy_discussion
+
+    def _meeting_day(self) -> date:
+        assert self.state.strategy_meeting is not None  # noqa: S101 (implied by the stage)
+        return self.state.strategy_meeting.meeting_at.astimezone(UK_TIME).date()
+
+    def _dispute(self, dispute_no: int) -> Dispute:
+        for dispute in self.state.disputes:
+            if dispute.dispute_no == dispute_no:
+                return dispute
+        raise InvalidInstructionError(
+            "dispute_no", f"This referral has no dispute number {dispute_no}."
+        )
+
+
+def signature_box(capacity: SignatoryCapacity) -> str:
+    """Section 2 has two boxes: police, and social care (children's or adult)."""
+    return "police" if capacity is SignatoryCapacity.POLICE else "social_care"
+
+
+def number_actions(
+    actions: Sequence[SupportAction],
+) -> tuple[list[PlannedAction], list[ActionDescription]]:
+    plan = [
+        PlannedAction(action_no=number, lead_agency=action.lead_agency, due_on=action.due_on)
+        for number, action in enumerate(actions, start=1)
+    ]
+    descriptions = [
+        ActionDescription(action_no=number, description=action.description)
+        for number, action in enumerate(actions, start=1)
+    ]
+    return plan, descriptions
+
+
+def post_exit_review_days(exit_day: date) -> tuple[date, date]:
+    return exit_day + relativedelta(months=6), exit_day + relativedelta(months=12)
+
+
+def business_day(audit: AuditEnvelope) -> date:
+    return audit.occurred_at.astimezone(UK_TIME).date()
+
+
+def not_after(value: Moment, limit: Moment, field: str, what: str) -> None:
+    if value > limit:
+        raise InvalidInstructionError(field, f"{field} cannot be later than {what}.")
+
+
+def not_before(value: date, limit: date, field: str, what: str) -> None:
+    if value < limit:
+        raise InvalidInstructionError(field, f"{field} cannot be earlier than {what}.")
+
+
+def must_follow(value: date | None, limit: date, field: str, what: str) -> None:
+    if value is None or value <= limit:
+        raise InvalidInstructionError(field, f"{field} is required and must be after {what}.")
