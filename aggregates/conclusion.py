@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from aggregates import rules
+from aggregates.calendar import uk_date
 from aggregates.errors import (
     ProcessRuleViolationError,
 )
 from aggregates.referral_base import (
-    UK_TIME,
     ReferralBase,
     business_day,
     not_after,
@@ -88,7 +88,7 @@ class ConclusionSteps(ReferralBase):
     def _check_exit_day(
         self, day: date, agreed_at: datetime, audit: AuditEnvelope, field: str
     ) -> None:
-        not_before(day, agreed_at.astimezone(UK_TIME).date(), field, "the decision to exit")
+        not_before(day, uk_date(agreed_at), field, "the decision to exit")
         not_after(day, business_day(audit), field, "today")
 
     def record_post_exit_review(

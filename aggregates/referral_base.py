@@ -6,11 +6,11 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import TypedDict, TypeVar
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
 from aggregates import rules
+from aggregates.calendar import uk_date
 from aggregates.errors import (
     InvalidInstructionError,
     ProcessRuleViolationError,
@@ -31,7 +31,6 @@ from events.vocabulary import (
     SocialCareService,
 )
 
-UK_TIME = ZoneInfo("Europe/London")
 Moment = TypeVar("Moment", date, datetime)
 TRIAGE_STAGES = frozenset({Stage.TRIAGE, Stage.AWAITING_FURTHER_INFORMATION})
 SIGNATORY_ROLES = {
@@ -99,7 +98,7 @@ class ReferralBase:
 
     def _meeting_day(self) -> date:
         assert self.state.strategy_meeting is not None  # noqa: S101 (implied by the stage)
-        return self.state.strategy_meeting.meeting_at.astimezone(UK_TIME).date()
+        return uk_date(self.state.strategy_meeting.meeting_at)
 
     def _dispute(self, dispute_no: int) -> Dispute:
         for dispute in self.state.disputes:
@@ -134,7 +133,7 @@ def post_exit_review_days(exit_day: date) -> tuple[date, date]:
 
 
 def business_day(audit: AuditEnvelope) -> date:
-    return audit.occurred_at.astimezone(UK_TIME).date()
+    return uk_date(audit.occurred_at)
 
 
 def not_after(value: Moment, limit: Moment, field: str, what: str) -> None:

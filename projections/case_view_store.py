@@ -1,0 +1,106 @@
+"""Where the case view is kept: the contract and the row format shared by both backends."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import date, datetime
+from typing import Any, Protocol
+from uuid import UUID
+
+from eventsourcing.persistence import Tracking
+
+from aggregates.referral_state import ReferralState, Stage
+from projections.case_view import CaseSummary, CaseView, NextStep
+
+TABLE = "vtr_case_view"
+COLUMNS = (
+    "referral_id",
+    "reference",
+    "stage",
+    "received_at",
+    "last_changed_at",
+    "version",
+    "next_step",
+    "next_step_due",
+    "open_dispute",
+    "view",
+)
+UPSERT_SET = ", ".join(f"{column}=excluded.{column}" for column in COLUMNS[1:])
+CREATE_TABLE = (
+    f"CREATE TABLE IF NOT EXISTS {TABLE} ("
+    "referral_id TEXT PRIMARY KEY, reference TEXT NOT NULL, stage TEXT NOT NULL, "
+    "received_at TEXT NOT NULL, last_changed_at TEXT NOT NULL, version INTEGER NOT NULL, "
+    "next_step TEXT, next_step_due TEXT, open_dispute INTEGER NOT NULL, view TEXT NOT NULL)"
+)
+CREATE_INDEX = f"CREATE INDEX IF NOT EXISTS {TABLE}_stage ON {TABLE} (stage, received_at)"
+
+
+class CaseViewStore(Protocol):
+    """The case view and the log position it reflects, always changed together."""
+
+    application_name: str
+
+    def create_table(self) -> None: ...
+
+    def load_states(self, referral_ids: Collection[UUID]) -> dict[UUID, ReferralState]: ...
+
+    def save(self, views: Sequence[CaseView], tracking: Tracking) -> None:
+        """Write the views and move the position to `tracking`, in one transaction."""
+        ...
+
+    def position(self) -> int:
+        """The last log position reflected in the view (0 before the first)."""
+        ...
+
+    def case(self, referral_id: UUID) -> CaseView | None: ...
+
+    def cases(self, stage: Stage | None, limit: int, offset: int) -> tuple[list[CaseSummary], int]:
+        """A page of cases, newest referral first, and how many there are in all."""
+        ...
+
+    def all_cases(self) -> list[CaseView]: ...
+
+    def clear(self) -> None:
+        """Forget every view and the position, so the view can be rebuilt from the log."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def row_values(view: CaseView) -> tuple[object, ...]:
+    step = view.next_step
+    return (
+        str(view.referral_id),
+        view.reference,
+        view.stage.value,
+        view.received_at.isoformat(),
+        view.last_changed_at.isoformat(),
+        view.version,
+        step.description if step else None,
+        step.due_on.isoformat() if step and step.due_on else None,
+        int(view.open_dispute),
+        view.model_dump_json(),
+    )
+
+
+def summary_from(row: Any) -> CaseSummary:
+    due = row["next_step_due"]
+    description = row["next_step"]
+    return CaseSummary(
+        referral_id=UUID(row["referral_id"]),
+        reference=row["reference"],
+        stage=Stage(row["stage"]),
+        received_at=datetime.fromisoformat(row["received_at"]),
+        last_changed_at=datetime.fromisoformat(row["last_changed_at"]),
+        version=row["version"],
+        next_step=(
+            NextStep(description=description, due_on=date.fromisoformat(due) if due else None)
+            if description
+            else None
+        ),
+        open_dispute=bool(row["open_dispute"]),
+    )
+
+
+def view_from(row: Any) -> CaseView:
+    return CaseView.model_validate_json(row["view"])

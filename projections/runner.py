@@ -1,0 +1,142 @@
+"""Following the notification log into the case view, a batch per transaction.
+
+The feed decodes events with their personal data still sealed: a projection worker needs
+no key and never holds plaintext. Each batch of view updates is saved with the log position
+it reaches, in one transaction, so a crash or restart repeats nothing and skips nothing.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import Protocol
+from uuid import UUID
+
+import structlog
+from eventsourcing.persistence import ApplicationRecorder, Tracking
+
+from aggregates.referral_evolution import evolve
+from aggregates.referral_state import ReferralState
+from events.base import DomainEvent
+from events.registry import EVENT_CLASSES
+from events.storage import EventMapper
+from projections.case_view import case_view
+from projections.case_view_store import CaseViewStore
+
+log = structlog.get_logger("vtr.projections")
+
+Positioned = tuple[int, DomainEvent]
+
+
+class EventFeed(Protocol):
+    def latest_position(self) -> int: ...
+
+    def read(self, after: int, up_to: int, limit: int) -> list[Positioned]: ...
+
+
+class RecorderFeed:
+    """The application's notification log, decoded with personal data left sealed."""
+
+    def __init__(self, recorder: ApplicationRecorder) -> None:
+        self._recorder = recorder
+        self._mapper = EventMapper(keys=None)
+        self._topics = tuple(EVENT_CLASSES)
+
+    def latest_position(self) -> int:
+        return self._recorder.max_notification_id() or 0
+
+    def read(self, after: int, up_to: int, limit: int) -> list[Positioned]:
+        notifications = self._recorder.select_notifications(
+            start=after, limit=limit, stop=up_to, topics=self._topics, inclusive_of_start=False
+        )
+        return [(n.id, self._mapper.to_domain_event(n)) for n in notifications]
+
+
+class CaseViewProjection:
+    """Folds referral events into the case view with the same fold the aggregate uses."""
+
+    def __init__(self, store: CaseViewStore) -> None:
+        self.store = store
+
+    def position(self) -> int:
+        return self.store.position()
+
+    def apply(self, batch: Sequence[Positioned], up_to: int) -> None:
+        states = self.store.load_states({event.originator_id for _, event in batch})
+        changed: dict[UUID, ReferralState] = {}
+        for _, event in batch:
+            state = evolve(states.get(event.originator_id), event)
+            states[event.originator_id] = changed[event.originator_id] = state
+        views = [case_view(state) for state in changed.values()]
+        self.store.save(views, Tracking(self.store.application_name, up_to))
+
+
+class ProjectionWorker:
+    """Keeps a projection up to date with the log, waking on saves, notifications or a timer."""
+
+    def __init__(
+        self,
+        feed: EventFeed,
+        projection: CaseViewProjection,
+        *,
+        batch_size: int = 500,
+        poll_interval: float = 1.0,
+    ) -> None:
+        self.feed = feed
+        self.projection = projection
+        self.batch_size = batch_size
+        self.poll_interval = poll_interval
+        self.last_error: str | None = None
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def catch_up(self) -> int:
+        """Project everything recorded so far; returns how many events were applied."""
+        target = self.feed.latest_position()
+        position = self.projection.position()
+        applied = 0
+        while position < target:
+            batch = self.feed.read(after=position, up_to=target, limit=self.batch_size)
+            up_to = batch[-1][0] if len(batch) == self.batch_size else target
+            self.projection.apply(batch, up_to)
+            position = up_to
+            applied += len(batch)
+        return applied
+
+    def lag(self) -> int:
+        return self.feed.latest_position() - self.projection.position()
+
+    def wake(self, _position: int | None = None) -> None:
+        self._wake.set()
+
+    def run(self) -> None:
+        """Follow the log until `stop()` is called; a failure is logged and retried."""
+        failures = 0
+        while not self._stop.is_set():
+            self._wake.clear()
+            try:
+                self.catch_up()
+            except Exception as error:  # a worker must survive and retry
+                failures += 1
+                self.last_error = type(error).__name__
+                log.exception("projection_failed", error=type(error).__name__, failures=failures)
+                self._stop.wait(min(30.0, 0.5 * 2**failures))
+                continue
+            failures = 0
+            self.last_error = None
+            self._wake.wait(self.poll_interval)
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self.run, name="case-view-projection", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
