@@ -34,6 +34,8 @@ class ValueObject(BaseModel):
 
 
 class Address(ValueObject):
+    """A postal address: its lines in order, and the postcode where known."""
+
     lines: list[Line] = Field(min_length=1, max_length=8)
     postcode: str | None = Field(default=None, max_length=16)
 
@@ -75,6 +77,8 @@ class ReferralConcern(ValueObject):
 
 
 class ReferrerContact(ValueObject):
+    """How to reach the referrer (referral form: Tel no, Mobile, Email)."""
+
     telephone: Line | None = None
     mobile: Line | None = None
     email: Line | None = None

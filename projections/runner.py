@@ -8,6 +8,7 @@ it reaches, in one transaction, so a crash or restart repeats nothing and skips 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 from typing import Protocol
 from uuid import UUID
@@ -140,3 +141,15 @@ class ProjectionWorker:
     @property
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
+
+
+def wait_for_position(
+    projection: CaseViewProjection, position: int, timeout: float, poll: float = 0.02
+) -> bool:
+    """Wait until the view reflects `position` (read-your-writes); False if time ran out."""
+    deadline = time.monotonic() + timeout
+    while projection.position() < position:
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(poll)
+    return True

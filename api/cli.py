@@ -1,0 +1,201 @@
+"""`python -m api …`: serve the API, run the projection worker, load the demo, read history."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import NoReturn
+from uuid import UUID
+
+import click
+import uvicorn
+from pydantic import ValidationError
+
+from api.catalogue import render_catalogue
+from api.demo import DEMO_ACTORS, DEMO_START, ScriptedClock, load_demo
+from api.identity import TokenTableError, issue_tokens
+from api.logging import configure_logging
+from api.main import create_app
+from api.runtime import Runtime, StartupError, open_event_recorder, open_projections, open_runtime
+from api.settings import Settings
+from commands.clock import Clock
+from commands.errors import ReferralNotFoundError
+
+
+def fail(message: str) -> NoReturn:
+    click.echo(f"vtr-ledger: {message}", err=True)
+    sys.exit(2)
+
+
+def load_settings() -> Settings:
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        problems = "; ".join(
+            f"VTR_{'_'.join(str(p) for p in e['loc']).upper() or 'SETTINGS'}: {e['msg']}"
+            for e in error.errors()
+        )
+        fail(f"configuration is not valid: {problems}")
+    configure_logging(settings.log_format, settings.log_level)
+    return settings
+
+
+@contextmanager
+def running(settings: Settings, clock: Clock | None = None) -> Iterator[Runtime]:
+    try:
+        runtime = open_runtime(settings, clock=clock)
+    except StartupError as error:
+        fail(str(error))
+    try:
+        yield runtime
+    finally:
+        runtime.close()
+
+
+@click.group()
+def cli() -> None:
+    """vtr-ledger: the event-sourced record of the VTR referral process."""
+
+
+@cli.command()
+@click.option(
+    "--demo", is_flag=True, help="Load the demo cases into an empty store and issue demo tokens."
+)
+def serve(demo: bool) -> None:
+    """Serve the HTTP API (with the case-view projection in-process unless configured otherwise)."""
+    settings = load_settings()
+    with running(settings) as runtime:
+        empty = runtime.ledger.ledger_recorder.count_events() == 0
+    if demo and empty:
+        _load_demo(settings)
+    tokens = _demo_tokens(settings) if demo else None
+    url = f"http://{settings.host}:{settings.port}"
+    click.echo(f"\nvtr-ledger is starting at {url}  (API guide: {url}/docs)")
+    if tokens:
+        click.echo("Demo bearer tokens (Authorization: Bearer <token>):")
+        for actor_id, token in tokens.items():
+            click.echo(f"  {actor_id:<16} {token}")
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+    )
+
+
+@cli.command()
+def project() -> None:
+    """Run the case-view projection worker until stopped (SIGTERM or Ctrl-C)."""
+    settings = load_settings()
+    try:
+        projections = open_projections(settings, open_event_recorder(settings))
+    except StartupError as error:
+        fail(str(error))
+    stopping = {"now": False}
+
+    def stop(_signal: int, _frame: object) -> None:
+        stopping["now"] = True
+        projections.worker.wake()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    projections.start()
+    click.echo("Projection worker running; stop it with SIGTERM or Ctrl-C.")
+    while not stopping["now"] and projections.worker.running:
+        time.sleep(0.5)
+    projections.close()
+
+
+@cli.command()
+def demo() -> None:
+    """Load the synthetic demo cases into an empty store."""
+    settings = load_settings()
+    ids = _load_demo(settings)
+    for referral_id in ids:
+        click.echo(str(referral_id))
+
+
+def _load_demo(settings: Settings) -> list[UUID]:
+    clock = ScriptedClock(DEMO_START)
+    with running(settings, clock) as runtime:
+        if runtime.ledger.ledger_recorder.count_events() != 0:
+            fail("the demo loads into an empty store only; this one already holds events")
+        ids = load_demo(runtime.ledger, clock)
+        runtime.projections.worker.catch_up()
+    click.echo(f"Loaded {len(ids)} demo cases.")
+    return ids
+
+
+def _demo_tokens(settings: Settings) -> dict[str, str] | None:
+    """Issue demo tokens once, into a fresh token table; show them again on later runs."""
+    shown = settings.data_dir / "demo-tokens.json"
+    if not settings.token_table.exists():
+        tokens = issue_tokens(settings.token_table, DEMO_ACTORS)
+        descriptor = os.open(shown, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as kept:
+            json.dump(tokens, kept, indent=2)
+        return tokens
+    if shown.exists():
+        kept_tokens: dict[str, str] = json.loads(shown.read_text(encoding="utf-8"))
+        return kept_tokens
+    click.echo(f"Using the existing token table {settings.token_table}.")
+    return None
+
+
+@cli.command()
+@click.argument("referral_id", type=click.UUID)
+@click.option(
+    "--reveal", is_flag=True, help="Open sealed personal data (otherwise shown as withheld)."
+)
+def history(referral_id: UUID, reveal: bool) -> None:
+    """Print a referral's events in order, with who did what and when."""
+    settings = load_settings()
+    with running(settings) as runtime:
+        try:
+            events = runtime.ledger.history(referral_id, reveal=reveal)
+        except ReferralNotFoundError as error:
+            fail(str(error))
+    for position, event in events:
+        audit = event.audit
+        click.echo(
+            f"#{position:<6} v{event.originator_version:<3} {audit.occurred_at.isoformat()} "
+            f"{type(event).__name__} by {audit.actor_id} ({audit.actor_role}, {audit.actor_agency})"
+        )
+        fields = event.model_dump(
+            mode="json", exclude={"originator_id", "originator_version", "audit"}
+        )
+        if fields:
+            click.echo("        " + json.dumps(fields, ensure_ascii=False))
+
+
+@cli.command()
+def catalogue() -> None:
+    """Print the event catalogue (Markdown), generated from the event classes."""
+    click.echo(render_catalogue(), nl=False)
+
+
+@cli.command("rebuild-projections")
+def rebuild_projections() -> None:
+    """Drop the case view and rebuild it from the log. Stop the API and the worker first."""
+    settings = load_settings()
+    with running(settings) as runtime:
+        runtime.projections.store.clear()
+        applied = runtime.projections.worker.catch_up()
+    click.echo(f"Rebuilt the case view from {applied} events.")
+
+
+def main() -> None:
+    try:
+        cli(standalone_mode=True)
+    except TokenTableError as error:
+        fail(str(error))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,102 @@
+"""Every refusal as `application/problem+json` (RFC 9457), from one table.
+
+Problem details never repeat what the client sent: a field is named, its value is not.
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from aggregates.errors import (
+    InvalidInstructionError,
+    NotPermittedError,
+    ProcessRuleViolationError,
+)
+from commands.errors import (
+    ConcurrentChangeError,
+    IdempotencyKeyReusedError,
+    ReferralNotFoundError,
+    StaleVersionError,
+)
+
+PROBLEM_JSON = "application/problem+json"
+
+ERROR_TABLE: dict[type[Exception], tuple[int, str, str]] = {
+    ProcessRuleViolationError: (409, "process-rule", "The process does not allow this step now"),
+    StaleVersionError: (409, "stale-version", "The referral has changed since it was loaded"),
+    ConcurrentChangeError: (409, "concurrent-change", "The referral changed at the same moment"),
+    NotPermittedError: (403, "not-permitted", "Your role does not allow this step"),
+    ReferralNotFoundError: (404, "referral-not-found", "There is no such referral"),
+    InvalidInstructionError: (422, "invalid-instruction", "The instruction contradicts the case"),
+    IdempotencyKeyReusedError: (
+        422,
+        "idempotency-key-reused",
+        "The idempotency key was already used for another command",
+    ),
+}
+
+
+def problem(status: int, slug: str, title: str, detail: str, **extra: Any) -> JSONResponse:
+    body = {
+        "type": f"urn:vtr-ledger:problem:{slug}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        **extra,
+    }
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    for error_type in ERROR_TABLE:
+        app.add_exception_handler(error_type, _domain_error)
+    app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(HTTPException, _http_error)
+
+
+async def _domain_error(_request: Request, error: Exception) -> JSONResponse:
+    status, slug, title = ERROR_TABLE[type(error)]
+    structlog.contextvars.bind_contextvars(refusal=slug)
+    return problem(status, slug, title, str(error), **_details(error))
+
+
+def _details(error: Exception) -> dict[str, Any]:
+    if isinstance(error, ProcessRuleViolationError):
+        return {"rule": error.rule.code, "stage": str(error.stage)}
+    if isinstance(error, InvalidInstructionError):
+        return {"errors": [{"field": error.field, "message": error.message}]}
+    if isinstance(error, StaleVersionError):
+        return {"expected_version": error.expected, "current_version": error.actual}
+    return {}
+
+
+async def _invalid_request(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)  # noqa: S101 (registered for it)
+    errors = [
+        {"field": ".".join(str(part) for part in item["loc"]), "message": item["msg"]}
+        for item in error.errors()
+    ]
+    structlog.contextvars.bind_contextvars(refusal="invalid-request")
+    return problem(
+        422,
+        "invalid-request",
+        "The request is not valid",
+        f"{len(errors)} field(s) are missing or invalid; nothing was recorded.",
+        errors=errors,
+    )
+
+
+async def _http_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, HTTPException)  # noqa: S101 (registered for it)
+    phrase = HTTPStatus(error.status_code).phrase
+    detail = error.detail or phrase
+    response = problem(error.status_code, f"http-{error.status_code}", phrase, detail)
+    response.headers.update(error.headers or {})
+    return response

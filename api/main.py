@@ -1,0 +1,56 @@
+"""The composition root: one FastAPI app per process, one runtime per app."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from uuid import UUID, uuid4
+
+from fastapi import FastAPI
+
+from api.errors import install_error_handlers
+from api.identity import TokenDirectory
+from api.middleware import RequestLog
+from api.routes import commands, health, queries
+from api.runtime import open_runtime
+from api.settings import Settings
+from commands.clock import Clock
+
+DESCRIPTION = """
+An event-sourced, audit-first record of the multi-agency *Vulnerable To Radicalisation*
+referral process: every step is an immutable, attributed event; personal data is sealed
+per referral; lists come from a rebuildable case view.
+
+Authenticate with `Authorization: Bearer <token>`. Every change names the
+`expected_version` it was decided on and may carry an `Idempotency-Key` header.
+Refusals are `application/problem+json`: 409 names the process rule in words.
+"""
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    new_id: Callable[[], UUID] = uuid4,
+) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = open_runtime(settings, clock=clock, new_id=new_id)
+        app.state.runtime = runtime
+        app.state.tokens = TokenDirectory.load(settings.token_table)
+        if settings.projections == "in-process":
+            runtime.projections.start()
+        try:
+            yield
+        finally:
+            runtime.close()
+
+    app = FastAPI(title="vtr-ledger", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    install_error_handlers(app)
+    app.add_middleware(RequestLog)
+    app.include_router(commands.router)
+    app.include_router(queries.router)
+    app.include_router(health.router)
+    return app

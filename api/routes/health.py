@@ -1,0 +1,54 @@
+"""Liveness and readiness for orchestrators."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from api.deps import RuntimeDep
+from api.errors import problem
+from api.runtime import Runtime
+
+router = APIRouter(tags=["Health"])
+
+
+@router.get("/healthz")
+def healthz() -> dict[str, str]:
+    """The process is up."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz", response_model=None)
+def readyz(runtime: RuntimeDep) -> JSONResponse:
+    """The event store, key store and case view are reachable, and the projection runs."""
+    checks = {name: _check(probe, runtime) for name, probe in PROBES.items()}
+    if all(result == "ok" for result in checks.values()):
+        return JSONResponse({"status": "ready", "checks": checks})
+    return problem(503, "not-ready", "Not ready", "A dependency is unavailable.", checks=checks)
+
+
+def _check(probe: Callable[[Runtime], object], runtime: Runtime) -> str:
+    try:
+        probe(runtime)
+    except Exception as error:  # a readiness probe reports, it does not fail  # noqa: BLE001
+        return f"unavailable: {type(error).__name__}"
+    return "ok"
+
+
+def _projection_running(runtime: Runtime) -> None:
+    in_process = runtime.settings.projections == "in-process"
+    worker = runtime.projections.worker
+    if in_process and not worker.running:
+        raise RuntimeError("the projection worker is not running")
+    if worker.last_error is not None:
+        raise RuntimeError(worker.last_error)
+
+
+PROBES: dict[str, Callable[[Runtime], object]] = {
+    "event_store": lambda runtime: runtime.ledger.recorder.max_notification_id(),
+    "key_store": lambda runtime: runtime.ledger.keyring.check_master_key(),
+    "case_view": lambda runtime: runtime.projections.store.position(),
+    "projection": _projection_running,
+}

@@ -1,0 +1,90 @@
+"""Reads: the case list and one case from the case view, and one case's own history."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query
+
+from aggregates.referral_state import Stage
+from api.deps import ActorDep, LedgerDep, RuntimeDep
+from api.errors import problem
+from api.routes.commands import PROBLEMS
+from api.runtime import Runtime
+from api.schemas import CaseDetail, CaseList, History, HistoryEntry, ProjectionStatus
+from projections.case_view import case_view
+from projections.runner import wait_for_position
+
+router = APIRouter(tags=["Cases"])
+
+
+@router.get("/referrals", response_model=CaseList, responses=PROBLEMS)
+def list_cases(
+    runtime: RuntimeDep,
+    _actor: ActorDep,
+    stage: Stage | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> CaseList:
+    """The case list, newest referral first, from the case view (says how far it has caught up)."""
+    items, total = runtime.projections.store.cases(stage, limit, offset)
+    return CaseList(
+        items=items, total=total, limit=limit, offset=offset, projection=_status(runtime)
+    )
+
+
+@router.get(
+    "/referrals/{referral_id}",
+    response_model=CaseDetail,
+    responses={**PROBLEMS, 503: {"description": "The view has not reached after_position yet"}},
+)
+def get_case(
+    referral_id: UUID,
+    runtime: RuntimeDep,
+    ledger: LedgerDep,
+    _actor: ActorDep,
+    after_position: Annotated[int | None, Query(ge=1)] = None,
+) -> CaseDetail | object:
+    """One case. Pass a command's `position` as `after_position` to see your own change."""
+    projection = runtime.projections.worker.projection
+    if after_position is not None:
+        runtime.projections.worker.wake()
+        if not wait_for_position(projection, after_position, runtime.settings.read_wait_seconds):
+            response = problem(
+                503,
+                "view-catching-up",
+                "The case view has not caught up yet",
+                f"The view has not reached position {after_position}; retry shortly.",
+            )
+            response.headers["Retry-After"] = "1"
+            return response
+    view = runtime.projections.store.case(referral_id)
+    if view is None:
+        # Recorded but not yet projected: answer from the referral's own events.
+        view = case_view(ledger.referral(referral_id).state)
+    return CaseDetail(case=view, projection=_status(runtime))
+
+
+@router.get("/referrals/{referral_id}/history", response_model=History, responses=PROBLEMS)
+def get_history(
+    referral_id: UUID,
+    ledger: LedgerDep,
+    _actor: ActorDep,
+    reveal: Annotated[bool, Query(description="Open sealed personal data in the events.")] = False,
+) -> History:
+    """Every event of the referral in order, with who, when and in which role."""
+    events = ledger.history(referral_id, reveal=reveal)
+    return History(
+        referral_id=referral_id,
+        revealed=reveal,
+        events=[HistoryEntry.of(position, event) for position, event in events],
+    )
+
+
+def _status(runtime: Runtime) -> ProjectionStatus:
+    position = runtime.projections.store.position()
+    log_position = runtime.ledger.recorder.max_notification_id() or 0
+    return ProjectionStatus(
+        position=position, log_position=log_position, caught_up=position >= log_position
+    )

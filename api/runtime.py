@@ -1,0 +1,204 @@
+"""Builds the running parts from settings: stores, key ring, ledger, projection worker.
+
+`create_app` and the CLI both start from here, so the API, the worker and the demo loader
+are wired the same way.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from uuid import UUID, uuid4
+
+import psycopg
+import structlog
+from eventsourcing.persistence import ApplicationRecorder, InfrastructureFactory
+from eventsourcing.postgres import PostgresDatastore
+from eventsourcing.utils import Environment
+from psycopg.sql import SQL, Identifier
+
+from api.settings import Settings, decode_master_key
+from commands.application import ReferralLedger
+from commands.clock import Clock
+from commands.keyring import KeyRing, KeyRingError
+from commands.keystores import KeyStore, PostgresKeyStore, SQLiteKeyStore
+from projections.case_view_store import CaseViewStore
+from projections.postgres_case_view_store import PostgresCaseViewStore
+from projections.postgres_wakeup import PostgresWakeUp
+from projections.runner import CaseViewProjection, ProjectionWorker, RecorderFeed
+from projections.sqlite_case_view_store import SQLiteCaseViewStore
+
+log = structlog.get_logger("vtr.runtime")
+
+
+class StartupError(Exception):
+    """The service cannot start with this configuration; the message says what to change."""
+
+
+@dataclass
+class Projections:
+    """The case view and the worker that keeps it up to date."""
+
+    store: CaseViewStore
+    worker: ProjectionWorker
+    wakeup: PostgresWakeUp | None = None
+
+    def start(self) -> None:
+        self.worker.start()
+        if self.wakeup is not None:
+            self.wakeup.start()
+
+    def stop(self) -> None:
+        if self.wakeup is not None:
+            self.wakeup.stop()
+        self.worker.stop()
+
+    def close(self) -> None:
+        self.stop()
+        self.store.close()
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    ledger: ReferralLedger
+    projections: Projections
+    keystore: KeyStore
+    closers: list[Callable[[], None]] = field(default_factory=list)
+
+    def close(self) -> None:
+        self.projections.close()
+        self.ledger.close()
+        self.keystore.close()
+
+
+def open_runtime(
+    settings: Settings, *, clock: Clock | None = None, new_id: Callable[[], UUID] = uuid4
+) -> Runtime:
+    prepare_storage(settings)
+    keystore = open_keystore(settings)
+    keyring = KeyRing(keystore, load_master_key(settings))
+    try:
+        keyring.check_master_key()
+    except KeyRingError as error:
+        keystore.close()
+        raise StartupError(str(error)) from None
+    ledger = ReferralLedger(
+        settings.eventsourcing_env(), keyring=keyring, clock=clock, new_id=new_id
+    )
+    projections = open_projections(settings, ledger.recorder)
+    ledger.on_saved(projections.worker.wake)
+    return Runtime(settings, ledger, projections, keystore)
+
+
+def open_projections(settings: Settings, recorder: ApplicationRecorder) -> Projections:
+    """The case view over `recorder`; needs no key, because it never opens personal data."""
+    store = open_case_view_store(settings)
+    worker = ProjectionWorker(RecorderFeed(recorder), CaseViewProjection(store))
+    wakeup = None
+    if settings.store == "postgres":
+        channel = getattr(recorder, "channel_name", "vtr_events")
+        wakeup = PostgresWakeUp(
+            settings.postgres_connection(settings.pg_database), channel, worker.wake
+        )
+    return Projections(store, worker, wakeup)
+
+
+def open_event_recorder(settings: Settings) -> ApplicationRecorder:
+    """The event store alone, for processes that only read the log (the projection worker)."""
+    prepare_storage(settings)
+    factory = InfrastructureFactory.construct(Environment("vtr", settings.eventsourcing_env()))
+    return factory.application_recorder()
+
+
+def open_keystore(settings: Settings) -> KeyStore:
+    store: KeyStore
+    if settings.store == "sqlite":
+        store = SQLiteKeyStore(str(settings.data_dir / "keys.sqlite"))
+    else:
+        store = PostgresKeyStore(postgres_datastore(settings, settings.keystore_database))
+    store.create_table()
+    return store
+
+
+def open_case_view_store(settings: Settings) -> CaseViewStore:
+    store: CaseViewStore
+    if settings.store == "sqlite":
+        store = SQLiteCaseViewStore(str(settings.data_dir / "views.sqlite"), "vtr")
+    else:
+        store = PostgresCaseViewStore(postgres_datastore(settings, settings.pg_database), "vtr")
+    store.create_table()
+    return store
+
+
+def postgres_datastore(settings: Settings, database: str) -> PostgresDatastore:
+    return PostgresDatastore(
+        dbname=database,
+        host=settings.pg_host,
+        port=settings.pg_port,
+        user=settings.pg_user,
+        password=settings.pg_password.get_secret_value(),
+        pool_size=settings.pg_pool_size,
+        max_overflow=settings.pg_pool_size,
+        lock_timeout=settings.pg_lock_timeout_seconds,
+        connect_timeout=10,
+        idle_in_transaction_session_timeout=5,
+    )
+
+
+def prepare_storage(settings: Settings) -> None:
+    if settings.store == "sqlite":
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        return
+    for database in (settings.pg_database, settings.keystore_database):
+        ensure_postgres_database(settings, database)
+
+
+def ensure_postgres_database(settings: Settings, database: str) -> None:
+    """Create the database if it is missing (the event store and key store each need one)."""
+    where = f"PostgreSQL at {settings.pg_host}:{settings.pg_port} as {settings.pg_user}"
+    try:
+        with psycopg.connect(**settings.postgres_connection("postgres"), autocommit=True) as conn:  # type: ignore[arg-type]
+            exists = conn.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", (database,)
+            ).fetchone()
+            if exists is None:
+                conn.execute(SQL("CREATE DATABASE {0}").format(Identifier(database)))
+                log.info("database_created", database=database)
+    except psycopg.OperationalError as error:
+        raise StartupError(f"cannot reach {where}: {error}".strip()) from None
+    except psycopg.Error as error:
+        raise StartupError(
+            f"database {database} is missing and {where} cannot create it: {error}"
+        ) from None
+
+
+def load_master_key(settings: Settings) -> bytes:
+    if settings.master_key is not None:
+        return decode_master_key(settings.master_key.get_secret_value())
+    if settings.master_key_file is not None:
+        return _read_master_key(settings.master_key_file, "VTR_MASTER_KEY_FILE")
+    path = settings.default_master_key_file
+    if not path.exists():
+        _create_master_key(path)
+    return _read_master_key(path, "the embedded store's master key file")
+
+
+def _read_master_key(path: Path, source: str) -> bytes:
+    try:
+        return decode_master_key(path.read_text(encoding="ascii"))
+    except FileNotFoundError:
+        raise StartupError(f"{source} {path} does not exist") from None
+    except (OSError, ValueError) as error:
+        raise StartupError(f"{source} {path}: {error}") from None
+
+
+def _create_master_key(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="ascii") as key_file:
+        key_file.write(base64.b64encode(os.urandom(32)).decode() + "\n")
+    log.warning("master_key_created", path=str(path), advice="back it up with the data")

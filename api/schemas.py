@@ -1,0 +1,104 @@
+"""The shapes of API responses (requests are the command objects themselves)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+from commands.context import Outcome
+from events.base import DomainEvent
+from events.vocabulary import Role
+from projections.case_view import CaseSummary, CaseView
+
+
+class CommandAccepted(BaseModel):
+    referral_id: UUID
+    version: int = Field(description="The referral's version after this change.")
+    position: int = Field(
+        description="Log position of the last event recorded; pass it as `after_position` "
+        "when reading the case to see your own change."
+    )
+    events: list[str]
+    replayed: bool = Field(description="True when this answers a retry of an earlier command.")
+
+    @classmethod
+    def of(cls, outcome: Outcome) -> CommandAccepted:
+        return cls(
+            referral_id=outcome.referral_id,
+            version=outcome.version,
+            position=outcome.position,
+            events=list(outcome.events),
+            replayed=outcome.replayed,
+        )
+
+
+class ProjectionStatus(BaseModel):
+    position: int = Field(description="The last log position reflected in the view.")
+    log_position: int = Field(description="The last position recorded in the log.")
+    caught_up: bool
+
+
+class CaseList(BaseModel):
+    items: list[CaseSummary]
+    total: int
+    limit: int
+    offset: int
+    projection: ProjectionStatus
+
+
+class CaseDetail(BaseModel):
+    case: CaseView
+    projection: ProjectionStatus
+
+
+class HistoryEntry(BaseModel):
+    position: int
+    version: int
+    event: str
+    topic: str
+    class_version: int
+    occurred_at: datetime
+    actor_id: str
+    actor_role: Role
+    actor_agency: str
+    command_id: UUID
+    data: dict[str, Any] = Field(
+        description="The event's fields; personal data shows as withheld unless revealed."
+    )
+
+    @classmethod
+    def of(cls, position: int, event: DomainEvent) -> HistoryEntry:
+        audit = event.audit
+        return cls(
+            position=position,
+            version=event.originator_version,
+            event=type(event).__name__,
+            topic=event.TOPIC,
+            class_version=event.class_version,
+            occurred_at=audit.occurred_at,
+            actor_id=audit.actor_id,
+            actor_role=audit.actor_role,
+            actor_agency=audit.actor_agency,
+            command_id=audit.command_id,
+            data=event.model_dump(
+                mode="json", exclude={"originator_id", "originator_version", "audit"}
+            ),
+        )
+
+
+class History(BaseModel):
+    referral_id: UUID
+    revealed: bool
+    events: list[HistoryEntry]
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem; some carry `rule`, `stage` or `errors` as well."""
+
+    type: str
+    title: str
+    status: int
+    detail: str

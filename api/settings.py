@@ -1,0 +1,129 @@
+"""Configuration, read from `VTR_*` environment variables. The only module that reads them."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MASTER_KEY_BYTES = 32
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="VTR_", extra="forbid", hide_input_in_errors=True)
+
+    store: Literal["sqlite", "postgres"] = Field(
+        default="sqlite", description="sqlite: embedded files under data_dir; postgres: a server."
+    )
+    data_dir: Path = Field(default=Path("var"), description="Where the embedded store keeps files.")
+    pg_host: str = "127.0.0.1"
+    pg_port: int = Field(default=5432, ge=1, le=65535)
+    pg_user: str = "postgres"
+    pg_password: SecretStr = SecretStr("")
+    pg_database: str = Field(default="vtr", pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+    pg_keystore_database: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,62}$",
+        description="The key store's own database; defaults to <pg_database>_keys.",
+    )
+    pg_pool_size: int = Field(default=5, ge=1, le=100)
+    pg_lock_timeout_seconds: int = Field(default=5, ge=1, le=300)
+    master_key: SecretStr | None = Field(
+        default=None, description="Base64 of 32 random bytes; wraps every data key."
+    )
+    master_key_file: Path | None = Field(
+        default=None, description="A file holding the master key (base64), instead of master_key."
+    )
+    tokens_file: Path | None = Field(
+        default=None, description="The bearer-token table; defaults to <data_dir>/tokens.json."
+    )
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    projections: Literal["in-process", "external"] = Field(
+        default="in-process",
+        description="Run the case-view projection inside the API, or in `python -m api project`.",
+    )
+    log_format: Literal["auto", "json", "console"] = "auto"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    read_wait_seconds: float = Field(
+        default=5.0, ge=0, le=60, description="How long a read waits for the view to catch up."
+    )
+
+    @field_validator("master_key")
+    @classmethod
+    def _master_key_is_32_bytes(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            decode_master_key(value.get_secret_value())
+        return value
+
+    @model_validator(mode="after")
+    def _one_master_key_source(self) -> Settings:
+        if self.master_key is not None and self.master_key_file is not None:
+            raise ValueError("set VTR_MASTER_KEY or VTR_MASTER_KEY_FILE, not both")
+        if self.store == "postgres" and self.master_key is None and self.master_key_file is None:
+            raise ValueError(
+                "the postgres store needs VTR_MASTER_KEY or VTR_MASTER_KEY_FILE: "
+                "without the key that wrapped them, stored personal data cannot be read"
+            )
+        return self
+
+    @property
+    def keystore_database(self) -> str:
+        return self.pg_keystore_database or f"{self.pg_database}_keys"
+
+    @property
+    def token_table(self) -> Path:
+        return self.tokens_file or self.data_dir / "tokens.json"
+
+    @property
+    def default_master_key_file(self) -> Path:
+        return self.data_dir / "master.key"
+
+    def eventsourcing_env(self) -> dict[str, str]:
+        """The event store's configuration, handed explicitly to the library."""
+        if self.store == "sqlite":
+            return {
+                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "SQLITE_DBNAME": str(self.data_dir / "events.sqlite"),
+                "SQLITE_LOCK_TIMEOUT": "10",
+                "APPLICATION_RECORDER_TOPIC": "commands.recorders:SQLiteLedgerRecorder",
+            }
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": self.pg_database,
+            "POSTGRES_HOST": self.pg_host,
+            "POSTGRES_PORT": str(self.pg_port),
+            "POSTGRES_USER": self.pg_user,
+            "POSTGRES_PASSWORD": self.pg_password.get_secret_value(),
+            "POSTGRES_POOL_SIZE": str(self.pg_pool_size),
+            "POSTGRES_MAX_OVERFLOW": str(self.pg_pool_size),
+            "POSTGRES_LOCK_TIMEOUT": str(self.pg_lock_timeout_seconds),
+            "POSTGRES_CONNECT_TIMEOUT": "10",
+            # Never the stored function: it drops the lock that keeps log order = commit order.
+            "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
+            "APPLICATION_RECORDER_TOPIC": "commands.recorders:PostgresLedgerRecorder",
+        }
+
+    def postgres_connection(self, database: str) -> dict[str, object]:
+        return {
+            "dbname": database,
+            "host": self.pg_host,
+            "port": self.pg_port,
+            "user": self.pg_user,
+            "password": self.pg_password.get_secret_value(),
+            "connect_timeout": 10,
+        }
+
+
+def decode_master_key(text: str) -> bytes:
+    try:
+        key = base64.b64decode(text.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError("the master key must be base64") from None
+    if len(key) != MASTER_KEY_BYTES:
+        raise ValueError(f"the master key must decode to {MASTER_KEY_BYTES} bytes")
+    return key
