@@ -38,6 +38,14 @@ SOCIAL_CARE_SERVICE_FITS_AGE = Rule(
     "A child's strategy discussion involves Children's Services and an adult's Adult Social "
     "Services (section 5).",
 )
+DISCUSSION_NOT_YET_HELD = Rule(
+    "discussion-not-yet-held",
+    "The strategy discussion's decision can be recorded only once its scheduled time has come.",
+)
+MEETING_NOT_YET_HELD = Rule(
+    "meeting-not-yet-held",
+    "The strategy meeting's outcome can be recorded only once the meeting's time has come.",
+)
 SIGNATURE_FROM_DISCUSSION_SERVICE = Rule(
     "signature-from-discussion-service",
     "The social-care Section 2 signature must come from the service that took part in the "

@@ -91,6 +91,7 @@ class StrategyDiscussionSteps(ReferralBase):
         reasons: str | None,
     ) -> None:
         discussion = self._require_discussion_open("Deciding the strategy discussion")
+        self._require(audit.occurred_at >= discussion.scheduled_for, rules.DISCUSSION_NOT_YET_HELD)
         self._require(
             bool(discussion.referrer_involvement), rules.REFERRER_CONSULTED_BEFORE_DECISION
         )

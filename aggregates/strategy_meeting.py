@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
+from aggregates import rules
 from aggregates.errors import (
     InvalidInstructionError,
 )
@@ -57,6 +58,9 @@ class StrategyMeetingSteps(ReferralBase):
             "Concluding the strategy meeting", {Stage.STRATEGY_MEETING}, "once it is convened"
         )
         meeting_day = self._meeting_day()
+        meeting = self.state.strategy_meeting
+        held = meeting is not None and audit.occurred_at >= meeting.meeting_at
+        self._require(held, rules.MEETING_NOT_YET_HELD)
         if outcome is MeetingOutcome.SUPPORT_PACKAGE:
             if not actions:
                 raise InvalidInstructionError(

@@ -1,0 +1,95 @@
+"""A thin helper over the real HTTP stack: sends commands as test actors and tracks versions."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import httpx2 as httpx
+from fastapi.testclient import TestClient
+
+from tests.support import ACTORS, DUAL_ROLE, token_for
+
+TOKENS = {
+    **{actor_id: token_for(actor) for actor_id, actor in ACTORS.items()},
+    "dual-1/police": token_for(DUAL_ROLE[0]),
+    "dual-1/childrens_services": token_for(DUAL_ROLE[1]),
+}
+
+
+class Api:
+    def __init__(self, client: TestClient) -> None:
+        self.client = client
+        self.versions: dict[UUID, int] = {}
+
+    def headers(self, by: str, key: str | None = None) -> dict[str, str]:
+        headers = {"Authorization": f"Bearer {TOKENS[by]}"}
+        if key is not None:
+            headers["Idempotency-Key"] = key
+        return headers
+
+    def receive(
+        self, form: dict[str, Any], *, by: str = "triage-1", key: str | None = None
+    ) -> httpx.Response:
+        response = self.client.post("/referrals", json=form, headers=self.headers(by, key))
+        if response.status_code == 201:
+            self.versions[UUID(response.json()["referral_id"])] = response.json()["version"]
+        return response
+
+    def received(self, form: dict[str, Any]) -> UUID:
+        response = self.receive(form)
+        assert response.status_code == 201, response.text
+        return UUID(response.json()["referral_id"])
+
+    def send(
+        self,
+        referral_id: UUID,
+        path: str,
+        body: dict[str, Any] | None = None,
+        *,
+        by: str,
+        key: str | None = None,
+        version: int | None = None,
+    ) -> httpx.Response:
+        expected = self.versions.get(referral_id, 1) if version is None else version
+        response = self.client.post(
+            f"/referrals/{referral_id}/{path}",
+            json={"expected_version": expected, **(body or {})},
+            headers=self.headers(by, key),
+        )
+        if response.status_code == 200:
+            self.versions[referral_id] = response.json()["version"]
+        return response
+
+    def ok(
+        self, referral_id: UUID, path: str, body: dict[str, Any] | None = None, *, by: str
+    ) -> dict[str, Any]:
+        response = self.send(referral_id, path, body, by=by)
+        assert response.status_code == 200, f"{path}: {response.status_code} {response.text}"
+        result: dict[str, Any] = response.json()
+        return result
+
+    def history(self, referral_id: UUID, *, reveal: bool = False) -> list[dict[str, Any]]:
+        response = self.client.get(
+            f"/referrals/{referral_id}/history",
+            params={"reveal": reveal},
+            headers=self.headers("triage-1"),
+        )
+        assert response.status_code == 200, response.text
+        events: list[dict[str, Any]] = response.json()["events"]
+        return events
+
+    def log_position(self) -> int:
+        response = self.client.get("/referrals", headers=self.headers("triage-1"))
+        assert response.status_code == 200, response.text
+        position: int = response.json()["projection"]["log_position"]
+        return position
+
+    def case(self, referral_id: UUID, after: int | None = None) -> dict[str, Any]:
+        params = {"after_position": after} if after else {}
+        response = self.client.get(
+            f"/referrals/{referral_id}", params=params, headers=self.headers("triage-1")
+        )
+        assert response.status_code == 200, response.text
+        case: dict[str, Any] = response.json()["case"]
+        return case

@@ -1,0 +1,141 @@
+"""Backends for the tests: a real SQLite directory, and a fresh PostgreSQL database per test.
+
+PostgreSQL tests run by default and fail loudly when no server is reachable; set
+VTR_TEST_SKIP_POSTGRES=1 to opt out explicitly.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+import psycopg
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from psycopg.sql import SQL, Identifier
+
+from api.main import create_app
+from api.settings import Settings
+from tests.api_client import Api
+from tests.support import FixedClock, write_token_table
+
+PG_SERVER = {
+    "host": os.environ.get("VTR_TEST_PG_HOST", "127.0.0.1"),
+    "port": int(os.environ.get("VTR_TEST_PG_PORT", "5432")),
+    "user": os.environ.get("VTR_TEST_PG_USER", "postgres"),
+    "password": os.environ.get("VTR_TEST_PG_PASSWORD", ""),
+}
+SKIP_POSTGRES = os.environ.get("VTR_TEST_SKIP_POSTGRES") == "1"
+BACKENDS = ("sqlite", "postgres")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _hermetic_environment() -> None:
+    """Tests configure the service explicitly; a developer's VTR_* variables must not leak in."""
+    for name in [
+        name for name in os.environ if name.startswith("VTR_") and not name.startswith("VTR_TEST_")
+    ]:
+        del os.environ[name]
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> dict[str, Any]:
+    if SKIP_POSTGRES:
+        pytest.skip("PostgreSQL tests opted out with VTR_TEST_SKIP_POSTGRES=1")
+    try:
+        psycopg.connect(dbname="postgres", connect_timeout=3, **PG_SERVER).close()  # type: ignore[arg-type]
+    except psycopg.OperationalError as error:
+        pytest.fail(
+            f"PostgreSQL is not reachable at {PG_SERVER['host']}:{PG_SERVER['port']}: {error}\n"
+            "Start it (e.g. `pg_ctlcluster --skip-systemctl-redirect 15 main start`), or opt out "
+            "explicitly with VTR_TEST_SKIP_POSTGRES=1.",
+            pytrace=False,
+        )
+    return PG_SERVER
+
+
+def drop_databases(server: dict[str, Any], names: list[str]) -> None:
+    with psycopg.connect(dbname="postgres", autocommit=True, **server) as conn:
+        for name in names:
+            conn.execute(SQL("DROP DATABASE IF EXISTS {0} WITH (FORCE)").format(Identifier(name)))
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    name: str = request.param
+    return name
+
+
+def make_settings(
+    backend: str, root: Path, request: pytest.FixtureRequest, **overrides: Any
+) -> Iterator[Settings]:
+    tokens = root / "tokens.json"
+    write_token_table(tokens)
+    common: dict[str, Any] = {"data_dir": root / "data", "tokens_file": tokens, **overrides}
+    if backend == "sqlite":
+        yield Settings(store="sqlite", **common)
+        return
+    server = request.getfixturevalue("postgres_server")
+    database = f"vtr_test_{uuid4().hex[:12]}"
+    try:
+        yield Settings(
+            store="postgres",
+            pg_host=server["host"],
+            pg_port=server["port"],
+            pg_user=server["user"],
+            pg_database=database,
+            pg_pool_size=3,
+            master_key=base64.b64encode(os.urandom(32)).decode(),
+            **common,
+        )
+    finally:
+        drop_databases(server, [database, f"{database}_keys"])
+
+
+@pytest.fixture
+def settings(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Settings]:
+    yield from make_settings(backend, tmp_path, request)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock()
+
+
+@pytest.fixture
+def app(settings: Settings, clock: FixedClock) -> FastAPI:
+    return create_app(settings, clock=clock)
+
+
+@pytest.fixture
+def api(app: FastAPI) -> Iterator[Api]:
+    with TestClient(app) as client:
+        yield Api(client)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        params = getattr(item, "callspec", None)
+        if params is not None and params.params.get("backend") in BACKENDS:
+            item.add_marker(params.params["backend"])
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    tally: dict[str, Counter[str]] = {}
+    for outcome in ("passed", "failed", "error", "skipped"):
+        for report in terminalreporter.stats.get(outcome, []):
+            if report.when != "call" and outcome == "passed":
+                continue
+            where = next((b for b in BACKENDS if b in report.keywords), "backend-independent")
+            tally.setdefault(where, Counter())[outcome] += 1
+    terminalreporter.section("tests per backend")
+    for where in (*BACKENDS, "backend-independent"):
+        counts = tally.get(where, Counter())
+        summary = ", ".join(f"{counts[o]} {o}" for o in ("passed", "failed", "error", "skipped"))
+        terminalreporter.write_line(f"{where}: {summary}")

@@ -1,0 +1,130 @@
+"""Shared test helpers: a clock to move by hand, test actors, and synthetic personal data."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from api.identity import digest
+from commands.context import Actor
+from events.vocabulary import Role
+
+
+class FixedClock:
+    """Business time that only moves when a test moves it."""
+
+    def __init__(self, moment: datetime | None = None) -> None:
+        self.moment = moment or datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self.moment
+
+    def advance(self, **delta: float) -> datetime:
+        self.moment += timedelta(**delta)
+        return self.moment
+
+
+ACTORS = {
+    actor.actor_id: actor
+    for actor in (
+        Actor("triage-1", Role.MASH_TRIAGE, "Norfolk MASH"),
+        Actor("desk-1", Role.MASH_OPERATIONAL_DESK, "Norfolk MASH"),
+        Actor("police-1", Role.POLICE, "Norfolk Constabulary"),
+        Actor("police-2", Role.POLICE, "Norfolk Constabulary"),
+        Actor("cs-1", Role.CHILDRENS_SERVICES, "Norfolk Children's Services"),
+        Actor("ass-1", Role.ADULT_SOCIAL_SERVICES, "Norfolk Adult Social Services"),
+        Actor("chair-1", Role.MEETING_CHAIR, "Norfolk MASH"),
+        Actor("hos-1", Role.HEAD_OF_SAFEGUARDING, "Norfolk County Council"),
+    )
+}
+# One person who holds two roles, with a token for each: the same actor id twice.
+DUAL_ROLE = (
+    Actor("dual-1", Role.POLICE, "Norfolk Constabulary"),
+    Actor("dual-1", Role.CHILDRENS_SERVICES, "Norfolk Children's Services"),
+)
+
+
+def token_for(actor: Actor) -> str:
+    return f"test-token-{actor.actor_id}-{actor.role.value}"
+
+
+def write_token_table(path: Path) -> None:
+    holders = [
+        {
+            "actor_id": actor.actor_id,
+            "role": actor.role.value,
+            "agency": actor.agency,
+            "token_sha256": digest(token_for(actor)),
+        }
+        for actor in [*ACTORS.values(), *DUAL_ROLE]
+    ]
+    path.write_text(json.dumps({"holders": holders}), encoding="utf-8")
+
+
+# Synthetic personal data, distinctive enough to search for in raw stores and logs.
+SUBJECT_NAME = "Zebedee Quillfeather"
+SUBJECT_ALIAS = "Zeb Marchbanks"
+SUBJECT_DOB = "2010-03-14"
+SUBJECT_ADDRESS = "17 Larkspur Row"
+SUBJECT_POSTCODE = "NR99 7QX"
+RELATIVE_NAME = "Ottoline Quillfeather"
+REFERRER_NAME = "Petronella Inkwell"
+REFERRER_EMAIL = "p.inkwell@school.example"
+NARRATIVE = "spoke of the Harrowgate plan to classmates"
+
+PERSONAL_DATA = (
+    SUBJECT_NAME,
+    "Quillfeather",
+    SUBJECT_ALIAS,
+    SUBJECT_DOB,
+    "14/03/2010",
+    SUBJECT_ADDRESS,
+    "Larkspur",
+    SUBJECT_POSTCODE,
+    RELATIVE_NAME,
+    REFERRER_NAME,
+    "Inkwell",
+    REFERRER_EMAIL,
+    "Harrowgate",
+)
+
+
+def referral_form(**overrides: Any) -> dict[str, Any]:
+    form: dict[str, Any] = {
+        "received_at": "2026-03-02T08:15:00Z",
+        "received_via": "mash_email",
+        "referring_agency": "Greenfield High School",
+        "subject_age_group": "child",
+        "subject": {
+            "full_name": SUBJECT_NAME,
+            "other_names": [SUBJECT_ALIAS],
+            "date_of_birth": SUBJECT_DOB,
+            "place_of_birth": "Norwich",
+            "address": {"lines": [SUBJECT_ADDRESS, "Norwich"], "postcode": SUBJECT_POSTCODE},
+        },
+        "partner_and_parents": [
+            {"relationship": "parent", "full_name": RELATIVE_NAME, "details": "Mother"}
+        ],
+        "children_and_siblings": [],
+        "concern": {
+            "reasons_for_referral": f"The pupil {NARRATIVE}.",
+            "background_and_risk": "Withdrawn from friends since the autumn.",
+            "chronology": [{"when": "January 2026", "what": "Posted imagery in a group chat."}],
+            "indicators_observed": ["expressed_opinions", "material"],
+        },
+        "referrer": {
+            "full_name": REFERRER_NAME,
+            "position": "Designated Safeguarding Lead",
+            "contact": {"email": REFERRER_EMAIL, "telephone": "01632 960555"},
+        },
+    }
+    form.update(overrides)
+    return form
+
+
+def find_personal_data(text: str) -> list[str]:
+    """The synthetic personal data found in `text` (empty when none leaked)."""
+    lowered = text.lower()
+    return [marker for marker in PERSONAL_DATA if marker.lower() in lowered]
