@@ -1,6 +1,7 @@
 """Structured logs: JSON lines (or console on a terminal), one canonical line per request.
 
-Tracebacks are rendered without local variables: a local can hold personal data.
+Tracebacks keep the exception type and the frames but neither local variables nor the
+exception's message: either can hold personal data that some library copied from input.
 Standard-library loggers (uvicorn, the libraries) go through the same pipeline.
 """
 
@@ -8,11 +9,14 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Literal
+import traceback
+from typing import Any, Literal, TextIO
 
 import structlog
 from structlog.tracebacks import ExceptionDictTransformer
-from structlog.types import Processor
+from structlog.types import EventDict, ExcInfo, Processor, WrappedLogger
+
+WITHHELD = "(message withheld from logs: it may contain personal data)"
 
 SHARED: list[Processor] = [
     structlog.contextvars.merge_contextvars,
@@ -27,13 +31,15 @@ def configure_logging(
 ) -> None:
     console = log_format == "console" or (log_format == "auto" and sys.stderr.isatty())
     renderer: Processor = (
-        structlog.dev.ConsoleRenderer(exception_formatter=structlog.dev.plain_traceback)
+        structlog.dev.ConsoleRenderer(exception_formatter=_traceback_without_message)
         if console
         else structlog.processors.JSONRenderer()
     )
     no_locals = ExceptionDictTransformer(show_locals=False)
     exceptions: list[Processor] = (
-        [] if console else [structlog.processors.ExceptionRenderer(no_locals)]
+        []
+        if console
+        else [structlog.processors.ExceptionRenderer(no_locals), _withhold_exception_messages]
     )
     structlog.configure(
         processors=[*SHARED, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
@@ -59,3 +65,21 @@ def configure_logging(
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
+
+
+def _withhold_exception_messages(
+    _logger: WrappedLogger, _method: str, event: EventDict
+) -> EventDict:
+    stacks: Any = event.get("exception")
+    if isinstance(stacks, list):
+        for stack in stacks:
+            if isinstance(stack, dict) and "exc_value" in stack:
+                stack["exc_value"] = WITHHELD
+    return event
+
+
+def _traceback_without_message(stream: TextIO, exc_info: ExcInfo) -> None:
+    exc_type, _value, tb = exc_info
+    stream.write("Traceback (most recent call last):\n")
+    stream.writelines(traceback.format_tb(tb))
+    stream.write(f"{exc_type.__name__}: {WITHHELD}\n")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from uuid import UUID, uuid4
 
@@ -67,7 +67,6 @@ class Runtime:
     ledger: ReferralLedger
     projections: Projections
     keystore: KeyStore
-    closers: list[Callable[[], None]] = field(default_factory=list)
 
     def close(self) -> None:
         self.projections.close()
@@ -78,9 +77,10 @@ class Runtime:
 def open_runtime(
     settings: Settings, *, clock: Clock | None = None, new_id: Callable[[], UUID] = uuid4
 ) -> Runtime:
+    master_key = load_master_key(settings)
     prepare_storage(settings)
     keystore = open_keystore(settings)
-    keyring = KeyRing(keystore, load_master_key(settings))
+    keyring = KeyRing(keystore, master_key)
     try:
         keyring.check_master_key()
     except KeyRingError as error:
@@ -181,6 +181,12 @@ def load_master_key(settings: Settings) -> bytes:
         return decode_master_key(settings.master_key.get_secret_value())
     if settings.master_key_file is not None:
         return _read_master_key(settings.master_key_file, "VTR_MASTER_KEY_FILE")
+    if settings.store == "postgres":
+        raise StartupError(
+            "the postgres store needs VTR_MASTER_KEY or VTR_MASTER_KEY_FILE: it wraps the data "
+            "keys, and without it stored personal data can be neither sealed nor read "
+            "(the projection worker alone runs without it)"
+        )
     path = settings.default_master_key_file
     if not path.exists():
         _create_master_key(path)
