@@ -45,6 +45,12 @@ class ReferralLedger(Application[UUID]):
     name = "vtr"
     env: ClassVar[dict[str, str]] = {}
 
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        # The library names a subclass after itself, and so its tables: keep the stored name.
+        super().__init_subclass__(**kwargs)
+        if "name" not in cls.__dict__ or cls.name == cls.__name__:
+            cls.name = ReferralLedger.name
+
     def __init__(
         self,
         env: Mapping[str, str] | None = None,
