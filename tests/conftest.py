@@ -19,6 +19,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from psycopg.sql import SQL, Identifier
+from pydantic import SecretStr
 
 from api.main import create_app
 from api.settings import Settings
@@ -91,7 +92,7 @@ def make_settings(
             pg_user=server["user"],
             pg_database=database,
             pg_pool_size=3,
-            master_key=base64.b64encode(os.urandom(32)).decode(),
+            master_key=SecretStr(base64.b64encode(os.urandom(32)).decode()),
             **common,
         )
     finally:

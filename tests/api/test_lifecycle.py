@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from functools import partial
+from typing import Any
+from uuid import UUID
+
+import httpx2 as httpx
+
 from tests import lifecycle as steps
 from tests.api_client import Api
 from tests.lifecycle import refused
@@ -113,17 +119,13 @@ def test_every_stage_in_order_with_refusals_that_store_nothing(api: Api, clock: 
     assert problem["current_version"] == api.versions[referral_id]
 
     # Malformed bodies: missing, mistyped and unknown fields, and broken JSON.
-    for body in (
+    malformed: list[dict[str, Any]] = [
         {"chair": "chair-1"},
         {"meeting_at": "soon", "chair": "chair-1"},
         {"meeting_at": "2026-03-12T10:00:00Z", "chair": "chair-1", "venue": "x"},
-    ):
-        problem = refused(
-            api,
-            referral_id,
-            lambda body=body: api.send(referral_id, "strategy-meeting/convene", body, by="chair-1"),
-            422,
-        )
+    ]
+    for body in malformed:
+        problem = refused(api, referral_id, partial(convene, api, referral_id, body), 422)
         assert problem["errors"]
     refused(
         api,
@@ -427,3 +429,7 @@ def test_meeting_can_find_the_person_is_not_being_drawn_in(api: Api, clock: Fixe
     case = api.case(referral_id, after=api.log_position())
     assert case["state"]["closure"]["forum"] == "strategy_meeting"
     assert case["state"]["closure"]["twelve_month_review_due_on"] == "2027-03-12"
+
+
+def convene(api: Api, referral_id: UUID, body: dict[str, Any]) -> httpx.Response:
+    return api.send(referral_id, "strategy-meeting/convene", body, by="chair-1")

@@ -17,6 +17,7 @@ from tests.support import (
     SUBJECT_NAME,
     FixedClock,
     find_personal_data,
+    referral_form,
 )
 
 
@@ -27,7 +28,7 @@ def raw_sqlite_bytes(directory: Path, stem: str) -> bytes:
 
 def raw_postgres_text(settings: Settings, database: str) -> str:
     """Every row of every table in a PostgreSQL database, as text."""
-    chunks = []
+    chunks: list[str] = []
     with psycopg.connect(**settings.postgres_connection(database)) as conn:  # type: ignore[arg-type]
         tables = conn.execute(
             "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
@@ -75,7 +76,7 @@ def test_no_personal_data_in_plain_text_in_any_store(
 
 
 def test_subject_relatives_and_referrer_are_sealed_under_separate_keys(api: Api) -> None:
-    referral_id = api.received(lifecycle.referral_form())
+    referral_id = api.received(referral_form())
     received = api.history(referral_id)[0]["data"]
     key_of = {
         field: received[field]["key_id"]
