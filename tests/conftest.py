@@ -133,7 +133,8 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         for report in terminalreporter.stats.get(outcome, []):
             if report.when != "call" and outcome == "passed":
                 continue
-            where = next((b for b in BACKENDS if b in report.keywords), "backend-independent")
+            keywords = getattr(report, "keywords", {})
+            where = next((b for b in BACKENDS if b in keywords), "backend-independent")
             tally.setdefault(where, Counter())[outcome] += 1
     terminalreporter.section("tests per backend")
     for where in (*BACKENDS, "backend-independent"):
