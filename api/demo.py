@@ -60,9 +60,11 @@ class DemoScript:
         actor: Actor,
         handle: Callable[[ReferralLedger, UUID, Any, Issued], Outcome],
         command_type: type[Any],
+        *,
+        hour: int = 11,
         **fields: Any,
     ) -> None:
-        self.clock.at(day, 11)
+        self.clock.at(day, hour)
         command = command_type.model_validate({"expected_version": self.version, **fields})
         self.version = handle(self.ledger, self.referral_id, command, _by(actor)).version
 
@@ -194,10 +196,13 @@ def _supported_and_concluded(script: DemoScript) -> UUID:
         POLICE,
         L.conclude_strategy_discussion,
         s.ConcludeStrategyDiscussion,
+        hour=15,
         outcome="vtr_appropriate",
         vtr_category="Extreme right-wing",
     )
-    script.step(d(2026, 2, 10), POLICE, L.sign_mash_decision, s.SignMashDecision, capacity="police")
+    script.step(
+        d(2026, 2, 10), POLICE, L.sign_mash_decision, s.SignMashDecision, hour=15, capacity="police"
+    )
     script.step(
         d(2026, 2, 11),
         CHILDRENS,

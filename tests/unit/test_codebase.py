@@ -1,0 +1,40 @@
+"""Facts about the codebase itself that must keep holding."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from api.catalogue import render_catalogue
+from commands.application import ReferralLedger
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = ("aggregates", "events", "projections", "commands", "api")
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_our_top_level_packages_are_the_ones_imported(package: str) -> None:
+    spec = importlib.util.find_spec(package)
+    assert spec is not None
+    assert spec.origin is not None
+    assert Path(spec.origin).resolve().is_relative_to(ROOT)
+    assert package not in importlib.metadata.packages_distributions(), (
+        f"an installed distribution also provides a top-level '{package}' package"
+    )
+
+
+def test_the_published_event_catalogue_matches_the_code() -> None:
+    published = (ROOT / "docs" / "event-catalogue.md").read_text(encoding="utf-8")
+    assert published == render_catalogue(), (
+        "docs/event-catalogue.md is stale: run `python -m api catalogue > docs/event-catalogue.md`"
+    )
+
+
+def test_a_subclass_of_the_ledger_keeps_its_stored_name() -> None:
+    class Tool(ReferralLedger):
+        pass
+
+    assert Tool.name == ReferralLedger.name == "vtr"
