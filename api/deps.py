@@ -15,7 +15,8 @@ from commands.application import ReferralLedger
 from commands.context import Actor, Issued
 
 
-def _runtime(request: Request) -> Runtime:
+# Dependencies that do no I/O are async: FastAPI would run a plain `def` in the thread pool.
+async def _runtime(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
 
@@ -23,7 +24,7 @@ def _runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(_runtime)]
 
 
-def _ledger(runtime: RuntimeDep) -> ReferralLedger:
+async def _ledger(runtime: RuntimeDep) -> ReferralLedger:
     return runtime.ledger
 
 

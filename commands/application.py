@@ -39,7 +39,8 @@ class ReferralLedger(Application[UUID]):
 
     A change names the version it was decided on, and a stale one is refused rather than
     merged. A command that carries an idempotency key is recorded with its outcome in the
-    same transaction as its events, so a retry appends nothing and gets the first outcome.
+    same transaction as its events, so a retry appends nothing and gets the first outcome:
+    a retried change is recognised when its version is stale or its record collides.
     """
 
     name = "vtr"
@@ -313,10 +314,12 @@ class ReferralLedger(Application[UUID]):
     def _change(
         self, referral_id: UUID, command: ChangeReferral, issued: Issued, decide: Decision
     ) -> Outcome:
-        if replayed := self._replay(issued, command, referral_id):
-            return replayed
         referral = self.referral(referral_id)
         if referral.version != command.expected_version:
+            # A retry of a change that was recorded always arrives stale: answer it here,
+            # so the idempotency lookup costs nothing on the usual path.
+            if replayed := self._replay(issued, command, referral_id):
+                return replayed
             raise StaleVersionError(expected=command.expected_version, actual=referral.version)
         version_before = referral.version
         decide(referral, self._audit(issued))

@@ -1,0 +1,100 @@
+"""`make bench`: throughput ratios on PostgreSQL, all measured in one run.
+
+(a) single-event commands through the ledger vs the bare `eventsourcing` library saving a
+    comparable single-event change to an existing aggregate;
+(b) HTTP commands with concurrent clients (uvicorn in its own process) vs (a);
+(c) case-view rebuild, events per second, vs (a).
+
+The three are measured in alternating rounds, so the drift of a shared, noisy machine
+falls on all of them alike. Prints one JSON line at the end: compare the ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import sys
+import time
+from uuid import uuid4
+
+import psycopg
+from psycopg.sql import SQL, Identifier
+from pydantic import SecretStr
+
+from api.runtime import prepare_storage
+from api.settings import Settings
+from bench.http_load import HttpBench
+from bench.library_baseline import LibraryBench
+from bench.workload import LedgerBench, Measured, measure_rebuild
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--referrals", type=int, default=100, help="referrals per round")
+    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--clients", type=int, default=8, help="concurrent HTTP clients")
+    parser.add_argument("--pg-host", default=os.environ.get("VTR_BENCH_PG_HOST", "127.0.0.1"))
+    args = parser.parse_args()
+
+    database = f"vtr_bench_{uuid4().hex[:8]}"
+    settings = Settings(
+        store="postgres",
+        pg_host=args.pg_host,
+        pg_database=database,
+        pg_pool_size=10,
+        master_key=SecretStr(base64.b64encode(os.urandom(32)).decode()),
+        projections="external",
+        log_level="WARNING",
+        log_format="json",
+    )
+    totals: dict[str, list[Measured]] = {"library": [], "ledger": [], "http": []}
+    try:
+        prepare_storage(settings)
+        library = LibraryBench(settings, args.referrals, args.rounds)
+        ledger = LedgerBench(settings, args.referrals, args.rounds)
+        http = HttpBench(settings, args.referrals, args.rounds, args.clients)
+        try:
+            for index in range(args.rounds):
+                totals["library"].append(library.round(index))
+                totals["ledger"].append(ledger.round(index))
+                totals["http"].append(http.round(index))
+        finally:
+            for bench in (library, ledger, http):
+                bench.close()
+        rebuild = measure_rebuild(settings)
+    finally:
+        _drop(settings, [database, settings.keystore_database])
+
+    rates = {name: _rate(measured) for name, measured in totals.items()}
+    result = {
+        "library_per_s": round(rates["library"], 1),
+        "command_per_s": round(rates["ledger"], 1),
+        "http_per_s": round(rates["http"], 1),
+        "rebuild_events_per_s": round(rebuild.operations / rebuild.seconds, 1),
+        "events_rebuilt": rebuild.operations,
+        "http_clients": args.clients,
+        "rounds": args.rounds,
+        "command_vs_library": round(rates["ledger"] / rates["library"], 3),
+        "http_vs_command": round(rates["http"] / rates["ledger"], 3),
+        "rebuild_vs_command": round(rebuild.operations / rebuild.seconds / rates["ledger"], 3),
+    }
+    print(json.dumps(result))
+    sys.stdout.flush()
+
+
+def _rate(measured: list[Measured]) -> float:
+    return sum(m.operations for m in measured) / sum(m.seconds for m in measured)
+
+
+def _drop(settings: Settings, databases: list[str]) -> None:
+    with psycopg.connect(**settings.postgres_connection("postgres"), autocommit=True) as conn:  # type: ignore[arg-type]
+        for name in databases:
+            conn.execute(SQL("DROP DATABASE IF EXISTS {0} WITH (FORCE)").format(Identifier(name)))
+
+
+if __name__ == "__main__":
+    started = time.perf_counter()
+    main()
+    print(f"# finished in {time.perf_counter() - started:.0f} s", file=sys.stderr)

@@ -1,0 +1,141 @@
+"""HTTP commands per second: the real server in its own process, clients in another."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import multiprocessing
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from uuid import UUID, uuid4
+
+from api.identity import issue_tokens
+from api.runtime import open_runtime
+from api.settings import Settings
+from bench.workload import POLICE, STEPS, TRIAGE, Measured, receive_referrals
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class HttpBench:
+    """The same commands over HTTP: uvicorn in its own process, clients in another."""
+
+    def __init__(self, settings: Settings, per_round: int, rounds: int, clients: int) -> None:
+        runtime = open_runtime(settings)
+        try:
+            self.batches = [
+                [str(i) for i in receive_referrals(runtime.ledger, per_round)]
+                for _ in range(rounds)
+            ]
+        finally:
+            runtime.close()
+        self.clients = clients
+        self.scratch = tempfile.TemporaryDirectory()
+        tokens_file = Path(self.scratch.name) / "tokens.json"
+        self.tokens = issue_tokens(tokens_file, [TRIAGE, POLICE])
+        self.port = _free_port()
+        self.server = subprocess.Popen(
+            [sys.executable, "-m", "api", "serve"],
+            cwd=ROOT,
+            env=_server_env(settings, tokens_file, self.port),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        _wait_until_ready(self.port)
+        self.pool = multiprocessing.get_context("spawn").Pool(1)
+
+    def round(self, index: int) -> Measured:
+        seconds: float = self.pool.apply(
+            _run_clients, (self.port, self.tokens, self.batches[index], self.clients)
+        )
+        return Measured(len(self.batches[index]) * len(STEPS), seconds)
+
+    def close(self) -> None:
+        self.pool.close()
+        self.server.terminate()
+        self.server.wait(timeout=30)
+        self.scratch.cleanup()
+
+
+def _server_env(settings: Settings, tokens_file: Path, port: int) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VTR_")}
+    for name, value in settings.model_dump(exclude_none=True).items():
+        secret = getattr(value, "get_secret_value", None)
+        env[f"VTR_{name.upper()}"] = str(secret() if secret else value)
+    env.update(VTR_TOKENS_FILE=str(tokens_file), VTR_PORT=str(port), VTR_LOG_LEVEL="WARNING")
+    return env
+
+
+def _run_clients(port: int, tokens: dict[str, str], ids: list[str], clients: int) -> float:
+    shares = [ids[n::clients] for n in range(clients)]
+    start = threading.Barrier(clients + 1)
+    failures: list[str] = []
+    threads = [
+        threading.Thread(target=_client, args=(port, tokens, share, start, failures))
+        for share in shares
+    ]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    began = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - began
+    if failures:
+        raise RuntimeError(f"{len(failures)} HTTP commands failed, e.g. {failures[0]}")
+    return elapsed
+
+
+def _client(
+    port: int,
+    tokens: dict[str, str],
+    share: list[str],
+    start: threading.Barrier,
+    failures: list[str],
+) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    start.wait()
+    for referral_id in share:
+        for version, (path, actor, body) in enumerate(STEPS, start=1):
+            payload = json.dumps({"expected_version": version, **body})
+            connection.request(
+                "POST",
+                f"/referrals/{UUID(referral_id)}/{path}",
+                body=payload,
+                headers={
+                    "Authorization": f"Bearer {tokens[actor.actor_id]}",
+                    "Content-Type": "application/json",
+                    "Idempotency-Key": uuid4().hex,
+                },
+            )
+            response = connection.getresponse()
+            answer = response.read()
+            if response.status != 200:
+                failures.append(f"{path}: {response.status} {answer[:200]!r}")
+    connection.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _wait_until_ready(port: int) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/readyz")
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("the API server did not become ready")
