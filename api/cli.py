@@ -18,13 +18,15 @@ from pydantic import ValidationError
 
 from api.catalogue import render_catalogue
 from api.demo import DEMO_ACTORS, DEMO_START, ScriptedClock, load_demo
-from api.identity import TokenTableError, issue_tokens
+from api.identity import TokenTableError, add_token, issue_tokens
 from api.logging import configure_logging
 from api.main import create_app
 from api.runtime import Runtime, StartupError, open_event_recorder, open_projections, open_runtime
 from api.settings import Settings
 from commands.clock import Clock
+from commands.context import Actor
 from commands.errors import ReferralNotFoundError
+from events.vocabulary import Role
 
 
 def fail(message: str) -> NoReturn:
@@ -172,6 +174,20 @@ def history(referral_id: UUID, reveal: bool) -> None:
         )
         if fields:
             click.echo("        " + json.dumps(fields, ensure_ascii=False))
+
+
+@cli.command("issue-token")
+@click.option("--actor-id", required=True, help="Staff identifier, e.g. police-insp-4.")
+@click.option("--role", required=True, type=click.Choice([role.value for role in Role]))
+@click.option("--agency", required=True, help="The agency the person acts for.")
+def issue_token(actor_id: str, role: str, agency: str) -> None:
+    """Add a bearer token for one person to the token table and print it (once)."""
+    settings = load_settings()
+    try:
+        token = add_token(settings.token_table, Actor(actor_id, Role(role), agency))
+    except TokenTableError as error:
+        fail(str(error))
+    click.echo(token)
 
 
 @cli.command()

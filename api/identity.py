@@ -7,7 +7,6 @@ let anyone act as someone else. (A later capability replaces this with real iden
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import secrets
 from collections.abc import Iterable, Sequence
@@ -52,13 +51,16 @@ class TokenDirectory:
 
     @classmethod
     def load(cls, path: Path) -> TokenDirectory:
+        return cls(cls.holders_in(path))
+
+    @staticmethod
+    def holders_in(path: Path) -> list[TokenHolder]:
         try:
-            table = TokenTable.model_validate_json(path.read_bytes())
+            return TokenTable.model_validate_json(path.read_bytes()).holders
         except FileNotFoundError:
             raise TokenTableError(f"token table {path} does not exist") from None
         except ValidationError as error:
             raise TokenTableError(f"token table {path} is not valid: {error}") from None
-        return cls(table.holders)
 
     def authenticate(self, token: str) -> Actor | None:
         return self._by_digest.get(digest(token))
@@ -67,19 +69,35 @@ class TokenDirectory:
 def issue_tokens(path: Path, actors: Sequence[Actor]) -> dict[str, str]:
     """Write a new token table for `actors`; returns each actor's token (shown once)."""
     tokens = {actor.actor_id: secrets.token_urlsafe(32) for actor in actors}
-    holders = [
-        {
-            "actor_id": a.actor_id,
-            "role": a.role.value,
-            "agency": a.agency,
-            "token_sha256": digest(tokens[a.actor_id]),
-        }
-        for a in actors
-    ]
+    _write_table(path, [_holder(actor, tokens[actor.actor_id]) for actor in actors])
+    return tokens
+
+
+def add_token(path: Path, actor: Actor) -> str:
+    """Add a token for `actor` to the table (creating it if need be); returns the token."""
+    holders = list(TokenDirectory.holders_in(path)) if path.exists() else []
+    token = secrets.token_urlsafe(32)
+    _write_table(path, [*holders, _holder(actor, token)])
+    return token
+
+
+def _holder(actor: Actor, token: str) -> TokenHolder:
+    try:
+        return TokenHolder(
+            actor_id=actor.actor_id,
+            role=actor.role,
+            agency=actor.agency,
+            token_sha256=digest(token),
+        )
+    except ValidationError as error:
+        raise TokenTableError(f"cannot issue a token: {error}") from None
+
+
+def _write_table(path: Path, holders: Sequence[TokenHolder]) -> None:
+    """Replace the table atomically, readable by its owner only."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(".tmp")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as table:
-        json.dump({"holders": holders}, table, indent=2)
+        table.write(TokenTable(holders=list(holders)).model_dump_json(indent=2))
     temporary.replace(path)
-    return tokens

@@ -216,3 +216,43 @@ def wait_for_ready(server: subprocess.Popen[str], port: int) -> str:
     assert server.stdout is not None
     os.set_blocking(server.stdout.fileno(), False)
     return server.stdout.read() or ""
+
+
+def test_issue_token_adds_people_to_the_token_table_without_storing_tokens(tmp_path: Path) -> None:
+    table = tmp_path / "tokens.json"
+    env = cli_env(VTR_DATA_DIR=str(tmp_path / "data"), VTR_TOKENS_FILE=str(table))
+    police = run(
+        "issue-token",
+        "--actor-id",
+        "police-insp-4",
+        "--role",
+        "police",
+        "--agency",
+        "Norfolk Constabulary",
+        env=env,
+    )
+    social = run(
+        "issue-token",
+        "--actor-id",
+        "cs-2",
+        "--role",
+        "childrens_services",
+        "--agency",
+        "Norfolk Children's Services",
+        env=env,
+    )
+    assert police.returncode == social.returncode == 0, police.stderr + social.stderr
+    tokens = [police.stdout.strip(), social.stdout.strip()]
+    assert tokens[0] not in table.read_text()
+    assert tokens[1] not in table.read_text()
+    settings = Settings(data_dir=tmp_path / "data", tokens_file=table)
+    with TestClient(create_app(settings)) as client:
+        for token in tokens:
+            listed = client.get("/referrals", headers={"Authorization": f"Bearer {token}"})
+            assert listed.status_code == 200
+    refused = run(
+        "issue-token", "--actor-id", "not an id", "--role", "police", "--agency", "x", env=env
+    )
+    assert refused.returncode == 2
+    assert "actor_id" in refused.stderr
+    assert "Traceback" not in refused.stderr

@@ -7,6 +7,7 @@ import importlib.util
 from pathlib import Path
 
 import pytest
+import yaml
 
 from api.catalogue import render_catalogue
 from commands.application import ReferralLedger
@@ -38,3 +39,18 @@ def test_a_subclass_of_the_ledger_keeps_its_stored_name() -> None:
         pass
 
     assert Tool.name == ReferralLedger.name == "vtr"
+
+
+def test_compose_runs_postgres_api_and_worker_from_one_image() -> None:
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+    services = compose["services"]
+    assert set(services) == {"postgres", "api", "projections"}
+    assert "pg_isready" in " ".join(services["postgres"]["healthcheck"]["test"])
+    assert services["api"]["image"] == services["projections"]["image"]
+    assert services["api"]["command"][-1] == "serve"
+    assert services["projections"]["command"][-1] == "project"
+    for name in ("api", "projections"):
+        assert services[name]["depends_on"]["postgres"]["condition"] == "service_healthy"
+        assert services[name]["environment"]["VTR_PROJECTIONS"] == "external"
+    assert "VTR_MASTER_KEY" in services["api"]["environment"]
+    assert "VTR_MASTER_KEY" not in services["projections"]["environment"], "the worker needs no key"
