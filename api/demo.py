@@ -7,7 +7,7 @@ cases show how long each stage took.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -26,6 +26,7 @@ ADULTS = Actor("ass-rep-1", Role.ADULT_SOCIAL_SERVICES, "Norfolk Adult Social Se
 CHAIR = Actor("chair-1", Role.MEETING_CHAIR, "Norfolk MASH")
 HEAD = Actor("hos-1", Role.HEAD_OF_SAFEGUARDING, "Norfolk County Council")
 DEMO_ACTORS = (TRIAGE, DESK, POLICE, CHILDRENS, ADULTS, CHAIR, HEAD)
+DEMO_START = datetime(2026, 2, 1, 9, tzinfo=UTC)
 
 
 class ScriptedClock:
@@ -401,6 +402,3 @@ def _awaiting_discussion(script: DemoScript) -> UUID:
         social_care_representative="ass-rep-1",
     )
     return referral_id
-
-
-DEMO_START = datetime(2026, 2, 2, 9, tzinfo=UTC) - timedelta(days=1)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Collection, Sequence
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 from uuid import UUID
 
 from eventsourcing.persistence import Tracking
@@ -65,6 +66,57 @@ class CaseViewStore(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+SUMMARY_COLUMNS = ", ".join(COLUMNS[:-1])
+
+
+class CaseViewQueries(ABC):
+    """The reads of the case view, written once; a backend says how it runs a query."""
+
+    MARK: ClassVar[str]  # the driver's parameter placeholder
+
+    @abstractmethod
+    def _rows(self, statement: str, params: Sequence[object]) -> list[Any]: ...
+
+    def load_states(self, referral_ids: Collection[UUID]) -> dict[UUID, ReferralState]:
+        if not referral_ids:
+            return {}
+        marks = ",".join([self.MARK] * len(referral_ids))
+        rows = self._rows(
+            f"SELECT view FROM {TABLE} WHERE referral_id IN ({marks})",
+            [str(referral_id) for referral_id in referral_ids],
+        )
+        return {view.referral_id: view.state for view in map(view_from, rows)}
+
+    def case(self, referral_id: UUID) -> CaseView | None:
+        rows = self._rows(
+            f"SELECT view FROM {TABLE} WHERE referral_id={self.MARK}", [str(referral_id)]
+        )
+        return view_from(rows[0]) if rows else None
+
+    def cases(self, stage: Stage | None, limit: int, offset: int) -> tuple[list[CaseSummary], int]:
+        where, params = (f"WHERE stage={self.MARK}", [stage.value]) if stage else ("", [])
+        page = self._rows(
+            f"SELECT {SUMMARY_COLUMNS} FROM {TABLE} {where} "
+            f"ORDER BY received_at DESC, referral_id LIMIT {self.MARK} OFFSET {self.MARK}",
+            [*params, limit, offset],
+        )
+        counted = self._rows(f"SELECT COUNT(*) AS n FROM {TABLE} {where}", params)
+        return [summary_from(row) for row in page], int(counted[0]["n"])
+
+    def all_cases(self) -> list[CaseView]:
+        return [
+            view_from(row)
+            for row in self._rows(f"SELECT view FROM {TABLE} ORDER BY referral_id", [])
+        ]
+
+    def upsert_statement(self) -> str:
+        marks = ",".join([self.MARK] * len(COLUMNS))
+        return (
+            f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) VALUES ({marks}) "
+            f"ON CONFLICT (referral_id) DO UPDATE SET {UPSERT_SET}"
+        )
 
 
 def row_values(view: CaseView) -> tuple[object, ...]:

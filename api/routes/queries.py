@@ -6,6 +6,7 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
 
 from aggregates.referral_state import Stage
 from api.deps import ActorDep, LedgerDep, RuntimeDep
@@ -45,7 +46,7 @@ def get_case(
     ledger: LedgerDep,
     _actor: ActorDep,
     after_position: Annotated[int | None, Query(ge=1)] = None,
-) -> CaseDetail | object:
+) -> CaseDetail | JSONResponse:
     """One case. Pass a command's `position` as `after_position` to see your own change."""
     projection = runtime.projections.worker.projection
     if after_position is not None:
