@@ -1,7 +1,8 @@
 """One log line per request, a request id on every response, and a last line of defence.
 
 The log line names the route template, never the raw URL or body; an unexpected error
-becomes a 500 problem that carries only the request id to quote.
+becomes a 500 problem that carries only the request id to quote. Bodies over 1 MiB are
+refused whether or not they announce their length.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from api.errors import PROBLEM_JSON
 log = structlog.get_logger("vtr.api")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 MAX_BODY_BYTES = 1024 * 1024
+TOO_LARGE = (413, "body-too-large", "The request body is larger than 1 MiB.")
 
 
 class RequestLog:
@@ -29,83 +31,107 @@ class RequestLog:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = dict(scope["headers"])
-        request_id = _request_id(headers.get(b"x-request-id", b"").decode("latin-1"))
+        exchange = _Exchange(scope, receive, send)
         structlog.contextvars.clear_contextvars()
-        structlog.contextvars.bind_contextvars(request_id=request_id)
-        started = time.perf_counter()
-        status = {"code": 500, "sent": False}
-
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                status["code"], status["sent"] = message["status"], True
-                message["headers"] = [
-                    *message.get("headers", []),
-                    (b"x-request-id", request_id.encode()),
-                ]
-            await send(message)
-
+        structlog.contextvars.bind_contextvars(request_id=exchange.request_id)
         try:
-            refusal = _refuse_body(headers.get(b"content-length", b"0"))
+            refusal = _refuse_by_length(exchange.header(b"content-length") or b"0")
             if refusal is not None:
-                await _send_problem(send_with_id, *refusal)
+                await exchange.problem(*refusal)
             else:
-                await self.app(scope, receive, send_with_id)
+                await self.app(scope, exchange.receive, exchange.send)
         except Exception:
             log.exception("unhandled_error")
-            if not status["sent"]:
-                await _send_problem(
-                    send_with_id,
-                    500,
-                    "internal-error",
-                    f"Something went wrong on our side; quote request id {request_id}.",
+            if not exchange.started:
+                detail = (
+                    f"Something went wrong on our side; quote request id {exchange.request_id}."
                 )
+                await exchange.problem(500, "internal-error", detail)
         finally:
-            _log_request(scope, int(status["code"]), started)
+            exchange.log()
 
 
-def _refuse_body(content_length: bytes) -> tuple[int, str, str] | None:
+class _Exchange:
+    """One request and its response, as the middleware sees them."""
+
+    def __init__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        self.scope = scope
+        self._receive = receive
+        self._send = send
+        self._headers: dict[bytes, bytes] = dict(scope["headers"])
+        offered = self.header(b"x-request-id").decode("latin-1")
+        self.request_id = offered if REQUEST_ID.match(offered) else uuid4().hex
+        self.status = 500
+        self.started = False
+        self.received = 0
+        self.too_large = False
+        self.began = time.perf_counter()
+
+    def header(self, name: bytes) -> bytes:
+        return self._headers.get(name, b"")
+
+    async def receive(self) -> Message:
+        message = await self._receive()
+        self.received += len(message.get("body", b""))
+        if self.received > MAX_BODY_BYTES:
+            # The framework turns errors while reading into its own 400; remember the cause
+            # and answer 413 in its place.
+            self.too_large = True
+            return {"type": "http.disconnect"}
+        return message
+
+    async def send(self, message: Message) -> None:
+        if self.too_large:
+            if message["type"] == "http.response.start" and not self.started:
+                await self.problem(*TOO_LARGE)
+            return
+        if message["type"] == "http.response.start":
+            self.status, self.started = message["status"], True
+            message["headers"] = [
+                *message.get("headers", []),
+                (b"x-request-id", self.request_id.encode()),
+            ]
+        await self._send(message)
+
+    async def problem(self, status: int, slug: str, detail: str) -> None:
+        body = json.dumps(
+            {
+                "type": f"urn:vtr-ledger:problem:{slug}",
+                "title": detail,
+                "status": status,
+                "detail": detail,
+            }
+        ).encode()
+        self.status, self.started = status, True
+        await self._send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", PROBLEM_JSON.encode()),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"x-request-id", self.request_id.encode()),
+                ],
+            }
+        )
+        await self._send({"type": "http.response.body", "body": body})
+
+    def log(self) -> None:
+        route = self.scope.get("route")
+        log.info(
+            "request",
+            method=self.scope["method"],
+            route=getattr(route, "path", "unmatched"),
+            command=getattr(route, "name", None),
+            referral_id=self.scope.get("path_params", {}).get("referral_id"),
+            status=self.status,
+            duration_ms=round((time.perf_counter() - self.began) * 1000, 2),
+        )
+
+
+def _refuse_by_length(content_length: bytes) -> tuple[int, str, str] | None:
     if not content_length.isdigit():
         return 400, "bad-content-length", "The Content-Length header is not a number."
     if int(content_length) > MAX_BODY_BYTES:
-        return 413, "body-too-large", "The request body is larger than 1 MiB."
+        return TOO_LARGE
     return None
-
-
-def _request_id(offered: str) -> str:
-    return offered if REQUEST_ID.match(offered) else uuid4().hex
-
-
-def _log_request(scope: Scope, status: int, started: float) -> None:
-    route = scope.get("route")
-    log.info(
-        "request",
-        method=scope["method"],
-        route=getattr(route, "path", "unmatched"),
-        command=getattr(route, "name", None),
-        referral_id=scope.get("path_params", {}).get("referral_id"),
-        status=status,
-        duration_ms=round((time.perf_counter() - started) * 1000, 2),
-    )
-
-
-async def _send_problem(send: Send, status: int, slug: str, detail: str) -> None:
-    body = json.dumps(
-        {
-            "type": f"urn:vtr-ledger:problem:{slug}",
-            "title": detail,
-            "status": status,
-            "detail": detail,
-        }
-    ).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", PROBLEM_JSON.encode()),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})

@@ -49,11 +49,11 @@ class KeyRing:
 
     def check_master_key(self) -> None:
         """Refuse to run with a master key other than the one that wrapped the stored keys."""
-        others = self._store.master_key_fingerprints() - {self.fingerprint}
-        if others:
+        other = self._store.foreign_fingerprint(self.fingerprint)
+        if other is not None:
             raise KeyRingError(
                 "the configured master key is not the one that wrapped the stored data keys "
-                f"(stored under {', '.join(sorted(others))}, configured {self.fingerprint})"
+                f"(stored under {other}, configured {self.fingerprint})"
             )
 
     def derived_secret(self, purpose: str) -> bytes:

@@ -33,7 +33,9 @@ class KeyStore(Protocol):
 
     def select_key(self, key_id: str) -> WrappedKey | None: ...
 
-    def master_key_fingerprints(self) -> set[str]: ...
+    def foreign_fingerprint(self, fingerprint: str) -> str | None:
+        """A master-key fingerprint other than `fingerprint` among the stored keys, if any."""
+        ...
 
     def close(self) -> None: ...
 
@@ -98,10 +100,15 @@ class SQLiteKeyStore:
             row = c.fetchone()
         return None if row is None else _key_from(row)
 
-    def master_key_fingerprints(self) -> set[str]:
+    def foreign_fingerprint(self, fingerprint: str) -> str | None:
         with self._datastore.transaction(commit=False) as c:
-            c.execute("SELECT DISTINCT master_key_fingerprint FROM data_keys")
-            return {row[0] for row in c.fetchall()}
+            c.execute(
+                "SELECT master_key_fingerprint FROM data_keys "
+                "WHERE master_key_fingerprint <> ? LIMIT 1",
+                (fingerprint,),
+            )
+            row = c.fetchone()
+        return None if row is None else str(row[0])
 
     def close(self) -> None:
         self._datastore.close()
@@ -122,9 +129,10 @@ class PostgresKeyStore:
         self._by_id = SQL("SELECT " + _COLUMNS + " FROM {table} WHERE key_id=%s").format(
             table=table
         )
-        self._fingerprints = SQL("SELECT DISTINCT master_key_fingerprint AS f FROM {table}").format(
-            table=table
-        )
+        self._foreign = SQL(
+            "SELECT master_key_fingerprint AS f FROM {table} "
+            "WHERE master_key_fingerprint <> %s LIMIT 1"
+        ).format(table=table)
 
     def create_table(self) -> None:
         with self._datastore.transaction(commit=True) as curs:
@@ -145,10 +153,11 @@ class PostgresKeyStore:
             row = curs.fetchone()
         return None if row is None else _key_from(row)
 
-    def master_key_fingerprints(self) -> set[str]:
+    def foreign_fingerprint(self, fingerprint: str) -> str | None:
         with self._datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(self._fingerprints)
-            return {row["f"] for row in curs.fetchall()}
+            curs.execute(self._foreign, (fingerprint,))
+            row = curs.fetchone()
+        return None if row is None else str(row["f"])
 
     def close(self) -> None:
         self._datastore.close()

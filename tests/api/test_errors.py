@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from uuid import uuid4
 
 import pytest
@@ -80,6 +81,23 @@ def test_a_body_over_one_mebibyte_is_refused_before_it_is_read(api: Api) -> None
     response = api.receive(huge)
     assert response.status_code == 413
     assert response.headers["content-type"] == "application/problem+json"
+    assert api.log_position() == 0
+
+
+def test_a_streamed_body_over_one_mebibyte_is_refused_too(api: Api) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield b'{"received_at": "'
+        for _ in range(1100):
+            yield b"x" * 1024
+        yield b'"}'
+
+    response = api.client.post(
+        "/referrals",
+        content=chunks(),
+        headers={**api.headers("triage-1"), "content-type": "application/json"},
+    )
+    assert "content-length" not in response.request.headers
+    assert response.status_code == 413
     assert api.log_position() == 0
 
 
