@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from uuid import UUID
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,7 +15,10 @@ class Rule:
 
 
 class DomainError(Exception):
-    """The domain refused an instruction; nothing was recorded."""
+    """The domain refused an instruction; nothing was recorded but, for a refused sharing
+    attempt, the record of the refusal (`recorded_as`)."""
+
+    recorded_as: UUID | None = None
 
 
 class ProcessRuleViolationError(DomainError):
@@ -36,4 +40,8 @@ class InvalidInstructionError(DomainError):
 
 
 class NotPermittedError(DomainError):
-    """The actor's role does not allow this step (HTTP 403)."""
+    """The actor's role or agency does not allow this step (HTTP 403)."""
+
+    def __init__(self, rule: Rule) -> None:
+        super().__init__(rule.text)
+        self.rule = rule

@@ -15,11 +15,13 @@ from uuid import UUID
 from eventsourcing.domain import DomainEventProtocol
 
 from aggregates.conclusion import ConclusionSteps
+from aggregates.consent import ConsentSteps
 from aggregates.errors import (
     InvalidInstructionError,
 )
 from aggregates.referral_base import not_after
 from aggregates.referral_evolution import evolve
+from aggregates.sharing import SharingSteps
 from aggregates.strategy_discussion import StrategyDiscussionSteps
 from aggregates.strategy_meeting import StrategyMeetingSteps
 from aggregates.triage import TriageSteps
@@ -39,7 +41,14 @@ from events.vocabulary import (
 )
 
 
-class Referral(TriageSteps, StrategyDiscussionSteps, StrategyMeetingSteps, ConclusionSteps):
+class Referral(
+    TriageSteps,
+    StrategyDiscussionSteps,
+    StrategyMeetingSteps,
+    ConsentSteps,
+    SharingSteps,
+    ConclusionSteps,
+):
     """A VTR referral. Its state holds no personal data; its events carry it sealed."""
 
     @classmethod
@@ -51,6 +60,8 @@ class Referral(TriageSteps, StrategyDiscussionSteps, StrategyMeetingSteps, Concl
         for event in events:
             if not isinstance(event, DomainEvent):
                 raise TypeError(f"{type(event).__name__} is not a referral event")
+            if state is None and not isinstance(event, ReferralReceived):
+                return None  # another aggregate's history: no such referral
             state = evolve(state, event)
         return cls(state) if state is not None else None
 

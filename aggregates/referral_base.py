@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from typing import TypedDict, TypeVar
+from typing import TypeVar
 from uuid import UUID
 
 from dateutil.relativedelta import relativedelta
@@ -18,7 +18,7 @@ from aggregates.errors import (
 )
 from aggregates.referral_evolution import evolve
 from aggregates.referral_state import Dispute, ReferralState, Stage, StrategyDiscussion
-from events.base import AuditEnvelope, DomainEvent
+from events.base import AuditEnvelope, DomainEvent, EventHeader
 from events.forms import (
     ActionDescription,
     PlannedAction,
@@ -44,12 +44,6 @@ SERVICE_FOR_AGE = {
 }
 
 
-class _Header(TypedDict):
-    originator_id: UUID
-    originator_version: int
-    audit: AuditEnvelope
-
-
 class ReferralBase:
     """State, pending events and the guards that every step of the process uses."""
 
@@ -69,7 +63,7 @@ class ReferralBase:
         collected, self._pending = self._pending, []
         return collected
 
-    def _header(self, audit: AuditEnvelope) -> _Header:
+    def _header(self, audit: AuditEnvelope) -> EventHeader:
         return {"originator_id": self.id, "originator_version": self.version + 1, "audit": audit}
 
     def _record(self, event: DomainEvent) -> None:

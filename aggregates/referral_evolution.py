@@ -21,6 +21,7 @@ from aggregates.referral_state import (
     StrategyDiscussion,
     StrategyMeeting,
 )
+from aggregates.sharing_evolution import SHARING_HANDLERS
 from events.base import DomainEvent
 from events.conclusion import (
     DisputeRaised,
@@ -82,6 +83,10 @@ def _received(event: ReferralReceived) -> ReferralState:
 @singledispatch
 def _apply(event: DomainEvent, _state: ReferralState) -> None:
     raise TypeError(f"{event.TOPIC} does not apply to a referral")
+
+
+for _event_type, _handler in SHARING_HANDLERS.items():
+    _apply.register(_event_type, _handler)
 
 
 @_apply.register
@@ -191,6 +196,7 @@ def _(event: ReferrerNotified, state: ReferralState) -> None:
 
 @_apply.register
 def _(event: StrategyMeetingConvened, state: ReferralState) -> None:
+    # A meeting convened again is a new sitting: its statement must be read again.
     state.strategy_meeting = StrategyMeeting(
         meeting_at=event.meeting_at, chair=event.chair, nominated_by=event.nominated_by
     )

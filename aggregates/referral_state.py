@@ -14,9 +14,11 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
 
-from events.forms import PlannedAction
+from events.forms import AgencyRef, PlannedAction
 from events.vocabulary import (
     AgeGroup,
+    ConsentStage,
+    ConsentStatus,
     ContactMethod,
     DiscussionOutcome,
     DisputedDecision,
@@ -30,8 +32,10 @@ from events.vocabulary import (
     ReferrerInvolvement,
     ReviewOutcome,
     ScreeningOutReason,
+    SharingContext,
     SignatoryCapacity,
     SocialCareService,
+    SubjectDiscussionDecision,
 )
 
 
@@ -99,6 +103,27 @@ class StrategyMeeting(StateModel):
     nominated_by: str | None
     outcome: MeetingOutcome | None = None
     concluded_at: datetime | None = None
+    statement_read: str | None = None  # the Appendix C version read at this meeting
+
+
+class ConsentDecision(StateModel):
+    stage: ConsentStage
+    seek: bool
+    seeker_agency_id: UUID | None
+    decided_at: datetime
+
+
+class DisclosureSummary(StateModel):
+    """What the process needs to remember of a disclosure (its content stays in the event)."""
+
+    disclosure_no: int
+    disclosing_agency: AgencyRef
+    recipient_ids: list[UUID]
+    context: SharingContext
+    information_category: str
+    disclosed_at: datetime
+    onward_sanctioned: bool = False
+    subject_discussion: SubjectDiscussionDecision | None = None
 
 
 class Review(StateModel):
@@ -167,6 +192,11 @@ class ReferralState(StateModel):
     closure: Closure | None = None
     post_exit_reviews: list[PostExitReview] = []
     disputes: list[Dispute] = []
+    consent_decisions: list[ConsentDecision] = []
+    consent_status: ConsentStatus = ConsentStatus.NOT_SOUGHT
+    invited_agencies: list[AgencyRef] = []
+    disclosures: list[DisclosureSummary] = []
+    withheld: int = 0
 
     @property
     def open_dispute(self) -> Dispute | None:

@@ -106,6 +106,102 @@ POST_EXIT_REVIEWS_IN_ORDER = Rule(
     "The 6-month post-exit review comes before the 12-month one, and each happens once.",
 )
 
+NO_ISP_SIGNATURE_TO_LAPSE = Rule(
+    "no-isp-signature-to-lapse", "The agency has no valid protocol signature on that day to lapse."
+)
+ISP_SIGNATURE_REQUIRED = Rule(
+    "isp-signature-required",
+    "Drug and alcohol services, non-governmental organisations and community or voluntary "
+    "groups may be invited, or receive information, only while their signature of the "
+    "Information Sharing Protocol is valid (section 5).",
+)
+ALREADY_INVITED = Rule("already-invited", "This agency is already invited to the strategy meeting.")
+STATEMENT_BEFORE_MEETING_SHARING = Rule(
+    "confidentiality-statement-first",
+    "Information is shared at a strategy meeting only after the chair has read the "
+    "confidentiality statement at that meeting (section 6, Appendix C).",
+)
+SHARING_WHILE_CASE_OPEN = Rule(
+    "sharing-while-case-open",
+    "Information is shared only for the VTR process, while the case is open in it (section 8).",
+)
+DISCLOSING_AGENCY_ONLY = Rule(
+    "disclosing-agency-decides",
+    "Each agency decides on sharing its own information: the person deciding must act for the "
+    "disclosing agency (section 3).",
+)
+SECTION_3_PRINCIPLES = Rule(
+    "section-3-principles",
+    "Information is shared only where there is a power to share and it is necessary, relevant, "
+    "proportionate and non-discriminatory (section 3).",
+)
+NEED_TO_KNOW = Rule(
+    "need-to-know",
+    "Each recipient must need to know the information to make informed assessments and "
+    "decisions (section 3).",
+)
+LEGAL_GATEWAY_WITHOUT_CONSENT = Rule(
+    "legal-gateway-without-consent",
+    "Without consent, a disclosure needs a statutory gateway, a processing condition, an "
+    "exemption or a court order (section 3, Appendix B).",
+)
+PUBLIC_INTEREST_MUST_OVERRIDE = Rule(
+    "public-interest-must-override",
+    "Without consent, the public interest must be found to override the duty of "
+    "confidentiality and the right to private life, with consent considered (Appendix B).",
+)
+SPECIAL_CATEGORY_CONDITION = Rule(
+    "sensitive-data-condition",
+    "Sensitive information (health, offences, intelligence, beliefs) needs a condition for "
+    "sensitive data: DPA 1998 Sch. 3, or UK GDPR Art. 9 with DPA 2018 Sch. 1 (Appendix B).",
+)
+CONSENT_NOT_IN_FORCE = Rule(
+    "consent-not-in-force",
+    "A disclosure that relies on consent needs consent given and not withdrawn (Appendix B).",
+)
+CONSENT_DECISION_FIRST = Rule(
+    "consent-decision-first",
+    "Before anyone seeks consent, this stage (preliminary assessment or panel) must decide "
+    "whether consent is to be sought and by whom (Appendix B).",
+)
+CONSENT_NOT_TO_BE_SOUGHT = Rule(
+    "consent-not-to-be-sought", "This stage decided that consent is not to be sought."
+)
+CONSENT_SEEKER_AS_DECIDED = Rule(
+    "consent-sought-by-decided-agency",
+    "Consent is sought by the agency this stage decided should seek it (Appendix B).",
+)
+CONSENT_ALREADY_GIVEN = Rule("consent-already-given", "Consent has already been given.")
+CONSENT_NOT_SOUGHT = Rule(
+    "consent-must-be-sought", "Consent can be given or refused only once it has been sought."
+)
+CONSENT_NOT_GIVEN = Rule("consent-not-given", "Only consent that was given can be withdrawn.")
+CONSENT_VALIDITY = Rule(
+    "consent-validity",
+    "Consent is valid only if freely given, based on clear information about who shares and "
+    "why, and capable of being withdrawn (Appendix B).",
+)
+ONWARD_FOR_MEETING_INFORMATION = Rule(
+    "onward-disclosure-of-meeting-information",
+    "Onward disclosure is sanctioned for information shared at a meeting (Appendix C).",
+)
+OWNER_DECIDES_SUBJECT_DISCUSSION = Rule(
+    "owner-decides-subject-discussion",
+    "Only the owner of the information may approve discussing it with the subject (Appendix C).",
+)
+
+
+def signatory_role(capacity: str) -> Rule:
+    return Rule("signatory-role", f"Only a person in the {capacity} role can sign in that box.")
+
+
+def legal_basis_not_in_force(entry_id: str, day: str) -> Rule:
+    return Rule(
+        "legal-basis-in-force-on-the-day",
+        f"Each legal basis relied on must be in force on the day of the disclosure; "
+        f"{entry_id} is not in force on {day} (Appendix B and its successors).",
+    )
+
 
 def wrong_stage(step: str, stage: str, allowed: str) -> Rule:
     """The rule for a step attempted at a stage that does not allow it."""

@@ -119,7 +119,7 @@ class StrategyDiscussionSteps(ReferralBase):
             "once the strategy discussion has decided and before both signatures are given",
         )
         if audit.actor_role is not SIGNATORY_ROLES[capacity]:
-            raise NotPermittedError(f"Only a person in the {capacity} role can sign in that box.")
+            raise NotPermittedError(rules.signatory_role(capacity))
         discussion = self._discussion()
         if capacity is not SignatoryCapacity.POLICE:
             self._require(

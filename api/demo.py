@@ -52,8 +52,8 @@ class DemoScript:
     def receive(self, day: date, body: dict[str, Any]) -> UUID:
         self.clock.at(day, 11)
         outcome = self.ledger.receive_referral(i.ReceiveReferral.model_validate(body), _by(TRIAGE))
-        self.referral_id, self.version = outcome.referral_id, outcome.version
-        return outcome.referral_id
+        self.referral_id, self.version = outcome.aggregate_id, outcome.version
+        return outcome.aggregate_id
 
     def step(
         self,

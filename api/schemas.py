@@ -27,7 +27,7 @@ class CommandAccepted(BaseModel):
     @classmethod
     def of(cls, outcome: Outcome) -> CommandAccepted:
         return cls(
-            referral_id=outcome.referral_id,
+            referral_id=outcome.aggregate_id,
             version=outcome.version,
             position=outcome.position,
             events=list(outcome.events),

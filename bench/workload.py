@@ -90,7 +90,7 @@ class Measured:
 def receive_referrals(ledger: ReferralLedger, count: int) -> list[UUID]:
     command = i.ReceiveReferral.model_validate(FORM)
     return [
-        ledger.receive_referral(command, Issued(TRIAGE, uuid4())).referral_id for _ in range(count)
+        ledger.receive_referral(command, Issued(TRIAGE, uuid4())).aggregate_id for _ in range(count)
     ]
 
 

@@ -20,8 +20,15 @@ class Command(BaseModel):
     )
 
 
-class ChangeReferral(Command):
+class Change(Command):
     expected_version: int = Field(
-        ge=1,
-        description="The referral version this change was decided on; a stale one is refused.",
+        ge=1, description="The version this change was decided on; a stale one is refused."
     )
+
+
+class ChangeReferral(Change):
+    """A change to one referral."""
+
+
+class ChangeAgency(Change):
+    """A change to one agency of the directory."""

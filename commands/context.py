@@ -28,9 +28,9 @@ class Issued:
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """What a command recorded: the referral's new version and the last event's log position."""
+    """What a command recorded: the aggregate's new version and the last event's log position."""
 
-    referral_id: UUID
+    aggregate_id: UUID
     version: int
     position: int
     events: tuple[str, ...]

@@ -15,13 +15,17 @@ class ReferralNotFoundError(ApplicationError):
         self.referral_id = referral_id
 
 
+class AgencyNotFoundError(ApplicationError):
+    def __init__(self, agency_id: UUID) -> None:
+        super().__init__(f"There is no agency {agency_id}.")
+        self.agency_id = agency_id
+
+
 class StaleVersionError(ApplicationError):
     """The caller decided on an older version of the referral than the one stored."""
 
     def __init__(self, expected: int, actual: int) -> None:
-        super().__init__(
-            f"The referral is at version {actual}, not {expected}: reload it and decide again."
-        )
+        super().__init__(f"It is at version {actual}, not {expected}: reload it and decide again.")
         self.expected = expected
         self.actual = actual
 
@@ -31,8 +35,7 @@ class ConcurrentChangeError(ApplicationError):
 
     def __init__(self) -> None:
         super().__init__(
-            "The referral was changed by someone else at the same moment: "
-            "reload it and decide again."
+            "It was changed by someone else at the same moment: reload it and decide again."
         )
 
 

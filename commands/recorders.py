@@ -28,7 +28,7 @@ class IdempotencyRecord:
     idempotency_key: str
     command: str
     fingerprint: str
-    referral_id: UUID
+    aggregate_id: UUID
     first_version: int
     last_version: int
 
@@ -51,29 +51,29 @@ class LedgerRecorder(Protocol):
 
 
 _COLUMNS = (
-    "actor_id, idempotency_key, command, fingerprint, referral_id, first_version, last_version"
+    "actor_id, idempotency_key, command, fingerprint, aggregate_id, first_version, last_version"
 )
 
 
-def _record_row(record: IdempotencyRecord, referral_id: object) -> tuple[object, ...]:
+def _record_row(record: IdempotencyRecord, aggregate_id: object) -> tuple[object, ...]:
     return (
         record.actor_id,
         record.idempotency_key,
         record.command,
         record.fingerprint,
-        referral_id,
+        aggregate_id,
         record.first_version,
         record.last_version,
     )
 
 
-def _record_from(row: Any, referral_id: UUID) -> IdempotencyRecord:
+def _record_from(row: Any, aggregate_id: UUID) -> IdempotencyRecord:
     return IdempotencyRecord(
         actor_id=row["actor_id"],
         idempotency_key=row["idempotency_key"],
         command=row["command"],
         fingerprint=row["fingerprint"],
-        referral_id=referral_id,
+        aggregate_id=aggregate_id,
         first_version=row["first_version"],
         last_version=row["last_version"],
     )
@@ -88,7 +88,7 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
             (
                 f"CREATE TABLE IF NOT EXISTS {self.idempotency_table} ("
                 "actor_id TEXT NOT NULL, idempotency_key TEXT NOT NULL, command TEXT NOT NULL, "
-                "fingerprint TEXT NOT NULL, referral_id TEXT NOT NULL, "
+                "fingerprint TEXT NOT NULL, aggregate_id TEXT NOT NULL, "
                 "first_version INTEGER NOT NULL, last_version INTEGER NOT NULL, "
                 "PRIMARY KEY (actor_id, idempotency_key)) WITHOUT ROWID"
             ),
@@ -102,7 +102,7 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
         if record is not None:
             c.execute(
                 f"INSERT INTO {self.idempotency_table} ({_COLUMNS}) VALUES (?,?,?,?,?,?,?)",
-                _record_row(record, record.referral_id.hex),
+                _record_row(record, record.aggregate_id.hex),
             )
         return notification_ids
 
@@ -116,7 +116,7 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
                 (actor_id, idempotency_key),
             )
             row = c.fetchone()
-        return None if row is None else _record_from(row, UUID(row["referral_id"]))
+        return None if row is None else _record_from(row, UUID(row["aggregate_id"]))
 
     def select_history(
         self, originator_id: UUID, gt: int = 0, lte: int | None = None
@@ -158,7 +158,7 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder):
             SQL(
                 "CREATE TABLE IF NOT EXISTS {0}.{1} ("
                 "actor_id text NOT NULL, idempotency_key text NOT NULL, command text NOT NULL, "
-                "fingerprint text NOT NULL, referral_id uuid NOT NULL, "
+                "fingerprint text NOT NULL, aggregate_id uuid NOT NULL, "
                 "first_version bigint NOT NULL, last_version bigint NOT NULL, "
                 "PRIMARY KEY (actor_id, idempotency_key))"
             ).format(schema, table)
@@ -181,7 +181,7 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder):
         del stored_events  # the library inserts them next, in this same transaction
         record: IdempotencyRecord | None = kwargs.get("idempotency")
         if record is not None:
-            curs.execute(self._insert_record, _record_row(record, record.referral_id))
+            curs.execute(self._insert_record, _record_row(record, record.aggregate_id))
 
     def find_idempotency_record(
         self, actor_id: str, idempotency_key: str
@@ -189,7 +189,7 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder):
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(self._select_record, (actor_id, idempotency_key))
             row = curs.fetchone()
-        return None if row is None else _record_from(row, row["referral_id"])
+        return None if row is None else _record_from(row, row["aggregate_id"])
 
     def select_history(
         self, originator_id: UUID, gt: int = 0, lte: int | None = None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypedDict
 from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
@@ -49,3 +49,11 @@ class DomainEvent(BaseModel):
         """Bring a stored state of `from_version` up to this class's version, in place."""
         for version in range(from_version, cls.class_version):
             getattr(cls, f"upcast_v{version}_v{version + 1}")(state)
+
+
+class EventHeader(TypedDict):
+    """What every new event of an aggregate needs besides its own fields."""
+
+    originator_id: UUID
+    originator_version: int
+    audit: AuditEnvelope

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated
+from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from events.vocabulary import (
+    AgencyType,
+    BasisKind,
     IndicatorCategory,
     MedicalExplanation,
+    PublicInterestGround,
     Relationship,
     RiskCircumstance,
     RiskTarget,
@@ -129,3 +133,58 @@ class SupportAction(ValueObject):
     description: Narrative
     lead_agency: Line
     due_on: date | None = None
+
+
+class AgencyRef(ValueObject):
+    """An agency as it stood when an event named it: its name and type are kept with it."""
+
+    agency_id: UUID
+    name: str
+    agency_type: AgencyType
+
+
+class LegalBasisRef(ValueObject):
+    """A legal-basis catalogue entry as relied on; replay never looks it up again."""
+
+    entry_id: str
+    catalogue: str
+    catalogue_version: str
+    kind: BasisKind
+    regime: str
+    citation: str
+
+
+class SharingPrinciples(ValueObject):
+    """Section 3: the principles the disclosing agency answered for this disclosure."""
+
+    power_to_share: bool
+    necessary: bool
+    relevant: bool
+    proportionate: bool
+    non_discriminatory: bool
+
+
+class SharingJustification(ValueObject):
+    """The reasoning behind each answered principle; narrative, so stored sealed."""
+
+    power_to_share: Narrative
+    necessity: Narrative
+    relevance: Narrative
+    proportionality: Narrative
+    non_discrimination: Narrative
+
+
+class NeedToKnow(ValueObject):
+    """Why one recipient needs to know (section 3)."""
+
+    agency_id: UUID
+    needs_to_know: bool
+    rationale: Narrative
+
+
+class PublicInterestBalance(ValueObject):
+    """Appendix B: the public-interest balance, where consent is not the basis."""
+
+    grounds: list[PublicInterestGround] = Field(min_length=1)
+    consent_considered: bool
+    overrides_confidentiality_and_privacy: bool

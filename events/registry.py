@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
+from events.agency import AgencyRegistered, IspLapsed, IspSigned
 from events.base import DomainEvent
 from events.conclusion import (
     DisputeRaised,
@@ -20,6 +21,20 @@ from events.intake import (
     ReferralScreenedIn,
     ReferralScreenedOut,
     SecurityChecksRecorded,
+)
+from events.refusals import SharingRefused
+from events.sharing import (
+    AgencyInvitedToStrategyMeeting,
+    ConfidentialityStatementRead,
+    ConsentApproachDecided,
+    ConsentGiven,
+    ConsentRefused,
+    ConsentSought,
+    ConsentWithdrawn,
+    DisclosureWithheld,
+    InformationDisclosed,
+    OnwardDisclosureSanctioned,
+    SubjectDiscussionDecided,
 )
 from events.strategy_discussion import (
     MashDecisionSigned,
@@ -53,10 +68,24 @@ REFERRAL_EVENTS: tuple[type[DomainEvent], ...] = (
     DisputeRaised,
     DisputeReferred,
     DisputeResolved,
+    ConsentApproachDecided,
+    ConsentSought,
+    ConsentGiven,
+    ConsentRefused,
+    ConsentWithdrawn,
+    AgencyInvitedToStrategyMeeting,
+    ConfidentialityStatementRead,
+    InformationDisclosed,
+    DisclosureWithheld,
+    OnwardDisclosureSanctioned,
+    SubjectDiscussionDecided,
 )
+AGENCY_EVENTS: tuple[type[DomainEvent], ...] = (AgencyRegistered, IspSigned, IspLapsed)
+REFUSAL_EVENTS: tuple[type[DomainEvent], ...] = (SharingRefused,)
+ALL_EVENTS = (*REFERRAL_EVENTS, *AGENCY_EVENTS, *REFUSAL_EVENTS)
 
-EVENT_CLASSES = MappingProxyType({cls.TOPIC: cls for cls in REFERRAL_EVENTS})
-if len(EVENT_CLASSES) != len(REFERRAL_EVENTS):
+EVENT_CLASSES = MappingProxyType({cls.TOPIC: cls for cls in ALL_EVENTS})
+if len(EVENT_CLASSES) != len(ALL_EVENTS):
     raise RuntimeError("two event classes share a topic")
 
 

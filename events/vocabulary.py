@@ -193,3 +193,105 @@ class Relationship(StrEnum):
     CHILD = "child"
     SIBLING = "sibling"
     OTHER = "other"
+
+
+class AgencyType(StrEnum):
+    """Section 5: the agencies that might attend a strategy meeting."""
+
+    POLICE = "police"
+    INTELLIGENCE_DIRECTORATE = "intelligence_directorate_special_branch"
+    CHILDREN_AND_YOUNG_PEOPLE_SERVICES = "children_and_young_people_services"
+    ADULT_AND_COMMUNITY_SERVICES = "adult_and_community_services"
+    PROBATION_SERVICE = "probation_service"
+    YOUTH_OFFENDING_TEAM = "youth_offending_team"
+    EDUCATION = "education"
+    DOMESTIC_VIOLENCE_ADVOCATE = "independent_domestic_violence_advocate"
+    HEALTH = "health"
+    MENTAL_HEALTH = "mental_health"
+    HOUSING = "housing_or_registered_social_landlord"
+    HOMELESSNESS_TEAM = "homelessness_team"
+    DRUG_AND_ALCOHOL_SERVICES = "drug_and_alcohol_services"
+    NON_GOVERNMENTAL_ORGANISATION = "non_governmental_organisation"
+    COMMUNITY_OR_VOLUNTARY_ORGANISATION = "community_or_voluntary_organisation"
+
+
+class ConsentStage(StrEnum):
+    """Appendix B: consent is discussed at the preliminary assessment and at the panel."""
+
+    PRELIMINARY_ASSESSMENT = "preliminary_assessment"
+    PANEL = "panel"
+
+
+class ConsentNotSoughtReason(StrEnum):
+    """Appendix B: reasons why consent may not be sought."""
+
+    HARMS_ENGAGEMENT = "would_harm_engagement_or_relationships"
+    INHIBITS_SUPPORT = "would_inhibit_support_or_risk_management"
+    AGENCY_HOLDING_NOT_TO_BE_KNOWN = "agency_does_not_wish_holding_known"
+    CANNOT_UNDERSTAND_OR_REFUSES = "person_cannot_understand_or_may_refuse"
+
+
+class ConsentStatus(StrEnum):
+    NOT_SOUGHT = "not_sought"
+    SOUGHT = "sought"
+    GIVEN = "given"
+    REFUSED = "refused"
+    WITHDRAWN = "withdrawn"
+
+
+class ConsentGiver(StrEnum):
+    SUBJECT = "subject"
+    PARENT_OR_CARER = "parent_or_carer"
+    APPROPRIATE_PERSON = "appropriate_person"
+
+
+class SharingContext(StrEnum):
+    """Where information was shared."""
+
+    STRATEGY_DISCUSSION = "strategy_discussion"
+    STRATEGY_MEETING = "strategy_meeting"
+    REVIEW = "review"
+    OUTSIDE_MEETING = "outside_meeting"
+
+
+class PublicInterestGround(StrEnum):
+    """Appendix B: the public interest in disclosure."""
+
+    ADMINISTRATION_OF_JUSTICE = "administration_of_justice"
+    PUBLIC_SAFETY = "maintaining_public_safety"
+    APPREHENSION_OF_OFFENDERS = "apprehension_of_offenders"
+    PREVENTION_OF_CRIME_AND_DISORDER = "prevention_of_crime_and_disorder"
+    DETECTION_OF_CRIME = "detection_of_crime"
+    PROTECTION_OF_VULNERABLE_PEOPLE = "protection_of_vulnerable_members_of_the_community"
+
+
+class WithholdingReason(StrEnum):
+    NOT_NECESSARY = "not_necessary_or_proportionate"
+    NO_LEGAL_BASIS = "no_legal_basis"
+    WOULD_PREJUDICE_INVESTIGATION = "would_prejudice_an_investigation"
+    HOLDING_NOT_TO_BE_KNOWN = "agency_does_not_wish_holding_known"
+    OTHER = "other"
+
+
+class SubjectDiscussionDecision(StrEnum):
+    """Appendix C: whether the owner lets its information be discussed with the subject."""
+
+    APPROVED = "approved"
+    REFUSED = "refused"
+
+
+class BasisKind(StrEnum):
+    """What kind of legal ground a catalogue entry is (domain.md A12-13)."""
+
+    CONSENT = "consent"
+    STATUTORY_GATEWAY = "statutory_gateway"
+    PROCESSING_CONDITION = "processing_condition"
+    EXEMPTION = "exemption"
+    HUMAN_RIGHTS_ARTICLE = "human_rights_article"
+    COURT_ORDER = "court_order"
+    COMMON_LAW = "common_law"
+
+
+class SharingAttempt(StrEnum):
+    INVITATION = "invitation"
+    DISCLOSURE = "disclosure"

@@ -127,7 +127,7 @@ def receive_referral(
 ) -> CommandAccepted:
     """Record a completed referral form (Appendix A) as received by the MASH."""
     outcome = ledger.receive_referral(command, issued)
-    response.headers["Location"] = f"/referrals/{outcome.referral_id}"
+    response.headers["Location"] = f"/referrals/{outcome.aggregate_id}"
     return _accepted(outcome, response)
 
 

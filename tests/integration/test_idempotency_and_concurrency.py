@@ -131,7 +131,7 @@ def test_a_duplicate_sent_twice_at_once_is_recorded_once(api: Api, app: FastAPI)
             pool.map(lambda _: ledger.receive_referral(command, by("triage-1", "dup-1")), range(2))
         )
     ledger.close()
-    assert outcomes[0].referral_id == outcomes[1].referral_id
+    assert outcomes[0].aggregate_id == outcomes[1].aggregate_id
     assert sorted(outcome.replayed for outcome in outcomes) == [False, True]
     recorder = app.state.runtime.ledger.recorder
     assert isinstance(recorder, LedgerRecorder)

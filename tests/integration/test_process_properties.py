@@ -350,7 +350,7 @@ def test_accepted_commands_replay_to_the_live_state_and_refused_ones_store_nothi
         ),
         Issued(ACTORS["triage-1"], uuid4()),
     )
-    referral_id = received.referral_id
+    referral_id = received.aggregate_id
     for _ in range(data.draw(st.integers(5, 45), label="length")):
         before = stored(app, referral_id)
         clock.advance(hours=data.draw(st.integers(0, 72)))
@@ -387,7 +387,7 @@ def test_sensible_steps_alone_reach_the_end_of_the_process(
     referral_id = app.receive_referral(
         i.ReceiveReferral.model_validate(referral_form(received_at="2026-03-02T08:00:00Z")),
         Issued(ACTORS["triage-1"], uuid4()),
-    ).referral_id
+    ).aggregate_id
     stages: list[Stage] = []
     while len(stages) < 40:
         state = stored(app, referral_id).state

@@ -1,0 +1,168 @@
+"""The Agency aggregate: one partner agency, its type, and its Information Sharing Protocol.
+
+Drug and alcohol services, non-governmental organisations and community or voluntary groups
+take part only while a signature of the Norfolk County Community Safety Partnership
+Information Sharing Protocol is valid (section 5). A signature runs from its effective date
+to its end date, if it has one, unless a lapse ends it sooner.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from uuid import UUID
+
+from eventsourcing.domain import DomainEventProtocol
+from pydantic import BaseModel, ConfigDict
+
+from aggregates import rules
+from aggregates.errors import InvalidInstructionError, ProcessRuleViolationError
+from aggregates.sharing_catalogues import ISP_REQUIRED
+from events.agency import AgencyRegistered, IspLapsed, IspSigned
+from events.base import AuditEnvelope, DomainEvent, EventHeader
+from events.forms import AgencyRef
+from events.vocabulary import AgencyType
+
+
+class IspSignature(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    isp_version: str
+    effective_from: date
+    effective_until: date | None
+
+
+class AgencyState(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    agency_id: UUID
+    version: int
+    name: str
+    agency_type: AgencyType
+    isp_required: bool
+    signatures: list[IspSignature] = []
+    lapses: list[date] = []
+
+    def isp_valid_on(self, day: date) -> bool:
+        return any(self._signature_valid(signature, day) for signature in self.signatures)
+
+    def _signature_valid(self, signature: IspSignature, day: date) -> bool:
+        if day < signature.effective_from:
+            return False
+        if signature.effective_until is not None and day > signature.effective_until:
+            return False
+        return not any(signature.effective_from <= lapse <= day for lapse in self.lapses)
+
+    def may_share_on(self, day: date) -> bool:
+        """Whether the agency may be invited or receive information on `day`."""
+        return not self.isp_required or self.isp_valid_on(day)
+
+    @property
+    def ref(self) -> AgencyRef:
+        return AgencyRef(agency_id=self.agency_id, name=self.name, agency_type=self.agency_type)
+
+
+class Agency:
+    def __init__(self, state: AgencyState) -> None:
+        self.state = state
+        self._pending: list[DomainEvent] = []
+
+    @property
+    def id(self) -> UUID:
+        return self.state.agency_id
+
+    @property
+    def version(self) -> int:
+        return self.state.version
+
+    def collect_events(self) -> list[DomainEvent]:
+        collected, self._pending = self._pending, []
+        return collected
+
+    @classmethod
+    def project(
+        cls, agency: Agency | None, events: Iterable[DomainEventProtocol[UUID]]
+    ) -> Agency | None:
+        state = agency.state if agency is not None else None
+        for event in events:
+            if state is None and not isinstance(event, AgencyRegistered):
+                return None  # another aggregate's history: no such agency
+            state = _evolve(state, event)
+        return cls(state) if state is not None else None
+
+    @classmethod
+    def register(
+        cls, agency_id: UUID, audit: AuditEnvelope, name: str, agency_type: AgencyType
+    ) -> Agency:
+        event = AgencyRegistered(
+            originator_id=agency_id,
+            originator_version=1,
+            audit=audit,
+            name=name,
+            agency_type=agency_type,
+            isp_required=agency_type in ISP_REQUIRED,
+        )
+        agency = cls(_evolve(None, event))
+        agency._pending.append(event)
+        return agency
+
+    def sign_isp(
+        self,
+        audit: AuditEnvelope,
+        isp_version: str,
+        effective_from: date,
+        effective_until: date | None,
+        signatory_position: str,
+    ) -> None:
+        if effective_until is not None and effective_until < effective_from:
+            raise InvalidInstructionError(
+                "effective_until", "A signature cannot end before it takes effect."
+            )
+        self._record(
+            IspSigned(
+                **self._header(audit),
+                isp_version=isp_version,
+                effective_from=effective_from,
+                effective_until=effective_until,
+                signatory_position=signatory_position,
+            )
+        )
+
+    def lapse_isp(self, audit: AuditEnvelope, lapsed_on: date, reason: str) -> None:
+        if not self.state.isp_valid_on(lapsed_on):
+            raise ProcessRuleViolationError(rules.NO_ISP_SIGNATURE_TO_LAPSE, "registered")
+        self._record(IspLapsed(**self._header(audit), lapsed_on=lapsed_on, reason=reason))
+
+    def _header(self, audit: AuditEnvelope) -> EventHeader:
+        return {"originator_id": self.id, "originator_version": self.version + 1, "audit": audit}
+
+    def _record(self, event: DomainEvent) -> None:
+        self.state = _evolve(self.state, event)
+        self._pending.append(event)
+
+
+def _evolve(state: AgencyState | None, event: DomainEventProtocol[UUID]) -> AgencyState:
+    if isinstance(event, AgencyRegistered) and state is None:
+        return AgencyState(
+            agency_id=event.originator_id,
+            version=event.originator_version,
+            name=event.name,
+            agency_type=event.agency_type,
+            isp_required=event.isp_required,
+        )
+    if state is None:
+        raise TypeError("an agency's history must start with AgencyRegistered")
+    if isinstance(event, IspSigned):
+        state.signatures.append(
+            IspSignature(
+                isp_version=event.isp_version,
+                effective_from=event.effective_from,
+                effective_until=event.effective_until,
+            )
+        )
+    elif isinstance(event, IspLapsed):
+        state.lapses.append(event.lapsed_on)
+    else:
+        raise TypeError(f"{type(event).__name__} does not apply to an agency")
+    state.version = event.originator_version
+    return state

@@ -1,0 +1,231 @@
+"""Commands of the referral lifecycle: intake to conclusion (issue: the spine)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from aggregates.referral import Referral
+from commands import conclusion as c
+from commands import intake as i
+from commands import strategy as s
+from commands.context import Issued, Outcome
+from commands.ledger_core import LedgerCore
+from events.base import AuditEnvelope
+
+
+class LifecycleCommands(LedgerCore):
+    """One method per step of the process, from receipt to post-exit review."""
+
+    # Intake and MASH triage
+
+    def receive_referral(self, command: i.ReceiveReferral, issued: Issued) -> Outcome:
+        return self._create(
+            command,
+            issued,
+            lambda audit: Referral.receive(
+                self._new_id(),
+                audit,
+                received_at=command.received_at,
+                received_via=command.received_via,
+                on_call_detective_inspector=command.on_call_detective_inspector,
+                referring_agency=command.referring_agency,
+                subject_age_group=command.subject_age_group,
+                subject=command.subject,
+                partner_and_parents=command.partner_and_parents,
+                children_and_siblings=command.children_and_siblings,
+                concern=command.concern,
+                referrer=command.referrer,
+            ),
+        )
+
+    def record_security_checks(
+        self, referral_id: UUID, command: i.RecordSecurityChecks, issued: Issued
+    ) -> Outcome:
+        return self._change(
+            referral_id, command, issued, lambda r, a: r.record_security_checks(a), self.referral
+        )
+
+    def request_further_information(
+        self, referral_id: UUID, command: i.RequestFurtherInformation, issued: Issued
+    ) -> Outcome:
+        def decide(referral: Referral, audit: AuditEnvelope) -> None:
+            referral.request_further_information(audit, command.information_needed)
+
+        return self._change(referral_id, command, issued, decide, self.referral)
+
+    def return_further_information(
+        self, referral_id: UUID, command: i.ReturnFurtherInformation, issued: Issued
+    ) -> Outcome:
+        def decide(referral: Referral, audit: AuditEnvelope) -> None:
+            referral.return_further_information(audit, command.information_summary)
+
+        return self._change(referral_id, command, issued, decide, self.referral)
+
+    def screen_out(
+        self, referral_id: UUID, command: i.ScreenOutReferral, issued: Issued
+    ) -> Outcome:
+        def decide(referral: Referral, audit: AuditEnvelope) -> None:
+            referral.screen_out(audit, command.reasons, command.other_reason)
+
+        return self._change(referral_id, command, issued, decide, self.referral)
+
+    def screen_in(self, referral_id: UUID, command: i.ScreenInReferral, issued: Issued) -> Outcome:
+        def decide(referral: Referral, audit: AuditEnvelope) -> None:
+            referral.screen_in(audit, command.rationale)
+
+        return self._change(referral_id, command, issued, decide, self.referral)
+
+    # Strategy discussion and the Section 2 decision
+
+    def schedule_strategy_discussion(
+        self, referral_id: UUID, command: s.ScheduleStrategyDiscussion, issued: Issued
+    ) -> Outcome:
+        def decide(referral: Referral, audit: AuditEnvelope) -> None:
+            referral.schedule_strategy_discussion(
+                audit,
+                command.scheduled_for,
+                command.lead_officer,
+                command.social_care_service,
+                command.social_care_representative,
+            )
+
+        return self._change(referral_id, command, issued, decide, self.referral)
+
+    def consult_referrer(
+        self, referral_id: UUID, command: s.ConsultReferrer, issued: Issued
+    ) -> Outcome:
+        def decide(referral: Referral, audit: AuditEnvelope) -> None:
+            referral.consult_referrer(audit, command.involvement, command.notes)
+
+        return self._change(referral_id, command, issued, decide, self.referral)
+
+    def record_risk_assessment(
+        self, referral_id: UUID, command: s.RecordRiskAssessment, issued: Issued
+    ) -> Outcome:
+        def decide(referral: Referral, audit: AuditEnvelope) -> None:
+            referral.record_risk_assessment(audit, command.assessment)
+
+        return self._change(referral_id, command, issued, decide, self.referral)
+
+    def conclude_strategy_discussion(
+        self, referral_id: UUID, command: s.ConcludeStrategyDiscussion, issued: Issued
+    ) -> Outcome:
+        def decide(referral: Referral, audit: AuditEnvelope) -> None:
+            referral.conclude_strategy_discussion(
+                audit, command.outcome, command.vtr_category, command.reasons
+            )
+
+        return self._change(referral_id, command, issued, decide, self.referral)
+
+    def sign_mash_decision(
+        self, referral_id: UUID, command: s.SignMashDecision, issued: Issued
+    ) -> Outcome:
+        def decide(referral: Referral, audit: AuditEnvelope) -> None:
+            referral.sign_mash_decision(audit, command.capacity)
+
+        return self._change(referral_id, command, issued, decide, self.referral)
+
+    def notify_referrer(
+        self, referral_id: UUID, command: s.NotifyReferrer, issued: Issued
+    ) -> Outcome:
+        def decide(referral: Referral, audit: AuditEnvelope) -> None:
+            referral.notify_referrer(
+                audit,
+                command.feedback_point,
+                command.notified_at,
+                command.notified_person,
+                command.notified_by or issued.actor.actor_id,
+                command.method,
+            )
+
+        return self._change(referral_id, command, issued, decide, self.referral)
+
+    # Strategy meeting, support and reviews
+
+    def convene_strategy_meeting(
+        self, referral_id: UUID, command: s.ConveneStrategyMeeting, issued: Issued
+    ) -> Outcome:
+        def decide(referral: Referral, audit: AuditEnvelope) -> None:
+            referral.convene_strategy_meeting(
+                audit, command.meeting_at, command.chair, command.nominated_by
+            )
+
+        return self._change(referral_id, command, issued, decide, self.referral)
+
+    def conclude_strategy_meeting(
+        self, referral_id: UUID, command: s.ConcludeStrategyMeeting, issued: Issued
+    ) -> Outcome:
+        def decide(referral: Referral, audit: AuditEnvelope) -> None:
+            referral.conclude_strategy_meeting(
+                audit, command.outcome, command.actions, command.review_on, command.rationale
+            )
+
+        return self._change(referral_id, command, issued, decide, self.referral)
+
+    def hold_review(self, referral_id: UUID, command: s.HoldReview, issued: Issued) -> Outcome:
+        def decide(referral: Referral, audit: AuditEnvelope) -> None:
+            referral.hold_review(
+                audit,
+                command.held_on,
+                command.outcome,
+                command.next_review_on,
+                command.amended_actions,
+                command.progress_notes,
+            )
+
+        return self._change(referral_id, command, issued, decide, self.referral)
+
+    # Conclusion, post-exit reviews and disputes
+
+    def conclude_process(
+        self, referral_id: UUID, command: c.ConcludeProcess, issued: Issued
+    ) -> Outcome:
+        def decide(referral: Referral, audit: AuditEnvelope) -> None:
+            referral.conclude_process(audit, command.concluded_on, command.note)
+
+        return self._change(referral_id, command, issued, decide, self.referral)
+
+    def refer_to_alternative_support(
+        self, referral_id: UUID, command: c.ReferToAlternativeSupport, issued: Issued
+    ) -> Outcome:
+        def decide(referral: Referral, audit: AuditEnvelope) -> None:
+            referral.refer_to_alternative_support(
+                audit, command.referred_on, command.support_provider, command.rationale
+            )
+
+        return self._change(referral_id, command, issued, decide, self.referral)
+
+    def record_post_exit_review(
+        self, referral_id: UUID, command: c.RecordPostExitReview, issued: Issued
+    ) -> Outcome:
+        def decide(referral: Referral, audit: AuditEnvelope) -> None:
+            referral.record_post_exit_review(
+                audit, command.review_point, command.reviewed_on, command.outcome, command.notes
+            )
+
+        return self._change(referral_id, command, issued, decide, self.referral)
+
+    def raise_dispute(self, referral_id: UUID, command: c.RaiseDispute, issued: Issued) -> Outcome:
+        def decide(referral: Referral, audit: AuditEnvelope) -> None:
+            referral.raise_dispute(audit, command.disputed_decision, command.grounds)
+
+        return self._change(referral_id, command, issued, decide, self.referral)
+
+    def refer_dispute(self, referral_id: UUID, command: c.ReferDispute, issued: Issued) -> Outcome:
+        def decide(referral: Referral, audit: AuditEnvelope) -> None:
+            referral.refer_dispute(
+                audit,
+                command.dispute_no,
+                command.head_of_safeguarding,
+                command.detective_superintendent,
+            )
+
+        return self._change(referral_id, command, issued, decide, self.referral)
+
+    def resolve_dispute(
+        self, referral_id: UUID, command: c.ResolveDispute, issued: Issued
+    ) -> Outcome:
+        def decide(referral: Referral, audit: AuditEnvelope) -> None:
+            referral.resolve_dispute(audit, command.dispute_no, command.outcome, command.resolution)
+
+        return self._change(referral_id, command, issued, decide, self.referral)

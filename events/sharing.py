@@ -1,0 +1,155 @@
+"""Events of information sharing on a referral: consent, meetings, disclosures (s3, App. B, C)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import AwareDatetime
+
+from events.base import DomainEvent
+from events.forms import (
+    AgencyRef,
+    LegalBasisRef,
+    NeedToKnow,
+    PublicInterestBalance,
+    SharingJustification,
+    SharingPrinciples,
+)
+from events.personal import SubjectData
+from events.vocabulary import (
+    ConsentGiver,
+    ConsentNotSoughtReason,
+    ConsentStage,
+    ConsentStatus,
+    SharingContext,
+    SubjectDiscussionDecision,
+    WithholdingReason,
+)
+
+
+class ConsentApproachDecided(DomainEvent):
+    """Whether consent is to be sought and by whom, decided at one of the two stages."""
+
+    TOPIC = "vtr.referral.ConsentApproachDecided"
+
+    stage: ConsentStage
+    seek: bool
+    seeker_agency: AgencyRef | None
+    reasons_not_sought: list[ConsentNotSoughtReason]
+    notes: SubjectData[str | None]
+
+
+class ConsentSought(DomainEvent):
+    TOPIC = "vtr.referral.ConsentSought"
+
+    stage: ConsentStage
+    seeker_agency: AgencyRef
+    sought_on: date
+
+
+class ConsentGiven(DomainEvent):
+    """Valid only if freely given, informed of who shares and why, and withdrawable."""
+
+    TOPIC = "vtr.referral.ConsentGiven"
+
+    given_by: ConsentGiver
+    freely_given: bool
+    informed_of_who_and_why: bool
+    told_can_withdraw: bool
+    given_on: date
+    notes: SubjectData[str | None]
+
+
+class ConsentRefused(DomainEvent):
+    TOPIC = "vtr.referral.ConsentRefused"
+
+    refused_on: date
+    notes: SubjectData[str | None]
+
+
+class ConsentWithdrawn(DomainEvent):
+    TOPIC = "vtr.referral.ConsentWithdrawn"
+
+    withdrawn_on: date
+    notes: SubjectData[str | None]
+
+
+class AgencyInvitedToStrategyMeeting(DomainEvent):
+    """An agency with a role in managing the risk was invited to the strategy meeting."""
+
+    TOPIC = "vtr.referral.AgencyInvitedToStrategyMeeting"
+
+    agency: AgencyRef
+    isp_required: bool
+
+
+class ConfidentialityStatementRead(DomainEvent):
+    """The chair read the Appendix C statement at the start of the meeting (this version)."""
+
+    TOPIC = "vtr.referral.ConfidentialityStatementRead"
+
+    statement_version: str
+
+
+class InformationDisclosed(DomainEvent):
+    """One agency shared information about the person with others, and why it could.
+
+    The envelope (who, to whom, what category, when, on which legal bases, under which
+    consent status, how sensitive, how to store it) stays readable; the content and the
+    reasoning are sealed.
+    """
+
+    TOPIC = "vtr.referral.InformationDisclosed"
+
+    disclosure_no: int
+    context: SharingContext
+    disclosed_at: AwareDatetime
+    disclosing_agency: AgencyRef
+    recipients: list[AgencyRef]
+    information_category: str
+    category_catalogue_version: str
+    special_category: bool
+    purpose: str
+    legal_bases: list[LegalBasisRef]
+    relies_on_consent: bool
+    consent_status: ConsentStatus
+    principles: SharingPrinciples
+    public_interest: PublicInterestBalance | None
+    particularly_sensitive: bool
+    handling_advice: str
+    content: SubjectData[str]
+    justification: SubjectData[SharingJustification]
+    need_to_know: SubjectData[list[NeedToKnow]]
+    public_interest_reasoning: SubjectData[str | None]
+
+
+class DisclosureWithheld(DomainEvent):
+    """An agency decided not to share information it holds, and why."""
+
+    TOPIC = "vtr.referral.DisclosureWithheld"
+
+    withholding_agency: AgencyRef
+    requesting_agency: AgencyRef | None
+    information_category: str
+    reason: WithholdingReason
+    explanation: SubjectData[str | None]
+
+
+class OnwardDisclosureSanctioned(DomainEvent):
+    """The meeting sanctioned passing a disclosure outside it, for an official purpose."""
+
+    TOPIC = "vtr.referral.OnwardDisclosureSanctioned"
+
+    disclosure_no: int
+    to_bodies: list[str]
+    official_purpose: SubjectData[str]
+
+
+class SubjectDiscussionDecided(DomainEvent):
+    """The owner of disclosed information allowed, or refused, its discussion with the subject."""
+
+    TOPIC = "vtr.referral.SubjectDiscussionDecided"
+
+    disclosure_no: int
+    decision: SubjectDiscussionDecision
+    owner_agency: AgencyRef
