@@ -87,7 +87,7 @@ class Agency:
         for event in events:
             if state is None and not isinstance(event, AgencyRegistered):
                 return None  # another aggregate's history: no such agency
-            state = _evolve(state, event)
+            state = evolve_agency(state, event)
         return cls(state) if state is not None else None
 
     @classmethod
@@ -102,7 +102,7 @@ class Agency:
             agency_type=agency_type,
             isp_required=agency_type in ISP_REQUIRED,
         )
-        agency = cls(_evolve(None, event))
+        agency = cls(evolve_agency(None, event))
         agency._pending.append(event)
         return agency
 
@@ -137,11 +137,11 @@ class Agency:
         return {"originator_id": self.id, "originator_version": self.version + 1, "audit": audit}
 
     def _record(self, event: DomainEvent) -> None:
-        self.state = _evolve(self.state, event)
+        self.state = evolve_agency(self.state, event)
         self._pending.append(event)
 
 
-def _evolve(state: AgencyState | None, event: DomainEventProtocol[UUID]) -> AgencyState:
+def evolve_agency(state: AgencyState | None, event: DomainEventProtocol[UUID]) -> AgencyState:
     if isinstance(event, AgencyRegistered) and state is None:
         return AgencyState(
             agency_id=event.originator_id,

@@ -103,13 +103,13 @@ def project() -> None:
 
     def stop(_signal: int, _frame: object) -> None:
         stopping["now"] = True
-        projections.worker.wake()
+        projections.wake()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     projections.start()
     click.echo("Projection worker running; stop it with SIGTERM or Ctrl-C.")
-    while not stopping["now"] and projections.worker.running:
+    while not stopping["now"] and projections.running:
         time.sleep(0.5)
     projections.close()
 
@@ -129,7 +129,7 @@ def _load_demo(settings: Settings) -> list[UUID]:
         if runtime.ledger.ledger_recorder.count_events() != 0:
             fail("the demo loads into an empty store only; this one already holds events")
         ids = load_demo(runtime.ledger, clock)
-        runtime.projections.worker.catch_up()
+        runtime.projections.catch_up()
     click.echo(f"Loaded {len(ids)} demo cases.")
     return ids
 
@@ -201,8 +201,7 @@ def rebuild_projections() -> None:
     """Drop the case view and rebuild it from the log. Stop the API and the worker first."""
     settings = load_settings()
     with running(settings) as runtime:
-        runtime.projections.store.clear()
-        applied = runtime.projections.worker.catch_up()
+        applied = runtime.projections.rebuild()
     click.echo(f"Rebuilt the case view from {applied} events.")
 
 

@@ -25,11 +25,17 @@ from commands.application import ReferralLedger
 from commands.clock import Clock
 from commands.keyring import KeyRing, KeyRingError
 from commands.keystores import KeyStore, PostgresKeyStore, SQLiteKeyStore
+from projections.agency_directory import AgencyDirectory
+from projections.case_view_projection import CaseViewProjection
 from projections.case_view_store import CaseViewStore
-from projections.postgres_case_view_store import PostgresCaseViewStore
+from projections.database import (
+    PostgresProjectionDatabase,
+    ProjectionDatabase,
+    SQLiteProjectionDatabase,
+)
+from projections.disclosure_register import DisclosureRegister
 from projections.postgres_wakeup import PostgresWakeUp
-from projections.runner import CaseViewProjection, ProjectionWorker, RecorderFeed
-from projections.sqlite_case_view_store import SQLiteCaseViewStore
+from projections.runner import Projection, ProjectionWorker, RecorderFeed
 
 log = structlog.get_logger("vtr.runtime")
 
@@ -40,25 +46,53 @@ class StartupError(Exception):
 
 @dataclass
 class Projections:
-    """The case view and the worker that keeps it up to date."""
+    """The read models, each kept up to date by its own worker, in one database."""
 
-    store: CaseViewStore
-    worker: ProjectionWorker
+    db: ProjectionDatabase
+    case_view: CaseViewStore
+    agencies: AgencyDirectory
+    register: DisclosureRegister
+    workers: dict[str, ProjectionWorker]
     wakeup: PostgresWakeUp | None = None
 
     def start(self) -> None:
-        self.worker.start()
+        for worker in self.workers.values():
+            worker.start()
         if self.wakeup is not None:
             self.wakeup.start()
+
+    def wake(self, _position: int | None = None) -> None:
+        for worker in self.workers.values():
+            worker.wake()
+
+    def catch_up(self) -> int:
+        """Project everything recorded so far, in this thread; returns the events applied."""
+        return sum(worker.catch_up() for worker in self.workers.values())
+
+    def rebuild(self) -> int:
+        """Forget every view and project the whole log again (workers must be stopped)."""
+        self.case_view.clear()
+        self.agencies.clear()
+        self.register.clear()
+        return self.catch_up()
+
+    @property
+    def running(self) -> bool:
+        return all(worker.running for worker in self.workers.values())
+
+    @property
+    def last_error(self) -> str | None:
+        return next((w.last_error for w in self.workers.values() if w.last_error), None)
 
     def stop(self) -> None:
         if self.wakeup is not None:
             self.wakeup.stop()
-        self.worker.stop()
+        for worker in self.workers.values():
+            worker.stop()
 
     def close(self) -> None:
         self.stop()
-        self.store.close()
+        self.db.close()
 
 
 @dataclass
@@ -90,21 +124,28 @@ def open_runtime(
         settings.eventsourcing_env(), keyring=keyring, clock=clock, new_id=new_id
     )
     projections = open_projections(settings, ledger.recorder)
-    ledger.on_saved(projections.worker.wake)
+    ledger.on_saved(projections.wake)
     return Runtime(settings, ledger, projections, keystore)
 
 
 def open_projections(settings: Settings, recorder: ApplicationRecorder) -> Projections:
-    """The case view over `recorder`; needs no key, because it never opens personal data."""
-    store = open_case_view_store(settings)
-    worker = ProjectionWorker(RecorderFeed(recorder), CaseViewProjection(store))
-    wakeup = None
+    """The read models over `recorder`; they need no key, because they never open personal data."""
+    db = open_projection_database(settings)
+    case_view, agencies, register = CaseViewStore(db), AgencyDirectory(db), DisclosureRegister(db)
+    for view in (case_view, agencies, register):
+        view.create_table()
+    followers: tuple[Projection, ...] = (CaseViewProjection(case_view), agencies, register)
+    workers = {
+        projection.name: ProjectionWorker(RecorderFeed(recorder, projection.topics), projection)
+        for projection in followers
+    }
+    projections = Projections(db, case_view, agencies, register, workers)
     if settings.store == "postgres":
         channel = getattr(recorder, "channel_name", "vtr_events")
-        wakeup = PostgresWakeUp(
-            settings.postgres_connection(settings.pg_database), channel, worker.wake
+        projections.wakeup = PostgresWakeUp(
+            settings.postgres_connection(settings.pg_database), channel, projections.wake
         )
-    return Projections(store, worker, wakeup)
+    return projections
 
 
 def open_event_recorder(settings: Settings) -> ApplicationRecorder:
@@ -124,14 +165,10 @@ def open_keystore(settings: Settings) -> KeyStore:
     return store
 
 
-def open_case_view_store(settings: Settings) -> CaseViewStore:
-    store: CaseViewStore
+def open_projection_database(settings: Settings) -> ProjectionDatabase:
     if settings.store == "sqlite":
-        store = SQLiteCaseViewStore(str(settings.data_dir / "views.sqlite"), "vtr")
-    else:
-        store = PostgresCaseViewStore(postgres_datastore(settings, settings.pg_database), "vtr")
-    store.create_table()
-    return store
+        return SQLiteProjectionDatabase(str(settings.data_dir / "views.sqlite"))
+    return PostgresProjectionDatabase(postgres_datastore(settings, settings.pg_database))
 
 
 def postgres_datastore(settings: Settings, database: str) -> PostgresDatastore:

@@ -119,10 +119,9 @@ def measure_rebuild(settings: Settings) -> Measured:
     """The case view dropped and rebuilt from the whole log."""
     runtime = open_runtime(settings)
     try:
-        store = runtime.projections.store
-        store.clear()
+        runtime.projections.case_view.clear()
         started = time.perf_counter()
-        applied = runtime.projections.worker.catch_up()
+        applied = runtime.projections.workers["case_view"].catch_up()
         return Measured(applied, time.perf_counter() - started)
     finally:
         runtime.close()

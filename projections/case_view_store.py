@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
 from collections.abc import Collection, Sequence
 from datetime import date, datetime
-from typing import Any, ClassVar, Protocol
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import Tracking
 
 from aggregates.referral_state import ReferralState, Stage
 from projections.case_view import CaseSummary, CaseView, NextStep
+from projections.database import ProjectionDatabase
 
 TABLE = "vtr_case_view"
 COLUMNS = (
@@ -36,87 +36,69 @@ CREATE_TABLE = (
 CREATE_INDEX = f"CREATE INDEX IF NOT EXISTS {TABLE}_stage ON {TABLE} (stage, received_at)"
 
 
-class CaseViewStore(Protocol):
-    """The case view and the log position it reflects, always changed together."""
-
-    application_name: str
-
-    def create_table(self) -> None: ...
-
-    def load_states(self, referral_ids: Collection[UUID]) -> dict[UUID, ReferralState]: ...
-
-    def save(self, views: Sequence[CaseView], tracking: Tracking) -> None:
-        """Write the views and move the position to `tracking`, in one transaction."""
-        ...
-
-    def position(self) -> int:
-        """The last log position reflected in the view (0 before the first)."""
-        ...
-
-    def case(self, referral_id: UUID) -> CaseView | None: ...
-
-    def cases(self, stage: Stage | None, limit: int, offset: int) -> tuple[list[CaseSummary], int]:
-        """A page of cases, newest referral first, and how many there are in all."""
-        ...
-
-    def all_cases(self) -> list[CaseView]: ...
-
-    def clear(self) -> None:
-        """Forget every view and the position, so the view can be rebuilt from the log."""
-        ...
-
-    def close(self) -> None: ...
-
-
 SUMMARY_COLUMNS = ", ".join(COLUMNS[:-1])
 
 
-class CaseViewQueries(ABC):
-    """The reads of the case view, written once; a backend says how it runs a query."""
+class CaseViewStore:
+    """The case view and the log position it reflects, always changed together."""
 
-    MARK: ClassVar[str]  # the driver's parameter placeholder
+    tracking_key = "vtr:case_view"
 
-    @abstractmethod
-    def _rows(self, statement: str, params: Sequence[object]) -> list[Any]: ...
+    def __init__(self, db: ProjectionDatabase) -> None:
+        self.db = db
+        marks = ",".join([db.MARK] * len(COLUMNS))
+        self._upsert = (
+            f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) VALUES ({marks}) "
+            f"ON CONFLICT (referral_id) DO UPDATE SET {UPSERT_SET}"
+        )
+
+    def create_table(self) -> None:
+        self.db.create([CREATE_TABLE, CREATE_INDEX])
+
+    def save(self, views: Sequence[CaseView], up_to: int) -> None:
+        """Write the views and move the position to `up_to`, in one transaction."""
+        rows = [row_values(view) for view in views]
+        self.db.write([(self._upsert, rows)], Tracking(self.tracking_key, up_to))
+
+    def position(self) -> int:
+        """The last log position reflected in the view (0 before the first)."""
+        return self.db.position(self.tracking_key)
+
+    def clear(self) -> None:
+        """Forget every view and the position, so the view can be rebuilt from the log."""
+        self.db.clear([TABLE], self.tracking_key)
 
     def load_states(self, referral_ids: Collection[UUID]) -> dict[UUID, ReferralState]:
         if not referral_ids:
             return {}
-        marks = ",".join([self.MARK] * len(referral_ids))
-        rows = self._rows(
+        marks = ",".join([self.db.MARK] * len(referral_ids))
+        rows = self.db.rows(
             f"SELECT view FROM {TABLE} WHERE referral_id IN ({marks})",
             [str(referral_id) for referral_id in referral_ids],
         )
         return {view.referral_id: view.state for view in map(view_from, rows)}
 
     def case(self, referral_id: UUID) -> CaseView | None:
-        rows = self._rows(
-            f"SELECT view FROM {TABLE} WHERE referral_id={self.MARK}", [str(referral_id)]
+        rows = self.db.rows(
+            f"SELECT view FROM {TABLE} WHERE referral_id={self.db.MARK}", [str(referral_id)]
         )
         return view_from(rows[0]) if rows else None
 
     def cases(self, stage: Stage | None, limit: int, offset: int) -> tuple[list[CaseSummary], int]:
-        where, params = (f"WHERE stage={self.MARK}", [stage.value]) if stage else ("", [])
-        page = self._rows(
+        """A page of cases, newest referral first, and how many there are in all."""
+        mark = self.db.MARK
+        where, params = (f"WHERE stage={mark}", [stage.value]) if stage else ("", [])
+        page = self.db.rows(
             f"SELECT {SUMMARY_COLUMNS} FROM {TABLE} {where} "
-            f"ORDER BY received_at DESC, referral_id LIMIT {self.MARK} OFFSET {self.MARK}",
+            f"ORDER BY received_at DESC, referral_id LIMIT {mark} OFFSET {mark}",
             [*params, limit, offset],
         )
-        counted = self._rows(f"SELECT COUNT(*) AS n FROM {TABLE} {where}", params)
+        counted = self.db.rows(f"SELECT COUNT(*) AS n FROM {TABLE} {where}", params)
         return [summary_from(row) for row in page], int(counted[0]["n"])
 
     def all_cases(self) -> list[CaseView]:
-        return [
-            view_from(row)
-            for row in self._rows(f"SELECT view FROM {TABLE} ORDER BY referral_id", [])
-        ]
-
-    def upsert_statement(self) -> str:
-        marks = ",".join([self.MARK] * len(COLUMNS))
-        return (
-            f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) VALUES ({marks}) "
-            f"ON CONFLICT (referral_id) DO UPDATE SET {UPSERT_SET}"
-        )
+        rows = self.db.rows(f"SELECT view FROM {TABLE} ORDER BY referral_id", [])
+        return [view_from(row) for row in rows]
 
 
 def row_values(view: CaseView) -> tuple[object, ...]:

@@ -9,20 +9,14 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Protocol
-from uuid import UUID
 
 import structlog
-from eventsourcing.persistence import ApplicationRecorder, Tracking
+from eventsourcing.persistence import ApplicationRecorder
 
-from aggregates.referral_evolution import evolve
-from aggregates.referral_state import ReferralState
 from events.base import DomainEvent
-from events.registry import EVENT_CLASSES
 from events.storage import EventMapper
-from projections.case_view import case_view
-from projections.case_view_store import CaseViewStore
 
 log = structlog.get_logger("vtr.projections")
 
@@ -38,10 +32,10 @@ class EventFeed(Protocol):
 class RecorderFeed:
     """The application's notification log, decoded with personal data left sealed."""
 
-    def __init__(self, recorder: ApplicationRecorder) -> None:
+    def __init__(self, recorder: ApplicationRecorder, topics: Iterable[str]) -> None:
         self._recorder = recorder
         self._mapper = EventMapper(keys=None)
-        self._topics = tuple(EVENT_CLASSES)
+        self._topics = tuple(topics)
 
     def latest_position(self) -> int:
         return self._recorder.max_notification_id() or 0
@@ -53,23 +47,20 @@ class RecorderFeed:
         return [(n.id, self._mapper.to_domain_event(n)) for n in notifications]
 
 
-class CaseViewProjection:
-    """Folds referral events into the case view with the same fold the aggregate uses."""
+class Projection(Protocol):
+    """A read model that follows the log: what it reads, where it stands, how it applies."""
 
-    def __init__(self, store: CaseViewStore) -> None:
-        self.store = store
+    @property
+    def name(self) -> str: ...
 
-    def position(self) -> int:
-        return self.store.position()
+    @property
+    def topics(self) -> tuple[str, ...]: ...
+
+    def position(self) -> int: ...
 
     def apply(self, batch: Sequence[Positioned], up_to: int) -> None:
-        states = self.store.load_states({event.originator_id for _, event in batch})
-        changed: dict[UUID, ReferralState] = {}
-        for _, event in batch:
-            state = evolve(states.get(event.originator_id), event)
-            states[event.originator_id] = changed[event.originator_id] = state
-        views = [case_view(state) for state in changed.values()]
-        self.store.save(views, Tracking(self.store.application_name, up_to))
+        """Apply a batch and move to `up_to`, all in one transaction."""
+        ...
 
 
 class ProjectionWorker:
@@ -78,7 +69,7 @@ class ProjectionWorker:
     def __init__(
         self,
         feed: EventFeed,
-        projection: CaseViewProjection,
+        projection: Projection,
         *,
         batch_size: int = 500,
         poll_interval: float = 1.0,
@@ -129,7 +120,9 @@ class ProjectionWorker:
             self._wake.wait(self.poll_interval)
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self.run, name="case-view-projection", daemon=True)
+        self._thread = threading.Thread(
+            target=self.run, name=f"projection-{self.projection.name}", daemon=True
+        )
         self._thread.start()
 
     def stop(self) -> None:
@@ -144,7 +137,7 @@ class ProjectionWorker:
 
 
 def wait_for_position(
-    projection: CaseViewProjection, position: int, timeout: float, poll: float = 0.02
+    projection: Projection, position: int, timeout: float, poll: float = 0.02
 ) -> bool:
     """Wait until the view reflects `position` (read-your-writes); False if time ran out."""
     deadline = time.monotonic() + timeout

@@ -39,16 +39,16 @@ def _check(probe: Callable[[Runtime], object], runtime: Runtime) -> str:
 
 def _projection_running(runtime: Runtime) -> None:
     in_process = runtime.settings.projections == "in-process"
-    worker = runtime.projections.worker
-    if in_process and not worker.running:
-        raise RuntimeError("the projection worker is not running")
-    if worker.last_error is not None:
-        raise RuntimeError(worker.last_error)
+    projections = runtime.projections
+    if in_process and not projections.running:
+        raise RuntimeError("a projection worker is not running")
+    if projections.last_error is not None:
+        raise RuntimeError(projections.last_error)
 
 
 PROBES: dict[str, Callable[[Runtime], object]] = {
     "event_store": lambda runtime: runtime.ledger.recorder.max_notification_id(),
     "key_store": lambda runtime: runtime.ledger.keyring.check_master_key(),
-    "case_view": lambda runtime: runtime.projections.store.position(),
+    "case_view": lambda runtime: runtime.projections.case_view.position(),
     "projection": _projection_running,
 }

@@ -15,6 +15,7 @@ from api.routes.commands import PROBLEMS
 from api.runtime import Runtime
 from api.schemas import CaseDetail, CaseList, History, HistoryEntry, ProjectionStatus
 from projections.case_view import case_view
+from projections.case_view_projection import CaseViewProjection
 from projections.runner import wait_for_position
 
 router = APIRouter(tags=["Cases"])
@@ -29,7 +30,7 @@ def list_cases(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> CaseList:
     """The case list, newest referral first, from the case view (says how far it has caught up)."""
-    items, total = runtime.projections.store.cases(stage, limit, offset)
+    items, total = runtime.projections.case_view.cases(stage, limit, offset)
     return CaseList(
         items=items, total=total, limit=limit, offset=offset, projection=_status(runtime)
     )
@@ -48,9 +49,9 @@ def get_case(
     after_position: Annotated[int | None, Query(ge=1)] = None,
 ) -> CaseDetail | JSONResponse:
     """One case. Pass a command's `position` as `after_position` to see your own change."""
-    projection = runtime.projections.worker.projection
+    projection = runtime.projections.workers[CaseViewProjection.name].projection
     if after_position is not None:
-        runtime.projections.worker.wake()
+        runtime.projections.wake()
         if not wait_for_position(projection, after_position, runtime.settings.read_wait_seconds):
             response = problem(
                 503,
@@ -60,7 +61,7 @@ def get_case(
             )
             response.headers["Retry-After"] = "1"
             return response
-    view = runtime.projections.store.case(referral_id)
+    view = runtime.projections.case_view.case(referral_id)
     if view is None:
         # Recorded but not yet projected: answer from the referral's own events.
         view = case_view(ledger.referral(referral_id).state)
@@ -84,7 +85,7 @@ def get_history(
 
 
 def _status(runtime: Runtime) -> ProjectionStatus:
-    position = runtime.projections.store.position()
+    position = runtime.projections.case_view.position()
     log_position = runtime.ledger.recorder.max_notification_id() or 0
     return ProjectionStatus(
         position=position, log_position=log_position, caught_up=position >= log_position

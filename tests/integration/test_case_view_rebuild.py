@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from api.runtime import Runtime
-from projections.runner import CaseViewProjection, ProjectionWorker, RecorderFeed
+from projections.case_view_projection import CaseViewProjection
+from projections.runner import ProjectionWorker, RecorderFeed
 from tests import lifecycle
 from tests.api_client import Api
 from tests.support import FixedClock, referral_form
@@ -20,7 +21,7 @@ def test_rebuilt_case_view_equals_the_live_one(api: Api, clock: FixedClock, app:
     api.ok(in_triage, "disputes", {"disputed_decision": "other", "grounds": "x"}, by="police-1")
 
     runtime: Runtime = app.state.runtime
-    store = runtime.projections.store
+    store = runtime.projections.case_view
     api.case(in_triage, after=api.log_position())  # the live view has caught up
     live = store.all_cases()
     live_position = store.position()
@@ -34,7 +35,9 @@ def test_rebuilt_case_view_equals_the_live_one(api: Api, clock: FixedClock, app:
         assert store.all_cases() == []
         assert store.position() == 0
         worker = ProjectionWorker(
-            RecorderFeed(runtime.ledger.recorder), CaseViewProjection(store), batch_size=batch_size
+            RecorderFeed(runtime.ledger.recorder, CaseViewProjection.topics),
+            CaseViewProjection(store),
+            batch_size=batch_size,
         )
         assert worker.catch_up() == len(api.history(concluded)) + 5
         assert store.all_cases() == live

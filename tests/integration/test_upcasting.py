@@ -28,7 +28,7 @@ def test_a_version_1_screening_out_is_read_as_version_2_everywhere(api: Api, app
             )
         ]
     )
-    runtime.projections.worker.wake()
+    runtime.projections.wake()
 
     screened_out = api.history(referral_id)[-1]
     assert screened_out["event"] == "ReferralScreenedOut"

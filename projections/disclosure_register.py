@@ -1,0 +1,194 @@
+"""The disclosure register: every disclosure and every refused attempt, as rows.
+
+Live registers are read from this projection; the register as of a past moment is folded
+from the log itself (`register_as_of`), with the same row function and the same filters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import ApplicationRecorder, Tracking
+
+from events.refusals import SharingRefused
+from events.sharing import InformationDisclosed
+from events.storage import EventMapper
+from projections.database import ProjectionDatabase
+from projections.register_rows import (
+    RefusalRow,
+    RegisterEntry,
+    RegisterQuery,
+    RegisterRow,
+    refusal_row,
+    register_rows,
+    uk_day_ends,
+    uk_day_starts,
+    utc_text,
+)
+from projections.runner import Positioned
+
+ROWS = "vtr_disclosure_register"
+REFUSALS = "vtr_sharing_refusals"
+PAGE = 1000
+ROW_COLUMNS = (
+    "position, recipient_no, referral_id, disclosed_at, recorded_at, disclosing_agency_id, "
+    "recipient_agency_id, row"
+)
+ROW_TABLE = (
+    "position BIGINT NOT NULL, recipient_no INTEGER NOT NULL, referral_id TEXT NOT NULL, "
+    "disclosed_at TEXT NOT NULL, recorded_at TEXT NOT NULL, disclosing_agency_id TEXT NOT NULL, "
+    "recipient_agency_id TEXT NOT NULL, row TEXT NOT NULL, PRIMARY KEY (position, recipient_no)"
+)
+CREATE = (
+    f"CREATE TABLE IF NOT EXISTS {ROWS} ({ROW_TABLE})",
+    f"CREATE INDEX IF NOT EXISTS {ROWS}_discloser ON {ROWS} (disclosing_agency_id, position)",
+    f"CREATE INDEX IF NOT EXISTS {ROWS}_recipient ON {ROWS} (recipient_agency_id, position)",
+    f"CREATE INDEX IF NOT EXISTS {ROWS}_disclosed_at ON {ROWS} (disclosed_at)",
+    (
+        f"CREATE TABLE IF NOT EXISTS {REFUSALS} "
+        "(position BIGINT PRIMARY KEY, referral_id TEXT NOT NULL, row TEXT NOT NULL)"
+    ),
+    f"CREATE INDEX IF NOT EXISTS {REFUSALS}_referral ON {REFUSALS} (referral_id, position)",
+)
+
+
+class DisclosureRegister:
+    name = "disclosure_register"
+    topics = (InformationDisclosed.TOPIC, SharingRefused.TOPIC)
+    tracking_key = "vtr:disclosure_register"
+
+    def __init__(self, db: ProjectionDatabase) -> None:
+        self.db = db
+        mark = db.MARK
+        self._insert_row = f"INSERT INTO {ROWS} ({ROW_COLUMNS}) VALUES ({','.join([mark] * 8)})"
+        self._insert_refusal = (
+            f"INSERT INTO {REFUSALS} (position, referral_id, row) VALUES ({mark},{mark},{mark})"
+        )
+
+    def create_table(self) -> None:
+        self.db.create(CREATE)
+
+    def position(self) -> int:
+        return self.db.position(self.tracking_key)
+
+    def apply(self, batch: Sequence[Positioned], up_to: int) -> None:
+        rows: list[tuple[object, ...]] = []
+        refusals: list[tuple[object, ...]] = []
+        for position, event in batch:
+            if isinstance(event, InformationDisclosed):
+                rows.extend(_row_values(row) for row in register_rows(position, event))
+            elif isinstance(event, SharingRefused):
+                refused = refusal_row(position, event)
+                refusals.append((position, str(refused.referral_id), refused.model_dump_json()))
+        writes = [(self._insert_row, rows), (self._insert_refusal, refusals)]
+        self.db.write(writes, Tracking(self.tracking_key, up_to))
+
+    def clear(self) -> None:
+        self.db.clear([ROWS, REFUSALS], self.tracking_key)
+
+    def entries(self, query: RegisterQuery) -> Iterator[RegisterEntry]:
+        """The agency's register in log order, read a page at a time."""
+        where, params = self._where(query)
+        after: tuple[int, int] = (0, 0)
+        mark = self.db.MARK
+        while True:
+            page = self.db.rows(
+                f"SELECT position, recipient_no, row FROM {ROWS} WHERE {where} "
+                f"AND (position > {mark} OR (position = {mark} AND recipient_no > {mark})) "
+                f"ORDER BY position, recipient_no LIMIT {PAGE}",
+                [*params, after[0], after[0], after[1]],
+            )
+            for found in page:
+                entry = query.entry(RegisterRow.model_validate_json(found["row"]))
+                if entry is not None:
+                    yield entry
+            if len(page) < PAGE:
+                return
+            after = (page[-1]["position"], page[-1]["recipient_no"])
+
+    def rows_between(self, period_from: str, period_to: str) -> Iterator[RegisterRow]:
+        """Every row disclosed in [from, to), as UTC texts (for records of processing)."""
+        mark = self.db.MARK
+        after = (0, 0)
+        while True:
+            page = self.db.rows(
+                f"SELECT position, recipient_no, row FROM {ROWS} "
+                f"WHERE disclosed_at >= {mark} AND disclosed_at < {mark} "
+                f"AND (position > {mark} OR (position = {mark} AND recipient_no > {mark})) "
+                f"ORDER BY position, recipient_no LIMIT {PAGE}",
+                [period_from, period_to, after[0], after[0], after[1]],
+            )
+            yield from (RegisterRow.model_validate_json(found["row"]) for found in page)
+            if len(page) < PAGE:
+                return
+            after = (page[-1]["position"], page[-1]["recipient_no"])
+
+    def refusals(self, referral_id: UUID) -> list[RefusalRow]:
+        rows = self.db.rows(
+            f"SELECT row FROM {REFUSALS} WHERE referral_id={self.db.MARK} ORDER BY position",
+            [str(referral_id)],
+        )
+        return [RefusalRow.model_validate_json(row["row"]) for row in rows]
+
+    def _where(self, query: RegisterQuery) -> tuple[str, list[object]]:
+        mark = self.db.MARK
+        agency = str(query.agency_id)
+        clauses = [f"(disclosing_agency_id = {mark} OR recipient_agency_id = {mark})"]
+        params: list[object] = [agency, agency]
+        if query.period_from is not None:
+            clauses.append(f"disclosed_at >= {mark}")
+            params.append(uk_day_starts(query.period_from))
+        if query.period_to is not None:
+            clauses.append(f"disclosed_at < {mark}")
+            params.append(uk_day_ends(query.period_to))
+        if query.referral_id is not None:
+            clauses.append(f"referral_id = {mark}")
+            params.append(str(query.referral_id))
+        if query.counterpart_id is not None:
+            other = str(query.counterpart_id)
+            clauses.append(
+                f"((disclosing_agency_id = {mark} AND recipient_agency_id = {mark}) OR "
+                f"(recipient_agency_id = {mark} AND disclosing_agency_id = {mark}))"
+            )
+            params.extend([agency, other, agency, other])
+        return " AND ".join(clauses), params
+
+
+def register_as_of(
+    recorder: ApplicationRecorder, as_of: datetime, query: RegisterQuery
+) -> list[RegisterEntry]:
+    """The agency's register exactly as it stood at `as_of`: folded from the log itself."""
+    mapper = EventMapper(keys=None)
+    entries: list[RegisterEntry] = []
+    after = 0
+    while True:
+        page = recorder.select_notifications(
+            start=after, limit=PAGE, topics=[InformationDisclosed.TOPIC], inclusive_of_start=False
+        )
+        for notification in page:
+            event = mapper.to_domain_event(notification)
+            if isinstance(event, InformationDisclosed) and event.audit.occurred_at <= as_of:
+                entries.extend(
+                    entry
+                    for row in register_rows(notification.id, event)
+                    if (entry := query.entry(row)) is not None
+                )
+        if len(page) < PAGE:
+            return entries
+        after = page[-1].id
+
+
+def _row_values(row: RegisterRow) -> tuple[Any, ...]:
+    return (
+        row.position,
+        row.recipient_no,
+        str(row.referral_id),
+        utc_text(row.disclosed_at),
+        utc_text(row.recorded_at),
+        str(row.disclosing_agency.agency_id),
+        str(row.recipient_agency.agency_id),
+        row.model_dump_json(),
+    )

@@ -1,0 +1,131 @@
+"""The register as a file an auditor can open: CSV for spreadsheets, JSON for tools.
+
+CSV is UTF-8 with a byte-order mark and CRLF line ends, so spreadsheets open it cleanly.
+A cell that a spreadsheet would take for a formula (it starts with = + - @, a tab or a
+carriage return) is written with a leading apostrophe, as is a cell that already starts
+with one; reading strips exactly one, so the export round-trips.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from pydantic_core import to_json
+
+from projections.register_rows import RegisterEntry
+
+BOM = "\ufeff"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
+CSV_COLUMNS = (
+    "direction",
+    "disclosed_at",
+    "recorded_at",
+    "reference",
+    "referral_id",
+    "disclosure_no",
+    "context",
+    "disclosing_agency",
+    "disclosing_agency_type",
+    "disclosing_agency_id",
+    "recipient_agency",
+    "recipient_agency_type",
+    "recipient_agency_id",
+    "information_category",
+    "special_category",
+    "legal_basis_ids",
+    "legal_basis_citations",
+    "legal_basis_catalogues",
+    "relies_on_consent",
+    "consent_status",
+    "particularly_sensitive",
+    "handling_advice",
+    "purpose",
+    "decided_by",
+    "decided_by_role",
+    "decided_by_agency",
+    "log_position",
+)
+
+
+def neutralise(cell: str) -> str:
+    return f"'{cell}" if cell.startswith(FORMULA_STARTS) else cell
+
+
+def restore(cell: str) -> str:
+    return cell.removeprefix("'")
+
+
+def csv_cells(entry: RegisterEntry) -> list[str]:
+    bases = entry.legal_bases
+    cells: list[Any] = [
+        entry.direction,
+        entry.disclosed_at.isoformat(),
+        entry.recorded_at.isoformat(),
+        entry.reference,
+        entry.referral_id,
+        entry.disclosure_no,
+        entry.context.value,
+        entry.disclosing_agency.name,
+        entry.disclosing_agency.agency_type.value,
+        entry.disclosing_agency.agency_id,
+        entry.recipient_agency.name,
+        entry.recipient_agency.agency_type.value,
+        entry.recipient_agency.agency_id,
+        entry.information_category,
+        _yes_no(entry.special_category),
+        "; ".join(basis.entry_id for basis in bases),
+        "; ".join(basis.citation for basis in bases),
+        "; ".join(f"{basis.catalogue} {basis.catalogue_version}" for basis in bases),
+        _yes_no(entry.relies_on_consent),
+        entry.consent_status.value,
+        _yes_no(entry.particularly_sensitive),
+        entry.handling_advice,
+        entry.purpose,
+        entry.decided_by,
+        entry.decided_by_role.value,
+        entry.decided_by_agency,
+        entry.position,
+    ]
+    return [neutralise(str(cell)) for cell in cells]
+
+
+def csv_export(entries: Iterable[RegisterEntry], rows_per_chunk: int = 500) -> Iterator[str]:
+    """The register as CSV text, in chunks (for streaming)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write(BOM)
+    writer.writerow(CSV_COLUMNS)
+    for count, entry in enumerate(entries, start=1):
+        writer.writerow(csv_cells(entry))
+        if count % rows_per_chunk == 0:
+            yield _drain(buffer)
+    yield _drain(buffer)
+
+
+def read_csv(text: str) -> list[dict[str, str]]:
+    """Parse an exported register back into rows of text, undoing the neutralising."""
+    reader = csv.DictReader(io.StringIO(text.removeprefix(BOM)))
+    return [{column: restore(cell) for column, cell in row.items()} for row in reader]
+
+
+def json_export(header: dict[str, Any], entries: Iterable[RegisterEntry]) -> Iterator[bytes]:
+    """The register as one JSON document `{...header, "rows": [...]}`, in chunks."""
+    opening = to_json(header)[:-1] + (b',"rows":[' if header else b'{"rows":[')
+    yield opening
+    for count, entry in enumerate(entries):
+        yield (b"," if count else b"") + entry.model_dump_json().encode()
+    yield b"]}"
+
+
+def _yes_no(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def _drain(buffer: io.StringIO) -> str:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text
