@@ -15,11 +15,13 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from aggregates.errors import (
+    DomainError,
     InvalidInstructionError,
     NotPermittedError,
     ProcessRuleViolationError,
 )
 from commands.errors import (
+    AgencyNotFoundError,
     ConcurrentChangeError,
     IdempotencyKeyReusedError,
     ReferralNotFoundError,
@@ -34,6 +36,7 @@ ERROR_TABLE: dict[type[Exception], tuple[int, str, str]] = {
     ConcurrentChangeError: (409, "concurrent-change", "The referral changed at the same moment"),
     NotPermittedError: (403, "not-permitted", "Your role does not allow this step"),
     ReferralNotFoundError: (404, "referral-not-found", "There is no such referral"),
+    AgencyNotFoundError: (404, "agency-not-found", "There is no such agency"),
     InvalidInstructionError: (422, "invalid-instruction", "The instruction contradicts the case"),
     IdempotencyKeyReusedError: (
         422,
@@ -68,8 +71,15 @@ async def _domain_error(_request: Request, error: Exception) -> JSONResponse:
 
 
 def _details(error: Exception) -> dict[str, Any]:
+    refused = (
+        {"refused_attempt_id": str(error.recorded_as)}
+        if isinstance(error, DomainError) and error.recorded_as
+        else {}
+    )
     if isinstance(error, ProcessRuleViolationError):
-        return {"rule": error.rule.code, "stage": str(error.stage)}
+        return {"rule": error.rule.code, "stage": str(error.stage), **refused}
+    if isinstance(error, NotPermittedError):
+        return {"rule": error.rule.code, **refused}
     if isinstance(error, InvalidInstructionError):
         return {"errors": [{"field": error.field, "message": error.message}]}
     if isinstance(error, StaleVersionError):

@@ -77,6 +77,10 @@ class LedgerCore(Application[UUID]):
     def construct_mapper(self) -> Mapper[UUID]:
         return EventMapper(self.keyring)
 
+    @property
+    def clock(self) -> Clock:
+        return self._clock
+
     def on_saved(self, listener: Callable[[int], None]) -> None:
         """Call `listener(position)` after each save (wakes in-process projections)."""
         self._save_listeners.append(listener)

@@ -46,6 +46,19 @@ from events.strategy_discussion import (
 )
 from events.strategy_meeting import ReviewHeld, StrategyMeetingConcluded, StrategyMeetingConvened
 
+SHARING_EVENTS: tuple[type[DomainEvent], ...] = (
+    ConsentApproachDecided,
+    ConsentSought,
+    ConsentGiven,
+    ConsentRefused,
+    ConsentWithdrawn,
+    AgencyInvitedToStrategyMeeting,
+    ConfidentialityStatementRead,
+    InformationDisclosed,
+    DisclosureWithheld,
+    OnwardDisclosureSanctioned,
+    SubjectDiscussionDecided,
+)
 REFERRAL_EVENTS: tuple[type[DomainEvent], ...] = (
     ReferralReceived,
     SecurityChecksRecorded,
@@ -68,17 +81,7 @@ REFERRAL_EVENTS: tuple[type[DomainEvent], ...] = (
     DisputeRaised,
     DisputeReferred,
     DisputeResolved,
-    ConsentApproachDecided,
-    ConsentSought,
-    ConsentGiven,
-    ConsentRefused,
-    ConsentWithdrawn,
-    AgencyInvitedToStrategyMeeting,
-    ConfidentialityStatementRead,
-    InformationDisclosed,
-    DisclosureWithheld,
-    OnwardDisclosureSanctioned,
-    SubjectDiscussionDecided,
+    *SHARING_EVENTS,
 )
 AGENCY_EVENTS: tuple[type[DomainEvent], ...] = (AgencyRegistered, IspSigned, IspLapsed)
 REFUSAL_EVENTS: tuple[type[DomainEvent], ...] = (SharingRefused,)

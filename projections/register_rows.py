@@ -63,6 +63,7 @@ class RefusalRow(BaseModel):
     refusal_id: UUID
     referral_id: UUID
     recorded_at: datetime
+    command_id: UUID
     attempted: SharingAttempt
     attempted_by: str
     attempted_by_role: Role
@@ -111,6 +112,7 @@ def refusal_row(position: int, event: SharingRefused) -> RefusalRow:
         refusal_id=event.originator_id,
         referral_id=event.referral_id,
         recorded_at=audit.occurred_at,
+        command_id=audit.command_id,
         attempted=event.attempted,
         attempted_by=audit.actor_id,
         attempted_by_role=audit.actor_role,

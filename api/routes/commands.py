@@ -14,6 +14,7 @@ from api.deps import IssuedDep, LedgerDep
 from api.schemas import CommandAccepted, Problem
 from commands import conclusion as c
 from commands import intake as i
+from commands import sharing as sh
 from commands import strategy as s
 from commands.application import ReferralLedger
 from commands.base import ChangeReferral
@@ -41,11 +42,12 @@ class CommandRoute:
     tag: str
 
 
-TRIAGE, DISCUSSION, MEETING, CONCLUSION = (
+TRIAGE, DISCUSSION, MEETING, CONCLUSION, SHARING = (
     "MASH triage",
     "Strategy discussion and Section 2",
     "Strategy meeting and reviews",
     "Conclusion and disputes",
+    "Information sharing",
 )
 L = ReferralLedger
 COMMAND_ROUTES = (
@@ -110,6 +112,34 @@ COMMAND_ROUTES = (
     CommandRoute("disputes", c.RaiseDispute, L.raise_dispute, CONCLUSION),
     CommandRoute("disputes/referral", c.ReferDispute, L.refer_dispute, CONCLUSION),
     CommandRoute("disputes/resolution", c.ResolveDispute, L.resolve_dispute, CONCLUSION),
+    CommandRoute("consent/approach", sh.DecideConsentApproach, L.decide_consent_approach, SHARING),
+    CommandRoute("consent/sought", sh.SeekConsent, L.seek_consent, SHARING),
+    CommandRoute("consent/given", sh.RecordConsentGiven, L.record_consent_given, SHARING),
+    CommandRoute("consent/refused", sh.RecordConsentRefused, L.record_consent_refused, SHARING),
+    CommandRoute(
+        "consent/withdrawn", sh.RecordConsentWithdrawn, L.record_consent_withdrawn, SHARING
+    ),
+    CommandRoute("strategy-meeting/invitations", sh.InviteAgency, L.invite_agency, SHARING),
+    CommandRoute(
+        "strategy-meeting/confidentiality-statement",
+        sh.ReadConfidentialityStatement,
+        L.read_confidentiality_statement,
+        SHARING,
+    ),
+    CommandRoute("disclosures", sh.DiscloseInformation, L.disclose, SHARING),
+    CommandRoute("disclosures/withheld", sh.WithholdDisclosure, L.withhold, SHARING),
+    CommandRoute(
+        "disclosures/onward-sanctions",
+        sh.SanctionOnwardDisclosure,
+        L.sanction_onward_disclosure,
+        SHARING,
+    ),
+    CommandRoute(
+        "disclosures/subject-discussion",
+        sh.DecideSubjectDiscussion,
+        L.decide_subject_discussion,
+        SHARING,
+    ),
 )
 
 router = APIRouter()

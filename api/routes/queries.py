@@ -32,7 +32,11 @@ def list_cases(
     """The case list, newest referral first, from the case view (says how far it has caught up)."""
     items, total = runtime.projections.case_view.cases(stage, limit, offset)
     return CaseList(
-        items=items, total=total, limit=limit, offset=offset, projection=_status(runtime)
+        items=items,
+        total=total,
+        limit=limit,
+        offset=offset,
+        projection=projection_status(runtime, runtime.projections.case_view.position()),
     )
 
 
@@ -65,7 +69,9 @@ def get_case(
     if view is None:
         # Recorded but not yet projected: answer from the referral's own events.
         view = case_view(ledger.referral(referral_id).state)
-    return CaseDetail(case=view, projection=_status(runtime))
+    return CaseDetail(
+        case=view, projection=projection_status(runtime, runtime.projections.case_view.position())
+    )
 
 
 @router.get("/referrals/{referral_id}/history", response_model=History, responses=PROBLEMS)
@@ -84,8 +90,8 @@ def get_history(
     )
 
 
-def _status(runtime: Runtime) -> ProjectionStatus:
-    position = runtime.projections.case_view.position()
+def projection_status(runtime: Runtime, position: int) -> ProjectionStatus:
+    """How far a projection has caught up with the log."""
     log_position = runtime.ledger.recorder.max_notification_id() or 0
     return ProjectionStatus(
         position=position, log_position=log_position, caught_up=position >= log_position

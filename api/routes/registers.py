@@ -1,0 +1,182 @@
+"""Registers for compliance: an agency's disclosure register, a case's sharing record, and
+the records of processing."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from aggregates.calendar import uk_date
+from aggregates.errors import InvalidInstructionError
+from api.deps import ActorDep, LedgerDep, RuntimeDep
+from api.errors import problem
+from api.routes.commands import PROBLEMS
+from api.routes.queries import projection_status
+from api.runtime import Runtime
+from api.schemas import HistoryEntry
+from api.sharing_schemas import SharingRecord
+from events.registry import SHARING_EVENTS
+from projections.disclosure_register import register_as_of
+from projections.records_of_processing import RecordsOfProcessing, summarise
+from projections.register_export import csv_export, json_export
+from projections.register_rows import RefusalRow, RegisterQuery, uk_day_ends, uk_day_starts
+from projections.runner import wait_for_position
+
+router = APIRouter(tags=["Registers"])
+SHARING_TOPICS = frozenset(event.TOPIC for event in SHARING_EVENTS)
+
+
+class RegisterFilters(BaseModel):
+    """Narrow the register; `as_of` folds it from the log as it stood at that moment."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    period_from: date | None = Field(default=None, alias="from")
+    period_to: date | None = Field(default=None, alias="to")
+    referral_id: UUID | None = None
+    counterpart_agency_id: UUID | None = None
+    as_of: AwareDatetime | None = None
+    output: Literal["json", "csv"] = Field(default="json", alias="format")
+    after_position: int | None = Field(default=None, ge=1)
+
+
+@router.get(
+    "/agencies/{agency_id}/disclosure-register",
+    response_model=None,
+    responses={**PROBLEMS, 200: {"content": {"application/json": {}, "text/csv": {}}}},
+)
+def disclosure_register(
+    agency_id: UUID,
+    runtime: RuntimeDep,
+    _actor: ActorDep,
+    filters: Annotated[RegisterFilters, Query()],
+) -> StreamingResponse | JSONResponse:
+    """Everything the agency disclosed and received: when, which case, with whom, what
+    category, on which legal bases, under which consent status, how sensitive, how to store
+    it, and who decided."""
+    agency = runtime.ledger.agency(agency_id).state.ref
+    _check_period(filters.period_from, filters.period_to)
+    query = RegisterQuery(
+        agency_id,
+        filters.period_from,
+        filters.period_to,
+        filters.referral_id,
+        filters.counterpart_agency_id,
+    )
+    now = runtime.ledger.clock.now()
+    as_of = filters.as_of
+    if as_of is not None and as_of > now:
+        raise InvalidInstructionError("as_of", "The register cannot be read as of a future moment.")
+    if filters.after_position is not None and not _caught_up(runtime, filters.after_position):
+        return _catching_up(filters.after_position)
+    register = runtime.projections.register
+    entries = (
+        register_as_of(runtime.ledger.recorder, as_of, query) if as_of else register.entries(query)
+    )
+    if filters.output == "csv":
+        name = f"disclosure-register-{agency.agency_id}-{uk_date(as_of or now)}.csv"
+        return StreamingResponse(
+            csv_export(entries),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+    header = {
+        "agency": agency.model_dump(mode="json"),
+        "filters": filters.model_dump(mode="json", by_alias=True, exclude={"output"}),
+        "generated_at": now,
+        "projection": None if as_of else projection_status(runtime, register.position()),
+    }
+    return StreamingResponse(json_export(header, entries), media_type="application/json")
+
+
+@router.get("/referrals/{referral_id}/sharing", response_model=SharingRecord, responses=PROBLEMS)
+def sharing_record(
+    referral_id: UUID,
+    runtime: RuntimeDep,
+    ledger: LedgerDep,
+    _actor: ActorDep,
+    reveal: Annotated[bool, Query(description="Open the content and the reasoning.")] = False,
+    after_position: Annotated[int | None, Query(ge=1)] = None,
+) -> SharingRecord | JSONResponse:
+    """Who shared what and why on this case: consent, invitations, the statement read, every
+    disclosure with its full justification, withholdings, sanctions and refused attempts."""
+    if after_position is not None and not _caught_up(runtime, after_position):
+        return _catching_up(after_position)
+    events = [
+        HistoryEntry.of(position, event)
+        for position, event in ledger.history(referral_id, reveal=reveal)
+        if event.TOPIC in SHARING_TOPICS
+    ]
+    refusals = [_refusal_entry(row) for row in runtime.projections.register.refusals(referral_id)]
+    entries = sorted([*events, *refusals], key=lambda entry: entry.position)
+    return SharingRecord(referral_id=referral_id, revealed=reveal, entries=entries)
+
+
+@router.get("/records-of-processing", response_model=RecordsOfProcessing, responses=PROBLEMS)
+def records_of_processing(
+    runtime: RuntimeDep,
+    _actor: ActorDep,
+    period_from: Annotated[date, Query(alias="from")],
+    period_to: Annotated[date, Query(alias="to")],
+) -> RecordsOfProcessing:
+    """What was shared in the period, as an Article 30 / s.61 record: categories of data,
+    recipients and the legal bases actually relied on."""
+    _check_period(period_from, period_to)
+    rows = runtime.projections.register.rows_between(
+        uk_day_starts(period_from), uk_day_ends(period_to)
+    )
+    return summarise(rows, period_from, period_to, runtime.ledger.clock.now())
+
+
+def _check_period(period_from: date | None, period_to: date | None) -> None:
+    if period_from is not None and period_to is not None and period_from > period_to:
+        raise InvalidInstructionError("from", "The period starts after it ends.")
+
+
+def _caught_up(runtime: Runtime, position: int) -> bool:
+    runtime.projections.wake()
+    register = runtime.projections.workers["disclosure_register"].projection
+    return wait_for_position(register, position, runtime.settings.read_wait_seconds)
+
+
+def _catching_up(position: int) -> JSONResponse:
+    response = problem(
+        503,
+        "view-catching-up",
+        "The register has not caught up yet",
+        f"The register has not reached position {position}; retry shortly.",
+    )
+    response.headers["Retry-After"] = "1"
+    return response
+
+
+def _refusal_entry(row: RefusalRow) -> HistoryEntry:
+    return HistoryEntry(
+        position=row.position,
+        version=1,
+        event="SharingRefused",
+        topic="vtr.refusal.SharingRefused",
+        class_version=1,
+        occurred_at=row.recorded_at,
+        actor_id=row.attempted_by,
+        actor_role=row.attempted_by_role,
+        actor_agency=row.attempted_by_agency,
+        command_id=row.command_id,
+        data=row.model_dump(
+            mode="json",
+            include={
+                "refusal_id",
+                "attempted",
+                "disclosing_agency",
+                "recipients",
+                "information_category",
+                "rule",
+                "rule_text",
+            },
+        ),
+    )

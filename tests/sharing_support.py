@@ -1,0 +1,170 @@
+"""Agencies, cases and disclosures for the information-sharing tests, over HTTP."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import httpx2 as httpx
+
+from tests import lifecycle as steps
+from tests.api_client import Api
+from tests.lifecycle import at
+from tests.support import FixedClock
+
+POLICE = "Norfolk Constabulary"
+CHILDRENS = "Norfolk Children's Services"
+ADULTS = "Norfolk Adult Social Services"
+SCHOOL = "Greenfield High School"
+MENTAL_HEALTH = "Norfolk Community Mental Health"
+MENTORS = "Hope Mentoring Trust"  # a non-governmental organisation: needs the ISP
+AGENCY_TYPES = {
+    POLICE: "police",
+    CHILDRENS: "children_and_young_people_services",
+    ADULTS: "adult_and_community_services",
+    SCHOOL: "education",
+    MENTAL_HEALTH: "mental_health",
+    MENTORS: "non_governmental_organisation",
+}
+TODAY_BASES = ["uk.public-task-art6-1e", "uk.sch1-para18-safeguarding", "uk.ctsa2015-s38"]
+
+
+def register_agencies(api: Api) -> dict[str, UUID]:
+    ids = {}
+    for name, kind in AGENCY_TYPES.items():
+        response = api.client.post(
+            "/agencies", json={"name": name, "agency_type": kind}, headers=api.headers("triage-1")
+        )
+        assert response.status_code == 201, response.text
+        ids[name] = UUID(response.json()["agency_id"])
+    return ids
+
+
+def sign_isp(api: Api, agency_id: UUID, **fields: Any) -> httpx.Response:
+    agency = api.client.get(f"/agencies/{agency_id}", headers=api.headers("triage-1")).json()
+    body = {
+        "isp_version": "NCCSP ISP v4",
+        "effective_from": "2026-01-01",
+        "signatory_position": "Chief Executive",
+        "expected_version": agency["version"],
+        **fields,
+    }
+    return api.client.post(
+        f"/agencies/{agency_id}/isp-signatures", json=body, headers=api.headers("triage-1")
+    )
+
+
+def at_discussion(api: Api, clock: FixedClock) -> UUID:
+    """A child's referral whose strategy discussion is under way (its time has come)."""
+    referral_id = steps.triage(api, clock)
+    api.ok(
+        referral_id,
+        "strategy-discussion/schedule",
+        {
+            "scheduled_for": "2026-03-05T14:00:00Z",
+            "lead_officer": "police-1",
+            "social_care_service": "childrens_services",
+            "social_care_representative": "cs-1",
+        },
+        by="police-1",
+    )
+    at(clock, "2026-03-05T15:00:00")
+    return referral_id
+
+
+def at_meeting(
+    api: Api, clock: FixedClock, agencies: dict[str, UUID], *, statement: bool = True
+) -> UUID:
+    """A referral at its strategy meeting, police and school invited, the statement read."""
+    referral_id = at_discussion(api, clock)
+    api.ok(
+        referral_id,
+        "strategy-discussion/referrer-consultations",
+        {"involvement": "consulted"},
+        by="police-1",
+    )
+    api.ok(
+        referral_id,
+        "strategy-discussion/risk-assessments",
+        {"assessment": steps.RISK_ASSESSMENT},
+        by="police-1",
+    )
+    api.ok(
+        referral_id,
+        "strategy-discussion/decision",
+        {"outcome": "vtr_appropriate", "vtr_category": "Extreme right-wing"},
+        by="police-1",
+    )
+    steps.section_2_signatures(api, referral_id)
+    api.ok(
+        referral_id,
+        "strategy-meeting/convene",
+        {"meeting_at": "2026-03-12T10:00:00Z", "chair": "chair-1"},
+        by="chair-1",
+    )
+    for name in (POLICE, SCHOOL, CHILDRENS):
+        api.ok(
+            referral_id,
+            "strategy-meeting/invitations",
+            {"agency_id": str(agencies[name])},
+            by="chair-1",
+        )
+    at(clock, "2026-03-12T10:05:00")
+    if statement:
+        api.ok(
+            referral_id,
+            "strategy-meeting/confidentiality-statement",
+            {"statement_version": "appendix-c/2018"},
+            by="chair-1",
+        )
+    return referral_id
+
+
+def disclosure(
+    discloser: UUID,
+    recipients: list[UUID],
+    *,
+    context: str = "strategy_discussion",
+    **overrides: Any,
+) -> dict[str, Any]:
+    """A disclosure the guidance allows (without consent); tests change one thing at a time."""
+    body: dict[str, Any] = {
+        "context": context,
+        "disclosing_agency_id": str(discloser),
+        "recipient_agency_ids": [str(r) for r in recipients],
+        "information_category": "police_intelligence",
+        "content": "Known associate of a proscribed group; attended two rallies in 2025.",
+        "legal_basis_ids": TODAY_BASES,
+        "principles": {
+            "power_to_share": True,
+            "necessary": True,
+            "relevant": True,
+            "proportionate": True,
+            "non_discriminatory": True,
+        },
+        "justification": {
+            "power_to_share": "Common-law policing purposes; CTSA 2015 s.38.",
+            "necessity": "The discussion cannot assess risk without it.",
+            "relevance": "Directly bears on the nature of the risk.",
+            "proportionality": "Only the association and dates, no source detail.",
+            "non_discrimination": "Shared because of behaviour, not belief or background.",
+        },
+        "need_to_know": [
+            {
+                "agency_id": str(r),
+                "needs_to_know": True,
+                "rationale": "Co-decides the risk assessment.",
+            }
+            for r in recipients
+        ],
+        "public_interest": {
+            "grounds": ["protection_of_vulnerable_members_of_the_community"],
+            "consent_considered": True,
+            "overrides_confidentiality_and_privacy": True,
+        },
+        "public_interest_reasoning": "Seeking consent would alert the group; the child is at risk.",
+        "particularly_sensitive": True,
+        "handling_advice": "Restricted case file only; do not copy or forward.",
+    }
+    body.update(overrides)
+    return body
