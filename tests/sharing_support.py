@@ -10,7 +10,7 @@ import httpx2 as httpx
 from tests import lifecycle as steps
 from tests.api_client import Api
 from tests.lifecycle import at
-from tests.support import FixedClock
+from tests.support import FixedClock, referral_form
 
 POLICE = "Norfolk Constabulary"
 CHILDRENS = "Norfolk Children's Services"
@@ -168,3 +168,26 @@ def disclosure(
     }
     body.update(overrides)
     return body
+
+
+def discussion_on(api: Api, clock: FixedClock, day: str) -> UUID:
+    """A child's referral received on `day`, at its strategy discussion that afternoon."""
+    at(clock, f"{day}T09:00:00")
+    form = referral_form(received_at=f"{day}T08:00:00Z")
+    form["subject"] = {**form["subject"], "date_of_birth": "2000-05-01"}
+    referral_id = api.received(form)
+    api.ok(referral_id, "security-checks", by="triage-1")
+    api.ok(referral_id, "screen-in", by="triage-1")
+    api.ok(
+        referral_id,
+        "strategy-discussion/schedule",
+        {
+            "scheduled_for": f"{day}T14:00:00Z",
+            "lead_officer": "police-1",
+            "social_care_service": "childrens_services",
+            "social_care_representative": "cs-1",
+        },
+        by="police-1",
+    )
+    at(clock, f"{day}T15:00:00")
+    return referral_id
