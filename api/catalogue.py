@@ -8,10 +8,10 @@ from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
-from events.base import AuditEnvelope
+from events.base import AuditEnvelope, DomainEvent
 from events.forms import ValueObject
 from events.personal import Withheld, personal_data_group
-from events.registry import REFERRAL_EVENTS
+from events.registry import AGENCY_EVENTS, ALL_EVENTS, REFERRAL_EVENTS, REFUSAL_EVENTS
 
 HEADER = """# Event catalogue
 
@@ -45,17 +45,39 @@ READABLE = {
     "int": "integer",
     "bool": "yes/no",
 }
+STREAMS: tuple[tuple[str, str, tuple[type[DomainEvent], ...]], ...] = (
+    (
+        "Referral",
+        (
+            "One stream per referral: the process from receipt to conclusion, and all the "
+            "information sharing on the case."
+        ),
+        REFERRAL_EVENTS,
+    ),
+    (
+        "Agency",
+        (
+            "One stream per agency in the directory: its registration and its Information "
+            "Sharing Protocol signatures."
+        ),
+        AGENCY_EVENTS,
+    ),
+    (
+        "Refused sharing",
+        (
+            "One stream per refused invitation or disclosure: who tried, when, and the rule that "
+            "refused it. The refused content is never stored."
+        ),
+        REFUSAL_EVENTS,
+    ),
+)
 
 
 def render_catalogue() -> str:
     parts = [HEADER]
-    for event_class in REFERRAL_EVENTS:
-        parts.append(f"\n## {event_class.__name__}\n")
-        parts.append(f"`{event_class.TOPIC}` · version {event_class.class_version}\n")
-        parts.append(f"\n{_doc(event_class)}\n")
-        parts.append(
-            _fields_table(event_class, skip={"originator_id", "originator_version", "audit"})
-        )
+    for stream, meaning, event_classes in STREAMS:
+        parts.append(f"\n## {stream} events\n\n{meaning}\n")
+        parts.extend(_event_section(event_class) for event_class in event_classes)
     parts.append(
         "\n## Structured values\n\nA structured value is sealed, or not, as a whole: "
         "by the event field that holds it.\n"
@@ -68,6 +90,15 @@ def render_catalogue() -> str:
         values = ", ".join(f"`{member.value}`" for member in enum_class)
         parts.append(f"\n- **{enum_class.__name__}**: {values}")
     return "".join(parts) + "\n"
+
+
+def _event_section(event_class: type[DomainEvent]) -> str:
+    return (
+        f"\n### {event_class.__name__}\n"
+        f"`{event_class.TOPIC}` · version {event_class.class_version}\n"
+        f"\n{_doc(event_class)}\n"
+        + _fields_table(event_class, skip={"originator_id", "originator_version", "audit"})
+    )
 
 
 def _doc(cls: type) -> str:
@@ -109,10 +140,8 @@ def _type_name(annotation: Any) -> str:
         return " or ".join(repr(arg) for arg in get_args(annotation))
     if getattr(annotation, "__metadata__", None) is not None:
         return _type_name(annotation.__origin__)
-    return {"str": "text", "datetime": "date-time", "int": "integer", "bool": "yes/no"}.get(
-        getattr(annotation, "__name__", str(annotation)),
-        getattr(annotation, "__name__", str(annotation)),
-    )
+    name = getattr(annotation, "__name__", str(annotation))
+    return READABLE.get(name, name)
 
 
 def _value_classes() -> list[type[BaseModel]]:
@@ -124,7 +153,7 @@ def _value_classes() -> list[type[BaseModel]]:
 
 def _enums() -> list[type[Enum]]:
     found: set[type[Enum]] = set()
-    models: list[type[BaseModel]] = [*REFERRAL_EVENTS, AuditEnvelope, *_walk_models()]
+    models: list[type[BaseModel]] = [*ALL_EVENTS, AuditEnvelope, *_walk_models()]
     for model in models:
         for field in model.model_fields.values():
             found.update(
@@ -137,7 +166,7 @@ def _enums() -> list[type[Enum]]:
 
 def _walk_models() -> set[type[BaseModel]]:
     seen: set[type[BaseModel]] = set()
-    pending: list[type[BaseModel]] = list(REFERRAL_EVENTS)
+    pending: list[type[BaseModel]] = list(ALL_EVENTS)
     while pending:
         model = pending.pop()
         for field in model.model_fields.values():

@@ -198,11 +198,12 @@ def catalogue() -> None:
 
 @cli.command("rebuild-projections")
 def rebuild_projections() -> None:
-    """Drop the case view and rebuild it from the log. Stop the API and the worker first."""
+    """Drop every view and rebuild it from the log. Stop the API and the worker first."""
     settings = load_settings()
     with running(settings) as runtime:
         applied = runtime.projections.rebuild()
-    click.echo(f"Rebuilt the case view from {applied} events.")
+    for view, events in applied.items():
+        click.echo(f"Rebuilt {view} from {events} events.")
 
 
 def main() -> None:

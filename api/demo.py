@@ -6,84 +6,48 @@ cases show how long each stage took.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, date, datetime
-from typing import Any
-from uuid import UUID, uuid4
+from datetime import date
+from uuid import UUID
 
+from api.demo_script import (
+    CHAIR,
+    CHILDRENS,
+    DEMO_ACTORS,
+    DEMO_START,
+    DESK,
+    HEAD,
+    POLICE,
+    TRIAGE,
+    DemoScript,
+    ScriptedClock,
+)
+from api.demo_sharing import (
+    invite_to_meeting,
+    register_demo_agencies,
+    share_at_meeting,
+    share_at_review,
+    share_at_strategy_discussion,
+)
 from commands import conclusion as c
 from commands import intake as i
 from commands import strategy as s
 from commands.application import ReferralLedger
-from commands.context import Actor, Issued, Outcome
-from events.vocabulary import Role
 
-TRIAGE = Actor("mash-triage-1", Role.MASH_TRIAGE, "Norfolk MASH")
-DESK = Actor("mash-desk-1", Role.MASH_OPERATIONAL_DESK, "Norfolk MASH")
-POLICE = Actor("police-insp-1", Role.POLICE, "Norfolk Constabulary")
-CHILDRENS = Actor("cs-rep-1", Role.CHILDRENS_SERVICES, "Norfolk Children's Services")
-ADULTS = Actor("ass-rep-1", Role.ADULT_SOCIAL_SERVICES, "Norfolk Adult Social Services")
-CHAIR = Actor("chair-1", Role.MEETING_CHAIR, "Norfolk MASH")
-HEAD = Actor("hos-1", Role.HEAD_OF_SAFEGUARDING, "Norfolk County Council")
-DEMO_ACTORS = (TRIAGE, DESK, POLICE, CHILDRENS, ADULTS, CHAIR, HEAD)
-DEMO_START = datetime(2026, 2, 1, 9, tzinfo=UTC)
-
-
-class ScriptedClock:
-    """Business time that moves only when the script says so."""
-
-    def __init__(self, start: datetime) -> None:
-        self.moment = start
-
-    def now(self) -> datetime:
-        return self.moment
-
-    def at(self, day: date, hour: int = 10) -> None:
-        self.moment = datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
-
-
-class DemoScript:
-    def __init__(self, ledger: ReferralLedger, clock: ScriptedClock) -> None:
-        self.ledger = ledger
-        self.clock = clock
-        self.version = 0
-        self.referral_id = uuid4()
-
-    def receive(self, day: date, body: dict[str, Any]) -> UUID:
-        self.clock.at(day, 11)
-        outcome = self.ledger.receive_referral(i.ReceiveReferral.model_validate(body), _by(TRIAGE))
-        self.referral_id, self.version = outcome.aggregate_id, outcome.version
-        return outcome.aggregate_id
-
-    def step(
-        self,
-        day: date,
-        actor: Actor,
-        handle: Callable[[ReferralLedger, UUID, Any, Issued], Outcome],
-        command_type: type[Any],
-        *,
-        hour: int = 11,
-        **fields: Any,
-    ) -> None:
-        self.clock.at(day, hour)
-        command = command_type.model_validate({"expected_version": self.version, **fields})
-        self.version = handle(self.ledger, self.referral_id, command, _by(actor)).version
-
-
-def _by(actor: Actor) -> Issued:
-    return Issued(actor=actor, command_id=uuid4())
+__all__ = ["DEMO_ACTORS", "DEMO_START", "ScriptedClock", "load_demo"]
 
 
 def load_demo(ledger: ReferralLedger, clock: ScriptedClock) -> list[UUID]:
     """Record the demo cases; returns their referral ids."""
+    clock.at(date(2026, 1, 12))
+    agencies = register_demo_agencies(ledger)
     return [
-        _supported_and_concluded(DemoScript(ledger, clock)),
+        _supported_and_concluded(DemoScript(ledger, clock), agencies),
         _screened_out_and_disputed(DemoScript(ledger, clock)),
         _awaiting_discussion(DemoScript(ledger, clock)),
     ]
 
 
-def _supported_and_concluded(script: DemoScript) -> UUID:
+def _supported_and_concluded(script: DemoScript, agencies: dict[str, UUID]) -> UUID:
     L = ReferralLedger  # noqa: N806 (short alias keeps the script readable)
     d = date
     referral_id = script.receive(
@@ -192,6 +156,7 @@ def _supported_and_concluded(script: DemoScript) -> UUID:
             "medical_explanation": "no",
         },
     )
+    share_at_strategy_discussion(script, agencies)
     script.step(
         d(2026, 2, 10),
         POLICE,
@@ -229,6 +194,8 @@ def _supported_and_concluded(script: DemoScript) -> UUID:
         meeting_at="2026-02-19T10:00:00Z",
         chair="chair-1",
     )
+    invite_to_meeting(script, agencies)
+    share_at_meeting(script, agencies)
     script.step(
         d(2026, 2, 19),
         CHAIR,
@@ -249,6 +216,7 @@ def _supported_and_concluded(script: DemoScript) -> UUID:
             },
         ],
     )
+    share_at_review(script, agencies)
     script.step(
         d(2026, 3, 26),
         CHAIR,

@@ -69,12 +69,13 @@ class Projections:
         """Project everything recorded so far, in this thread; returns the events applied."""
         return sum(worker.catch_up() for worker in self.workers.values())
 
-    def rebuild(self) -> int:
-        """Forget every view and project the whole log again (workers must be stopped)."""
+    def rebuild(self) -> dict[str, int]:
+        """Forget every view and project the whole log again (workers must be stopped);
+        returns the events each view was rebuilt from."""
         self.case_view.clear()
         self.agencies.clear()
         self.register.clear()
-        return self.catch_up()
+        return {name: worker.catch_up() for name, worker in self.workers.items()}
 
     @property
     def running(self) -> bool:

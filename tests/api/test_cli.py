@@ -91,7 +91,11 @@ def test_history_shows_who_did_what_and_opens_personal_data_only_when_asked(tmp_
     events = sum(count_events(run("history", i, env=env).stdout) for i in ids)
     rebuilt = run("rebuild-projections", env=env)
     assert rebuilt.returncode == 0, rebuilt.stderr
-    assert f"Rebuilt the case view from {events} events." in rebuilt.stdout
+    assert f"Rebuilt case_view from {events} events." in rebuilt.stdout
+    # The demo registers six agencies and one protocol signature; it records four
+    # disclosures and one refused invitation.
+    assert "Rebuilt agencies from 7 events." in rebuilt.stdout
+    assert "Rebuilt disclosure_register from 5 events." in rebuilt.stdout
     missing = run("history", "00000000-0000-4000-8000-000000000000", env=env)
     assert missing.returncode == 2
     assert "There is no referral" in missing.stderr
@@ -197,9 +201,22 @@ def test_serve_with_the_demo_prints_url_and_tokens_and_serves_the_cases(tmp_path
             "screened_out",
             "strategy_discussion",
         }
+        assert_demo_sharing(base, {"Authorization": f"Bearer {token.group(1)}"})
     finally:
         server.send_signal(signal.SIGINT)
         server.communicate(timeout=30)
+
+
+def assert_demo_sharing(base: str, auth: dict[str, str]) -> None:
+    """The demo's supported case shows sharing: a register, and the refused invitation."""
+    agencies = httpx.get(f"{base}/agencies", headers=auth).json()["agencies"]
+    police = next(a["agency_id"] for a in agencies if a["name"] == "Norfolk Constabulary")
+    register = httpx.get(f"{base}/agencies/{police}/disclosure-register", headers=auth).json()
+    assert {row["direction"] for row in register["rows"]} == {"disclosed", "received"}
+    case = register["rows"][0]["referral_id"]
+    sharing = httpx.get(f"{base}/referrals/{case}/sharing", headers=auth).json()["entries"]
+    refused = [entry for entry in sharing if entry["event"] == "SharingRefused"]
+    assert [entry["data"]["rule"] for entry in refused] == ["isp-signature-required"]
 
 
 def wait_for_ready(server: subprocess.Popen[str], port: int) -> str:
