@@ -1,4 +1,5 @@
-"""`python -m api …`: serve the API, run the projection worker, load the demo, read history."""
+"""`python -m api …`: serve the API, run the projection worker, load the demo or a synthetic
+year, read history."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import NoReturn
 from uuid import UUID
 
@@ -23,6 +25,7 @@ from api.logging import configure_logging
 from api.main import create_app
 from api.runtime import Runtime, StartupError, open_event_recorder, open_projections, open_runtime
 from api.settings import Settings
+from api.synthetic import generate_year
 from commands.clock import Clock
 from commands.context import Actor
 from commands.errors import ReferralNotFoundError
@@ -121,6 +124,33 @@ def demo() -> None:
     ids = _load_demo(settings)
     for referral_id in ids:
         click.echo(str(referral_id))
+
+
+@cli.command()
+@click.option("--cases", type=click.IntRange(1, 2000), default=24, show_default=True)
+@click.option(
+    "--seed", type=int, default=7, show_default=True, help="The same seed, the same year."
+)
+@click.option(
+    "--start",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default="2025-01-06",
+    show_default=True,
+    help="The first day of the year.",
+)
+def synthetic(cases: int, seed: int, start: datetime) -> None:
+    """Record a synthetic year of sharing (agencies, cases, disclosures) into an empty store."""
+    settings = load_settings()
+    clock = ScriptedClock(start.replace(tzinfo=UTC))
+    with running(settings, clock) as runtime:
+        if runtime.ledger.ledger_recorder.count_events() != 0:
+            fail("a synthetic year loads into an empty store only; this one already holds events")
+        year = generate_year(runtime.ledger, clock, cases=cases, start=start.date(), seed=seed)
+        runtime.projections.catch_up()
+    click.echo(
+        f"Recorded {len(year.referrals)} cases, {len(year.agencies)} agencies, "
+        f"{year.disclosures} disclosures and {year.refused} refused attempts."
+    )
 
 
 def _load_demo(settings: Settings) -> list[UUID]:

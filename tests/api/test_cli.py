@@ -77,6 +77,24 @@ def test_demo_loads_into_an_empty_store_only(demo_env: dict[str, str]) -> None:
     assert "Traceback" not in again.stderr
 
 
+def test_synthetic_year_records_into_an_empty_store_and_says_what_it_made(tmp_path: Path) -> None:
+    env = cli_env(VTR_DATA_DIR=str(tmp_path / "data"))
+    made = run("synthetic", "--cases", "5", "--seed", "3", env=env)
+    assert made.returncode == 0, made.stderr
+    counts = re.search(
+        r"Recorded 5 cases, 9 agencies, (\d+) disclosures and (\d+) refused attempts", made.stdout
+    )
+    assert counts is not None, made.stdout
+    assert int(counts.group(1)) > 5
+    again = run("synthetic", env=env)
+    assert again.returncode == 2
+    assert "empty store only" in again.stderr
+    bad = run("synthetic", "--start", "2025-13-01", env=cli_env(VTR_DATA_DIR=str(tmp_path / "b")))
+    assert bad.returncode == 2
+    assert "--start" in bad.stderr
+    assert "Traceback" not in bad.stderr
+
+
 def test_history_shows_who_did_what_and_opens_personal_data_only_when_asked(tmp_path: Path) -> None:
     env = cli_env(VTR_DATA_DIR=str(tmp_path / "data"))
     ids = referral_ids(run("demo", env=env).stdout)
