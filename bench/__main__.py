@@ -3,10 +3,13 @@
 (a) single-event commands through the ledger vs the bare `eventsourcing` library saving a
     comparable single-event change to an existing aggregate;
 (b) HTTP commands with concurrent clients (uvicorn in its own process) vs (a);
-(c) case-view rebuild, events per second, vs (a).
+(c) case-view rebuild, events per second, vs (a);
+(d) exporting one agency's 100,000-disclosure register over HTTP (CSV, JSON, as of a
+    moment), rows per second, vs reading the same stored rows with one raw SQL query
+    (see bench/register_export.py).
 
-The three are measured in alternating rounds, so the drift of a shared, noisy machine
-falls on all of them alike. Prints one JSON line at the end: compare the ratios.
+Each group is measured in alternating rounds, so the drift of a shared, noisy machine
+falls on all of its members alike. Prints one JSON line at the end: compare the ratios.
 """
 
 from __future__ import annotations
@@ -23,10 +26,11 @@ import psycopg
 from psycopg.sql import SQL, Identifier
 from pydantic import SecretStr
 
-from api.runtime import prepare_storage
+from api.runtime import open_runtime, prepare_storage
 from api.settings import Settings
 from bench.http_load import HttpBench
 from bench.library_baseline import LibraryBench
+from bench.register_export import RegisterFigures, measure_register
 from bench.workload import LedgerBench, Measured, measure_rebuild
 
 
@@ -35,6 +39,10 @@ def main() -> None:
     parser.add_argument("--referrals", type=int, default=100, help="referrals per round")
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--clients", type=int, default=8, help="concurrent HTTP clients")
+    parser.add_argument(
+        "--register-disclosures", type=int, default=100_000, help="disclosures in the register"
+    )
+    parser.add_argument("--register-rounds", type=int, default=3)
     parser.add_argument("--pg-host", default=os.environ.get("VTR_BENCH_PG_HOST", "127.0.0.1"))
     args = parser.parse_args()
 
@@ -66,6 +74,7 @@ def main() -> None:
         rebuild = measure_rebuild(settings)
     finally:
         _drop(settings, [database, settings.keystore_database])
+    register = _measure_register(settings, args.register_disclosures, args.register_rounds)
 
     rates = {name: _rate(measured) for name, measured in totals.items()}
     result = {
@@ -79,9 +88,43 @@ def main() -> None:
         "command_vs_library": round(rates["ledger"] / rates["library"], 3),
         "http_vs_command": round(rates["http"] / rates["ledger"], 3),
         "rebuild_vs_command": round(rebuild.operations / rebuild.seconds / rates["ledger"], 3),
+        **_register_result(register),
     }
     print(json.dumps(result))
     sys.stdout.flush()
+
+
+def _measure_register(settings: Settings, disclosures: int, rounds: int) -> RegisterFigures:
+    database = f"vtr_bench_register_{uuid4().hex[:8]}"
+    register_settings = settings.model_copy(update={"pg_database": database})
+    try:
+        prepare_storage(register_settings)
+        runtime = open_runtime(register_settings)
+        try:
+            return measure_register(register_settings, runtime, disclosures, rounds)
+        finally:
+            runtime.close()
+    finally:
+        _drop(register_settings, [database, register_settings.keystore_database])
+
+
+def _register_result(figures: RegisterFigures) -> dict[str, float]:
+    rates = {name: _rate(measured) for name, measured in figures.rounds.items()}
+    return {
+        "register_disclosures": figures.disclosures,
+        "register_rows": figures.register_rows,
+        "register_seed_s": round(figures.seed_seconds, 1),
+        "register_rebuild_rows_per_s": round(
+            figures.rebuild.operations / figures.rebuild.seconds, 1
+        ),
+        "raw_register_read_rows_per_s": round(rates["raw"], 1),
+        "register_export_rows_per_s": round(rates["csv"], 1),
+        "register_export_json_rows_per_s": round(rates["json"], 1),
+        "register_as_of_rows_per_s": round(rates["as_of"], 1),
+        "csv_export_vs_raw_read": round(rates["csv"] / rates["raw"], 3),
+        "json_export_vs_raw_read": round(rates["json"] / rates["raw"], 3),
+        "as_of_vs_live_json": round(rates["as_of"] / rates["json"], 3),
+    }
 
 
 def _rate(measured: list[Measured]) -> float:

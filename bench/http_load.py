@@ -19,6 +19,7 @@ from api.identity import issue_tokens
 from api.runtime import open_runtime
 from api.settings import Settings
 from bench.workload import POLICE, STEPS, TRIAGE, Measured, receive_referrals
+from commands.context import Actor
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -36,11 +37,30 @@ class HttpBench:
         finally:
             runtime.close()
         self.clients = clients
+        self.server = LiveServer(settings, [TRIAGE, POLICE])
+        self.pool = multiprocessing.get_context("spawn").Pool(1)
+
+    def round(self, index: int) -> Measured:
+        seconds: float = self.pool.apply(
+            _run_clients,
+            (self.server.port, self.server.tokens, self.batches[index], self.clients),
+        )
+        return Measured(len(self.batches[index]) * len(STEPS), seconds)
+
+    def close(self) -> None:
+        self.pool.close()
+        self.server.close()
+
+
+class LiveServer:
+    """`python -m api serve` in its own process, with bearer tokens for the given actors."""
+
+    def __init__(self, settings: Settings, actors: list[Actor]) -> None:
         self.scratch = tempfile.TemporaryDirectory()
         tokens_file = Path(self.scratch.name) / "tokens.json"
-        self.tokens = issue_tokens(tokens_file, [TRIAGE, POLICE])
+        self.tokens = issue_tokens(tokens_file, actors)
         self.port = _free_port()
-        self.server = subprocess.Popen(
+        self.process = subprocess.Popen(
             [sys.executable, "-m", "api", "serve"],
             cwd=ROOT,
             env=_server_env(settings, tokens_file, self.port),
@@ -48,18 +68,10 @@ class HttpBench:
             stderr=subprocess.DEVNULL,
         )
         _wait_until_ready(self.port)
-        self.pool = multiprocessing.get_context("spawn").Pool(1)
-
-    def round(self, index: int) -> Measured:
-        seconds: float = self.pool.apply(
-            _run_clients, (self.port, self.tokens, self.batches[index], self.clients)
-        )
-        return Measured(len(self.batches[index]) * len(STEPS), seconds)
 
     def close(self) -> None:
-        self.pool.close()
-        self.server.terminate()
-        self.server.wait(timeout=30)
+        self.process.terminate()
+        self.process.wait(timeout=30)
         self.scratch.cleanup()
 
 

@@ -111,13 +111,18 @@ def read_csv(text: str) -> list[dict[str, str]]:
     return [{column: restore(cell) for column, cell in row.items()} for row in reader]
 
 
-def json_export(header: dict[str, Any], entries: Iterable[RegisterEntry]) -> Iterator[bytes]:
+def json_export(
+    header: dict[str, Any], entries: Iterable[RegisterEntry], rows_per_chunk: int = 500
+) -> Iterator[bytes]:
     """The register as one JSON document `{...header, "rows": [...]}`, in chunks."""
-    opening = to_json(header)[:-1] + (b',"rows":[' if header else b'{"rows":[')
-    yield opening
+    chunk = [to_json(header)[:-1] + (b',"rows":[' if header else b'{"rows":[')]
     for count, entry in enumerate(entries):
-        yield (b"," if count else b"") + entry.model_dump_json().encode()
-    yield b"]}"
+        chunk.append((b"," if count else b"") + entry.model_dump_json().encode())
+        if len(chunk) == rows_per_chunk:
+            yield b"".join(chunk)
+            chunk = []
+    chunk.append(b"]}")
+    yield b"".join(chunk)
 
 
 def _yes_no(flag: bool) -> str:

@@ -146,7 +146,10 @@ class RegisterQuery:
             return None
         if not self._admits(row, counterpart):
             return None
-        return RegisterEntry(**dict(row), direction=direction, counterpart=counterpart)
+        # The row was validated when it was read; the entry only adds two checked fields.
+        return RegisterEntry.model_construct(
+            **dict(row), direction=direction, counterpart=counterpart
+        )
 
     def _admits(self, row: RegisterRow, counterpart: AgencyRef) -> bool:
         day = uk_date(row.disclosed_at)

@@ -1,0 +1,234 @@
+"""Exporting a large disclosure register: rows per second, against reading the rows raw.
+
+Seeding: referrals are brought to their strategy discussion through ledger commands; then
+each takes a batch of disclosures through the Referral aggregate's own `disclose` (every
+rule checked, every event sealed and stored as usual) and one save per referral, so a
+100,000-disclosure log builds in minutes rather than hours of single commands. The
+register projection is then rebuilt from that log.
+
+Measured in alternating rounds, all over the same rows of one agency's register:
+- raw: a single SQL query streaming the stored row texts, nothing parsed (the baseline);
+- csv and json: `GET /agencies/{id}/disclosure-register` from a live server, read to the end;
+- as_of: the same register folded from the log as of now (`?as_of=`), JSON.
+"""
+
+from __future__ import annotations
+
+import http.client
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+from uuid import UUID, uuid4
+
+import psycopg
+
+from aggregates.sharing import AgencyStanding, DisclosureRequest
+from api.runtime import Runtime
+from api.settings import Settings
+from bench.http_load import LiveServer
+from bench.workload import FORM, POLICE, TRIAGE, Measured
+from commands import agencies as ag
+from commands import intake as i
+from commands import strategy as s
+from commands.application import ReferralLedger
+from commands.context import Actor, Issued
+from events.base import AuditEnvelope
+from events.forms import (
+    AgencyRef,
+    NeedToKnow,
+    PublicInterestBalance,
+    SharingJustification,
+    SharingPrinciples,
+)
+from events.vocabulary import PublicInterestGround, Role, SharingContext
+from projections.register_rows import RegisterQuery
+
+CHILDRENS = Actor("bench-cs", Role.CHILDRENS_SERVICES, "Bench Children's Services")
+COMPLIANCE = Actor("bench-dpo", Role.COMPLIANCE_OFFICER, "Bench County Council")
+POLICE_AGENCY = Actor(POLICE.actor_id, POLICE.role, "Bench Constabulary")
+PER_REFERRAL = 100
+DISCUSSION_AT = datetime(2026, 3, 5, 14, tzinfo=UTC)
+CATEGORIES = ("police_intelligence", "risk_assessment", "education", "mental_health")
+BASES = ("uk.public-task-art6-1e", "uk.sch1-para18-safeguarding", "uk.ctsa2015-s38")
+
+
+@dataclass(frozen=True)
+class RegisterFigures:
+    disclosures: int
+    register_rows: int
+    seed_seconds: float
+    rebuild: Measured
+    rounds: dict[str, list[Measured]]
+
+
+def seed_register(runtime: Runtime, disclosures: int) -> UUID:
+    """Record `disclosures` between two agencies; returns the police agency's id."""
+    ledger = runtime.ledger
+    police = _register(ledger, "Bench Constabulary", "police")
+    childrens = _register(ledger, "Bench Children's Services", "children_and_young_people_services")
+    remaining = disclosures
+    while remaining > 0:
+        batch = min(PER_REFERRAL, remaining)
+        referral_id = _at_strategy_discussion(ledger)
+        referral = ledger.referral(referral_id)
+        for number in range(batch):
+            outward = number % 2 == 0
+            discloser, recipient = (police, childrens) if outward else (childrens, police)
+            actor = POLICE_AGENCY if outward else CHILDRENS
+            referral.disclose(_audit(actor, number), _request(discloser, recipient, number))
+        ledger.save(referral)
+        remaining -= batch
+    return police.agency_id
+
+
+def measure_register(
+    settings: Settings, runtime: Runtime, disclosures: int, rounds: int
+) -> RegisterFigures:
+    started = time.perf_counter()
+    police = seed_register(runtime, disclosures)
+    seed_seconds = time.perf_counter() - started
+    worker = runtime.projections.workers["disclosure_register"]
+    runtime.projections.register.clear()
+    started = time.perf_counter()
+    worker.catch_up()
+    rows = sum(1 for _ in runtime.projections.register.entries(RegisterQuery(police)))
+    rebuild = Measured(rows, time.perf_counter() - started)
+    server = LiveServer(settings, [COMPLIANCE])
+    token = server.tokens[COMPLIANCE.actor_id]
+    as_of = quote(runtime.ledger.clock.now().isoformat())
+    path = f"/agencies/{police}/disclosure-register"
+    measured: dict[str, list[Measured]] = {"raw": [], "csv": [], "json": [], "as_of": []}
+    try:
+        for _ in range(rounds):
+            measured["raw"].append(_raw_read(settings, police, rows))
+            measured["csv"].append(_fetch(server.port, token, f"{path}?format=csv", rows))
+            measured["json"].append(_fetch(server.port, token, path, rows))
+            measured["as_of"].append(_fetch(server.port, token, f"{path}?as_of={as_of}", rows))
+    finally:
+        server.close()
+    return RegisterFigures(disclosures, rows, seed_seconds, rebuild, measured)
+
+
+def _register(ledger: ReferralLedger, name: str, agency_type: str) -> AgencyRef:
+    command = ag.RegisterAgency.model_validate({"name": name, "agency_type": agency_type})
+    agency_id = ledger.register_agency(command, Issued(TRIAGE, uuid4())).aggregate_id
+    return ledger.agency(agency_id).state.ref
+
+
+def _at_strategy_discussion(ledger: ReferralLedger) -> UUID:
+    received = ledger.receive_referral(
+        i.ReceiveReferral.model_validate(FORM), Issued(TRIAGE, uuid4())
+    )
+    referral_id = received.aggregate_id
+    steps: list[tuple[Any, type[Any], Actor, dict[str, Any]]] = [
+        (ReferralLedger.record_security_checks, i.RecordSecurityChecks, TRIAGE, {}),
+        (ReferralLedger.screen_in, i.ScreenInReferral, TRIAGE, {}),
+        (
+            ReferralLedger.schedule_strategy_discussion,
+            s.ScheduleStrategyDiscussion,
+            POLICE,
+            {
+                "scheduled_for": DISCUSSION_AT.isoformat(),
+                "lead_officer": POLICE.actor_id,
+                "social_care_service": "childrens_services",
+                "social_care_representative": CHILDRENS.actor_id,
+            },
+        ),
+    ]
+    for version, (handle, model, actor, fields) in enumerate(steps, start=1):
+        command = model.model_validate({"expected_version": version, **fields})
+        handle(ledger, referral_id, command, Issued(actor, uuid4()))
+    return referral_id
+
+
+def _audit(actor: Actor, number: int) -> AuditEnvelope:
+    return AuditEnvelope(
+        actor_id=actor.actor_id,
+        actor_role=actor.role,
+        actor_agency=actor.agency,
+        occurred_at=DISCUSSION_AT + timedelta(hours=1, seconds=number),
+        command_id=uuid4(),
+    )
+
+
+def _request(discloser: AgencyRef, recipient: AgencyRef, number: int) -> DisclosureRequest:
+    return DisclosureRequest(
+        context=SharingContext.STRATEGY_DISCUSSION,
+        disclosed_at=DISCUSSION_AT + timedelta(hours=1, seconds=number),
+        disclosing_agency=discloser,
+        recipients=[AgencyStanding(recipient, may_share=True)],
+        information_category=CATEGORIES[number % len(CATEGORIES)],
+        content="Synthetic benchmark disclosure.",
+        legal_basis_ids=BASES,
+        principles=SharingPrinciples(
+            power_to_share=True,
+            necessary=True,
+            relevant=True,
+            proportionate=True,
+            non_discriminatory=True,
+        ),
+        justification=SharingJustification(
+            power_to_share="Bench.",
+            necessity="Bench.",
+            relevance="Bench.",
+            proportionality="Bench.",
+            non_discrimination="Bench.",
+        ),
+        need_to_know=[
+            NeedToKnow(agency_id=recipient.agency_id, needs_to_know=True, rationale="Bench.")
+        ],
+        public_interest=PublicInterestBalance(
+            grounds=[PublicInterestGround.PROTECTION_OF_VULNERABLE_PEOPLE],
+            consent_considered=True,
+            overrides_confidentiality_and_privacy=True,
+        ),
+        public_interest_reasoning="Bench.",
+        particularly_sensitive=number % 3 == 0,
+        handling_advice="Store with the case file.",
+        purpose="vtr_process",
+    )
+
+
+def _raw_read(settings: Settings, agency_id: UUID, expected: int) -> Measured:
+    """The baseline: the stored row texts of the agency's register, one query, no parsing."""
+    agency = str(agency_id)
+    started = time.perf_counter()
+    count = 0
+    connection = psycopg.connect(**settings.postgres_connection(settings.pg_database))  # type: ignore[arg-type]
+    with connection, connection.cursor(name="raw_register") as cursor:
+        cursor.execute(
+            "SELECT row FROM vtr_disclosure_register "
+            "WHERE disclosing_agency_id = %s OR recipient_agency_id = %s "
+            "ORDER BY position, recipient_no",
+            (agency, agency),
+        )
+        for (text,) in cursor:
+            count += bool(text)
+    _check(count, expected, "raw")
+    return Measured(count, time.perf_counter() - started)
+
+
+def _fetch(port: int, token: str, path: str, expected: int) -> Measured:
+    started = time.perf_counter()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+    connection.request("GET", path, headers={"Authorization": f"Bearer {token}"})
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    if response.status != 200:
+        raise RuntimeError(f"{path}: {response.status} {body[:200]!r}")
+    elapsed = time.perf_counter() - started
+    rows = (
+        body.count(b"\r\n") - 1
+        if b"format=csv" in path.encode()
+        else body.count(b'"recipient_no":')
+    )
+    _check(rows, expected, path)
+    return Measured(rows, elapsed)
+
+
+def _check(rows: int, expected: int, what: str) -> None:
+    if rows != expected:
+        raise RuntimeError(f"{what}: read {rows} rows, expected {expected}")
