@@ -20,10 +20,7 @@ from uuid import UUID, uuid4
 from aggregates.errors import DomainError
 from commands import agencies as ag
 from commands import intake as i
-from commands import sharing as sh
-from commands import strategy as s
-from commands.application import ReferralLedger
-from commands.base import ChangeReferral
+from commands.application import ReferralLedger, command_model
 from commands.context import Actor, Issued, Outcome
 from events.vocabulary import Role
 
@@ -321,7 +318,7 @@ class _Case:
     def _send(self, handler: str, actor: Actor, fields: dict[str, Any] | None = None) -> None:
         """Issue one ledger command by the name of its method."""
         handle = getattr(self.world.ledger, handler)
-        command = _COMMANDS[handler].model_validate(
+        command = command_model(handler).model_validate(
             {"expected_version": self.version, **(fields or {})}
         )
         outcome: Outcome = handle(self.referral_id, command, Issued(actor, uuid4()))
@@ -448,30 +445,6 @@ class _Case:
             ],
         }
         self._send("conclude_strategy_meeting", CHAIR, conclusion)
-
-
-_COMMANDS: dict[str, type[ChangeReferral]] = {
-    "record_security_checks": i.RecordSecurityChecks,
-    "screen_out": i.ScreenOutReferral,
-    "screen_in": i.ScreenInReferral,
-    "schedule_strategy_discussion": s.ScheduleStrategyDiscussion,
-    "consult_referrer": s.ConsultReferrer,
-    "record_risk_assessment": s.RecordRiskAssessment,
-    "conclude_strategy_discussion": s.ConcludeStrategyDiscussion,
-    "sign_mash_decision": s.SignMashDecision,
-    "convene_strategy_meeting": s.ConveneStrategyMeeting,
-    "conclude_strategy_meeting": s.ConcludeStrategyMeeting,
-    "hold_review": s.HoldReview,
-    "decide_consent_approach": sh.DecideConsentApproach,
-    "seek_consent": sh.SeekConsent,
-    "record_consent_given": sh.RecordConsentGiven,
-    "invite_agency": sh.InviteAgency,
-    "read_confidentiality_statement": sh.ReadConfidentialityStatement,
-    "disclose": sh.DiscloseInformation,
-    "withhold": sh.WithholdDisclosure,
-    "sanction_onward_disclosure": sh.SanctionOnwardDisclosure,
-    "decide_subject_discussion": sh.DecideSubjectDiscussion,
-}
 
 
 def generate_year(

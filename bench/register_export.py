@@ -31,8 +31,7 @@ from bench.http_load import LiveServer
 from bench.workload import FORM, POLICE, TRIAGE, Measured
 from commands import agencies as ag
 from commands import intake as i
-from commands import strategy as s
-from commands.application import ReferralLedger
+from commands.application import ReferralLedger, command_model
 from commands.context import Actor, Issued
 from events.base import AuditEnvelope
 from events.forms import (
@@ -122,12 +121,11 @@ def _at_strategy_discussion(ledger: ReferralLedger) -> UUID:
         i.ReceiveReferral.model_validate(FORM), Issued(TRIAGE, uuid4())
     )
     referral_id = received.aggregate_id
-    steps: list[tuple[Any, type[Any], Actor, dict[str, Any]]] = [
-        (ReferralLedger.record_security_checks, i.RecordSecurityChecks, TRIAGE, {}),
-        (ReferralLedger.screen_in, i.ScreenInReferral, TRIAGE, {}),
+    steps: list[tuple[str, Actor, dict[str, Any]]] = [
+        ("record_security_checks", TRIAGE, {}),
+        ("screen_in", TRIAGE, {}),
         (
-            ReferralLedger.schedule_strategy_discussion,
-            s.ScheduleStrategyDiscussion,
+            "schedule_strategy_discussion",
             POLICE,
             {
                 "scheduled_for": DISCUSSION_AT.isoformat(),
@@ -137,9 +135,9 @@ def _at_strategy_discussion(ledger: ReferralLedger) -> UUID:
             },
         ),
     ]
-    for version, (handle, model, actor, fields) in enumerate(steps, start=1):
-        command = model.model_validate({"expected_version": version, **fields})
-        handle(ledger, referral_id, command, Issued(actor, uuid4()))
+    for version, (method, actor, fields) in enumerate(steps, start=1):
+        command = command_model(method).model_validate({"expected_version": version, **fields})
+        getattr(ledger, method)(referral_id, command, Issued(actor, uuid4()))
     return referral_id
 
 

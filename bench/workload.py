@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID, uuid4
@@ -11,8 +10,7 @@ from uuid import UUID, uuid4
 from api.runtime import open_runtime
 from api.settings import Settings
 from commands import intake as i
-from commands import strategy as s
-from commands.application import ReferralLedger
+from commands.application import ReferralLedger, command_model
 from commands.context import Actor, Issued
 from events.vocabulary import Role
 
@@ -59,25 +57,14 @@ STEPS: list[tuple[str, Actor, dict[str, Any]]] = [
     ),
     ("strategy-discussion/referrer-consultations", POLICE, {"involvement": "consulted"}),
 ]
-HANDLERS: dict[str, tuple[Callable[..., Any], type[Any]]] = {
-    "security-checks": (ReferralLedger.record_security_checks, i.RecordSecurityChecks),
-    "further-information-requests": (
-        ReferralLedger.request_further_information,
-        i.RequestFurtherInformation,
-    ),
-    "further-information-returns": (
-        ReferralLedger.return_further_information,
-        i.ReturnFurtherInformation,
-    ),
-    "screen-in": (ReferralLedger.screen_in, i.ScreenInReferral),
-    "strategy-discussion/schedule": (
-        ReferralLedger.schedule_strategy_discussion,
-        s.ScheduleStrategyDiscussion,
-    ),
-    "strategy-discussion/referrer-consultations": (
-        ReferralLedger.consult_referrer,
-        s.ConsultReferrer,
-    ),
+# The ledger method behind each of those HTTP routes.
+LEDGER_METHODS = {
+    "security-checks": "record_security_checks",
+    "further-information-requests": "request_further_information",
+    "further-information-returns": "return_further_information",
+    "screen-in": "screen_in",
+    "strategy-discussion/schedule": "schedule_strategy_discussion",
+    "strategy-discussion/referrer-consultations": "consult_referrer",
 }
 
 
@@ -105,10 +92,11 @@ class LedgerBench:
         ledger = self.runtime.ledger
         started = time.perf_counter()
         for version, (step, actor, body) in enumerate(STEPS, start=1):
-            handle, command_type = HANDLERS[step]
-            command = command_type.model_validate({"expected_version": version, **body})
+            method = LEDGER_METHODS[step]
+            command = command_model(method).model_validate({"expected_version": version, **body})
+            handle = getattr(ledger, method)
             for referral_id in self.batches[index]:
-                handle(ledger, referral_id, command, Issued(actor, uuid4(), uuid4().hex))
+                handle(referral_id, command, Issued(actor, uuid4(), uuid4().hex))
         return Measured(len(self.batches[index]) * len(STEPS), time.perf_counter() - started)
 
     def close(self) -> None:

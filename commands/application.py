@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import get_type_hints
+
+from commands.base import Command
 from commands.ledger_agencies import AgencyCommands
 from commands.ledger_lifecycle import LifecycleCommands
 from commands.ledger_sharing import SharingCommands
@@ -14,3 +17,10 @@ class ReferralLedger(LifecycleCommands, AgencyCommands, SharingCommands):
     was decided on, and may carry an idempotency key. See `commands.ledger_core` for the
     guarantees, and the mixins for the commands of each part of the process.
     """
+
+
+def command_model(method_name: str) -> type[Command]:
+    """The command class a ledger method takes, read from its signature, so scripts that
+    issue commands by name need no table of their own."""
+    model: type[Command] = get_type_hints(getattr(ReferralLedger, method_name))["command"]
+    return model

@@ -23,10 +23,8 @@ from aggregates.referral import Referral
 from aggregates.referral_state import ReferralState, Stage
 from api.runtime import open_runtime
 from api.settings import Settings
-from commands import conclusion as c
 from commands import intake as i
-from commands import strategy as s
-from commands.application import ReferralLedger
+from commands.application import ReferralLedger, command_model
 from commands.context import Issued, Outcome
 from commands.errors import ApplicationError
 from events.vocabulary import (
@@ -48,28 +46,28 @@ from tests.lifecycle import RISK_ASSESSMENT
 from tests.support import ACTORS, DUAL_ROLE, FixedClock, referral_form
 
 ACTION = {"description": "Mentoring", "lead_agency": "School"}
-COMMANDS: dict[str, type[Any]] = {
-    "record_security_checks": i.RecordSecurityChecks,
-    "request_further_information": i.RequestFurtherInformation,
-    "return_further_information": i.ReturnFurtherInformation,
-    "screen_out": i.ScreenOutReferral,
-    "screen_in": i.ScreenInReferral,
-    "schedule_strategy_discussion": s.ScheduleStrategyDiscussion,
-    "consult_referrer": s.ConsultReferrer,
-    "record_risk_assessment": s.RecordRiskAssessment,
-    "conclude_strategy_discussion": s.ConcludeStrategyDiscussion,
-    "sign_mash_decision": s.SignMashDecision,
-    "notify_referrer": s.NotifyReferrer,
-    "convene_strategy_meeting": s.ConveneStrategyMeeting,
-    "conclude_strategy_meeting": s.ConcludeStrategyMeeting,
-    "hold_review": s.HoldReview,
-    "conclude_process": c.ConcludeProcess,
-    "refer_to_alternative_support": c.ReferToAlternativeSupport,
-    "record_post_exit_review": c.RecordPostExitReview,
-    "raise_dispute": c.RaiseDispute,
-    "refer_dispute": c.ReferDispute,
-    "resolve_dispute": c.ResolveDispute,
-}
+COMMANDS = (
+    "record_security_checks",
+    "request_further_information",
+    "return_further_information",
+    "screen_out",
+    "screen_in",
+    "schedule_strategy_discussion",
+    "consult_referrer",
+    "record_risk_assessment",
+    "conclude_strategy_discussion",
+    "sign_mash_decision",
+    "notify_referrer",
+    "convene_strategy_meeting",
+    "conclude_strategy_meeting",
+    "hold_review",
+    "conclude_process",
+    "refer_to_alternative_support",
+    "record_post_exit_review",
+    "raise_dispute",
+    "refer_dispute",
+    "resolve_dispute",
+)
 EVERYONE = [*ACTORS.values(), *DUAL_ROLE]
 
 
@@ -317,7 +315,7 @@ def signatory_for(name: str, fields: dict[str, Any]) -> str:
 def send(
     ledger: ReferralLedger, referral_id: UUID, name: str, body: dict[str, Any], issued: Issued
 ) -> Outcome:
-    command = COMMANDS[name].model_validate(body)
+    command = command_model(name).model_validate(body)
     handle = getattr(ledger, name)
     outcome: Outcome = handle(referral_id, command, issued)
     return outcome
