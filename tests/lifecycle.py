@@ -51,34 +51,48 @@ def triage(api: Api, clock: FixedClock) -> UUID:
 
 def strategy_discussion(api: Api, clock: FixedClock, referral_id: UUID) -> None:
     clock.advance(days=1)
+    discussion_under_way(api, clock, referral_id)
+    ready_to_decide(api, referral_id, {"involvement": "invited_to_attend", "notes": "Attended."})
+    api.ok(
+        referral_id,
+        "strategy-discussion/decision",
+        {"outcome": "vtr_appropriate", "vtr_category": "Extreme right-wing"},
+        by="police-1",
+    )
+
+
+def discussion_under_way(
+    api: Api, clock: FixedClock, referral_id: UUID, day: str = "2026-03-05"
+) -> None:
+    """A child's strategy discussion scheduled for 14:00 on `day`, and the clock at 15:00."""
     api.ok(
         referral_id,
         "strategy-discussion/schedule",
         {
-            "scheduled_for": "2026-03-05T14:00:00Z",
+            "scheduled_for": f"{day}T14:00:00Z",
             "lead_officer": "police-1",
             "social_care_service": "childrens_services",
             "social_care_representative": "cs-1",
         },
         by="police-1",
     )
-    at(clock, "2026-03-05T15:00:00")
+    at(clock, f"{day}T15:00:00")
+
+
+def ready_to_decide(
+    api: Api, referral_id: UUID, consultation: dict[str, Any] | None = None
+) -> None:
+    """The referrer consulted and the risk assessed: what the decision needs first."""
     api.ok(
         referral_id,
         "strategy-discussion/referrer-consultations",
-        {"involvement": "invited_to_attend", "notes": "Attended."},
+        consultation or {"involvement": "consulted"},
         by="police-1",
     )
     api.ok(
         referral_id,
         "strategy-discussion/risk-assessments",
         {"assessment": RISK_ASSESSMENT},
-        by="police-1",
-    )
-    api.ok(
-        referral_id,
-        "strategy-discussion/decision",
-        {"outcome": "vtr_appropriate", "vtr_category": "Extreme right-wing"},
         by="police-1",
     )
 

@@ -57,18 +57,7 @@ def sign_isp(api: Api, agency_id: UUID, **fields: Any) -> httpx.Response:
 def at_discussion(api: Api, clock: FixedClock) -> UUID:
     """A child's referral whose strategy discussion is under way (its time has come)."""
     referral_id = steps.triage(api, clock)
-    api.ok(
-        referral_id,
-        "strategy-discussion/schedule",
-        {
-            "scheduled_for": "2026-03-05T14:00:00Z",
-            "lead_officer": "police-1",
-            "social_care_service": "childrens_services",
-            "social_care_representative": "cs-1",
-        },
-        by="police-1",
-    )
-    at(clock, "2026-03-05T15:00:00")
+    steps.discussion_under_way(api, clock, referral_id)
     return referral_id
 
 
@@ -77,18 +66,7 @@ def at_meeting(
 ) -> UUID:
     """A referral at its strategy meeting, police and school invited, the statement read."""
     referral_id = at_discussion(api, clock)
-    api.ok(
-        referral_id,
-        "strategy-discussion/referrer-consultations",
-        {"involvement": "consulted"},
-        by="police-1",
-    )
-    api.ok(
-        referral_id,
-        "strategy-discussion/risk-assessments",
-        {"assessment": steps.RISK_ASSESSMENT},
-        by="police-1",
-    )
+    steps.ready_to_decide(api, referral_id)
     api.ok(
         referral_id,
         "strategy-discussion/decision",
@@ -178,16 +156,5 @@ def discussion_on(api: Api, clock: FixedClock, day: str) -> UUID:
     referral_id = api.received(form)
     api.ok(referral_id, "security-checks", by="triage-1")
     api.ok(referral_id, "screen-in", by="triage-1")
-    api.ok(
-        referral_id,
-        "strategy-discussion/schedule",
-        {
-            "scheduled_for": f"{day}T14:00:00Z",
-            "lead_officer": "police-1",
-            "social_care_service": "childrens_services",
-            "social_care_representative": "cs-1",
-        },
-        by="police-1",
-    )
-    at(clock, f"{day}T15:00:00")
+    steps.discussion_under_way(api, clock, referral_id, day)
     return referral_id

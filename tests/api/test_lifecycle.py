@@ -316,18 +316,7 @@ def test_discussion_can_send_an_adult_to_alternative_support_after_both_signatur
         409,
     )
     assert problem["rule"] == "referrer-consulted-before-decision"
-    api.ok(
-        referral_id,
-        "strategy-discussion/referrer-consultations",
-        {"involvement": "consulted"},
-        by="police-1",
-    )
-    api.ok(
-        referral_id,
-        "strategy-discussion/risk-assessments",
-        {"assessment": steps.RISK_ASSESSMENT},
-        by="police-1",
-    )
+    steps.ready_to_decide(api, referral_id)
     refused(
         api,
         referral_id,

@@ -26,7 +26,7 @@ from tests.sharing_support import (
 )
 from tests.support import FixedClock, find_personal_data, referral_form
 
-pytestmark = pytest.mark.parametrize("backend", ["sqlite"])
+# Each rule runs on both stores: a refusal must leave the same trace, and nothing else, on each.
 
 
 @pytest.fixture
