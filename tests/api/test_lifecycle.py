@@ -91,7 +91,7 @@ def test_every_stage_in_order_with_refusals_that_store_nothing(api: Api, clock: 
     )
     assert problem["rule"] == "signature-once-per-box"
     # A role signs only its own box.
-    refused(
+    problem = refused(
         api,
         referral_id,
         lambda: api.send(
@@ -99,6 +99,7 @@ def test_every_stage_in_order_with_refusals_that_store_nothing(api: Api, clock: 
         ),
         403,
     )
+    assert problem["rule"] == "signatory-role"
     api.ok(referral_id, "mash-decision/signatures", {"capacity": "childrens_services"}, by="cs-1")
     steps.feedback(api, clock, referral_id, "strategy_discussion")
 

@@ -415,6 +415,13 @@ class TestConsent:
         )
         assert problem["errors"][0]["field"] == "body.told_can_withdraw"
         api.ok(referral_id, "consent/given", {**given, "informed_of_who_and_why": True}, by="cs-1")
+        refused(
+            api,
+            referral_id,
+            send(api, referral_id, "consent/sought", seek, "cs-1"),
+            409,
+            "consent-already-given",
+        )
 
     def test_a_disclosure_on_consent_needs_consent_in_force(
         self, api: Api, clock: FixedClock, agencies: dict[str, UUID]

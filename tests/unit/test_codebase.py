@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from aggregates import rules
+from aggregates.errors import Rule
 from api.catalogue import render_catalogue
 from commands.application import ReferralLedger
 
@@ -32,6 +34,20 @@ def test_the_published_event_catalogue_matches_the_code() -> None:
     assert published == render_catalogue(), (
         "docs/event-catalogue.md is stale: run `python -m api catalogue > docs/event-catalogue.md`"
     )
+
+
+def test_every_process_rule_is_shown_refusing_something_in_a_test() -> None:
+    """A rule nobody has seen refuse anything is a rule nobody knows works."""
+    codes = {rule.code for rule in vars(rules).values() if isinstance(rule, Rule)}
+    codes |= {
+        rules.signatory_role("police").code,
+        rules.legal_basis_not_in_force("x", "y").code,
+        rules.wrong_stage("x", "y", "z").code,
+    }
+    assert len(codes) > 40, "the rules are found"
+    tests = "".join(path.read_text(encoding="utf-8") for path in (ROOT / "tests").rglob("*.py"))
+    untested = sorted(code for code in codes if f'"{code}"' not in tests)
+    assert untested == []
 
 
 def test_a_subclass_of_the_ledger_keeps_its_stored_name() -> None:
