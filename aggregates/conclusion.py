@@ -6,11 +6,11 @@ from datetime import date, datetime
 
 from aggregates import rules
 from aggregates.calendar import uk_date
+from aggregates.disposal import DisposalSteps
 from aggregates.errors import (
     ProcessRuleViolationError,
 )
 from aggregates.referral_base import (
-    ReferralBase,
     business_day,
     not_after,
     not_before,
@@ -30,13 +30,16 @@ from events.vocabulary import (
     DisputedDecision,
     DisputeOutcome,
     Forum,
+    InvolvementEndReason,
     PostExitReviewOutcome,
     PostExitReviewPoint,
 )
 
 
-class ConclusionSteps(ReferralBase):
-    """Conclusion, alternative support, post-exit reviews and disputes."""
+class ConclusionSteps(DisposalSteps):
+    """Conclusion, alternative support, post-exit reviews and disputes.
+
+    Every exit proposes ending the involvement of the agencies that received information."""
 
     def conclude_process(self, audit: AuditEnvelope, concluded_on: date, note: str | None) -> None:
         route = self.state.exit_route
@@ -56,6 +59,7 @@ class ConclusionSteps(ReferralBase):
                 note=note,
             )
         )
+        self._propose_end_of_involvement(audit, InvolvementEndReason.PROCESS_CONCLUDED)
 
     def refer_to_alternative_support(
         self, audit: AuditEnvelope, referred_on: date, support_provider: str, rationale: str | None
@@ -74,6 +78,9 @@ class ConclusionSteps(ReferralBase):
                 twelve_month_review_due_on=twelve,
                 rationale=rationale,
             )
+        )
+        self._propose_end_of_involvement(
+            audit, InvolvementEndReason.REFERRED_TO_ALTERNATIVE_SUPPORT
         )
 
     def _alternative_support_decision(self) -> tuple[Forum, datetime]:

@@ -16,6 +16,7 @@ from eventsourcing.domain import DomainEventProtocol
 
 from aggregates.conclusion import ConclusionSteps
 from aggregates.consent import ConsentSteps
+from aggregates.erasure import ErasureSteps
 from aggregates.errors import (
     InvalidInstructionError,
 )
@@ -48,6 +49,7 @@ class Referral(
     ConsentSteps,
     SharingSteps,
     ConclusionSteps,
+    ErasureSteps,
 ):
     """A VTR referral. Its state holds no personal data; its events carry it sealed."""
 

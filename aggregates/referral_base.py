@@ -21,9 +21,11 @@ from aggregates.referral_state import Dispute, ReferralState, Stage, StrategyDis
 from events.base import AuditEnvelope, DomainEvent, EventHeader
 from events.forms import (
     ActionDescription,
+    AgencyRef,
     PlannedAction,
     SupportAction,
 )
+from events.personal import groups_carried
 from events.vocabulary import (
     AgeGroup,
     Role,
@@ -59,6 +61,11 @@ class ReferralBase:
     def version(self) -> int:
         return self.state.version
 
+    @property
+    def pending_events(self) -> tuple[DomainEvent, ...]:
+        """The events decided but not yet saved."""
+        return tuple(self._pending)
+
     def collect_events(self) -> list[DomainEvent]:
         collected, self._pending = self._pending, []
         return collected
@@ -67,8 +74,19 @@ class ReferralBase:
         return {"originator_id": self.id, "originator_version": self.version + 1, "audit": audit}
 
     def _record(self, event: DomainEvent) -> None:
+        if self.state.erased_groups:
+            erased = groups_carried(event) & set(self.state.erased_groups)
+            self._require(not erased, rules.ERASED_DATA_NOT_RECAPTURED)
         self.state = evolve(self.state, event)
         self._pending.append(event)
+
+    def _recipients(self) -> list[AgencyRef]:
+        """Every agency that received information in this case, once each, in order."""
+        recipients: dict[UUID, AgencyRef] = {}
+        for disclosure in self.state.disclosures:
+            for ref in disclosure.recipients:
+                recipients.setdefault(ref.agency_id, ref)
+        return list(recipients.values())
 
     def _require(self, condition: bool, rule: Rule) -> None:
         if not condition:

@@ -21,6 +21,7 @@ from aggregates.referral_state import (
     StrategyDiscussion,
     StrategyMeeting,
 )
+from aggregates.section8_evolution import SECTION_8_HANDLERS
 from aggregates.sharing_evolution import SHARING_HANDLERS
 from events.base import DomainEvent
 from events.conclusion import (
@@ -85,7 +86,7 @@ def _apply(event: DomainEvent, _state: ReferralState) -> None:
     raise TypeError(f"{event.TOPIC} does not apply to a referral")
 
 
-for _event_type, _handler in SHARING_HANDLERS.items():
+for _event_type, _handler in (SHARING_HANDLERS | SECTION_8_HANDLERS).items():
     _apply.register(_event_type, _handler)
 
 

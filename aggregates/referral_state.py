@@ -15,6 +15,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict
 
 from events.forms import AgencyRef, PlannedAction
+from events.personal import KeyGroup
 from events.vocabulary import (
     AgeGroup,
     ConsentStage,
@@ -23,8 +24,10 @@ from events.vocabulary import (
     DiscussionOutcome,
     DisputedDecision,
     DisputeOutcome,
+    ErasureGround,
     FeedbackPoint,
     Forum,
+    LegalHoldGround,
     MeetingOutcome,
     PostExitReviewOutcome,
     PostExitReviewPoint,
@@ -118,12 +121,38 @@ class DisclosureSummary(StateModel):
 
     disclosure_no: int
     disclosing_agency: AgencyRef
-    recipient_ids: list[UUID]
+    recipients: list[AgencyRef]
     context: SharingContext
     information_category: str
     disclosed_at: datetime
     onward_sanctioned: bool = False
     subject_discussion: SubjectDiscussionDecision | None = None
+
+
+class Obligation(StateModel):
+    """A recipient's duty to delete or return one disclosure (section 8)."""
+
+    obligation_no: int
+    disclosure_no: int
+    agency: AgencyRef
+    raised_on: date
+    due_on: date
+    discharged_on: date | None = None
+
+
+class LegalHold(StateModel):
+    hold_no: int
+    ground: LegalHoldGround
+    placed_at: datetime
+
+
+class ErasureRequest(StateModel):
+    request_no: int
+    key_groups: list[KeyGroup]
+    ground: ErasureGround
+    requested_by: str
+    approved_by: str | None = None
+    executed_at: datetime | None = None
 
 
 class Review(StateModel):
@@ -197,6 +226,15 @@ class ReferralState(StateModel):
     invited_agencies: list[AgencyRef] = []
     disclosures: list[DisclosureSummary] = []
     withheld: int = 0
+    involvement_end_proposed: list[UUID] = []
+    involvement_ended: list[UUID] = []
+    obligations: list[Obligation] = []
+    legal_hold: LegalHold | None = None
+    legal_holds: int = 0
+    erasure_requests: list[ErasureRequest] = []
+    erased_groups: list[KeyGroup] = []
+    retention_reviews: int = 0
+    next_retention_review_on: date | None = None
 
     @property
     def open_dispute(self) -> Dispute | None:

@@ -191,6 +191,73 @@ OWNER_DECIDES_SUBJECT_DISCUSSION = Rule(
 )
 
 
+RECIPIENT_NO_LONGER_INVOLVED = Rule(
+    "recipient-no-longer-involved",
+    "Information is not shared with an agency whose involvement with the person has ended "
+    "(section 8).",
+)
+AGENCY_NOT_INVOLVED = Rule(
+    "agency-not-involved",
+    "Only an agency involved in the case (invited to it, or a recipient of information shared "
+    "in it) can end its involvement.",
+)
+INVOLVEMENT_ALREADY_ENDED = Rule(
+    "involvement-already-ended", "This agency's involvement with the case has already ended."
+)
+OBLIGATION_ALREADY_DISCHARGED = Rule(
+    "obligation-already-discharged",
+    "This obligation was discharged: the recipient has confirmed deleting or returning all of it.",
+)
+RECIPIENT_CONFIRMS_DISPOSAL = Rule(
+    "recipient-confirms-disposal",
+    "Each receiving agency answers for the secure deletion or return of what it received: the "
+    "confirmation must come from that agency (section 8).",
+)
+LEGAL_HOLD_IN_FORCE = Rule(
+    "legal-hold-in-force",
+    "A legal hold is in force on this case: its records must be kept as they are, so deletion, "
+    "return and erasure wait until the hold is lifted.",
+)
+ONE_LEGAL_HOLD = Rule("one-legal-hold", "A legal hold is already in force on this case.")
+NO_LEGAL_HOLD = Rule("no-legal-hold", "No legal hold is in force on this case.")
+COMPLIANCE_OFFICER_ONLY = Rule(
+    "compliance-officer-only",
+    "Erasure and retention decisions are made by compliance officers.",
+)
+ERASURE_REQUEST_OPEN = Rule(
+    "erasure-request-open",
+    "An erasure request for this case is still open: approve and execute it first.",
+)
+ERASURE_NOT_APPROVED = Rule(
+    "erasure-needs-approval",
+    "An erasure is executed only after a second compliance officer has approved it.",
+)
+ERASURE_ALREADY_APPROVED = Rule(
+    "erasure-already-approved", "This erasure request has already been approved."
+)
+ERASURE_ALREADY_EXECUTED = Rule(
+    "erasure-already-executed", "This erasure request has already been executed."
+)
+SECOND_PERSON_APPROVES = Rule(
+    "second-person-approves-erasure",
+    "The person who requested an erasure cannot approve it: a second person must.",
+)
+NOTHING_LEFT_TO_ERASE = Rule(
+    "nothing-left-to-erase",
+    "Every key group this request names has already been erased.",
+)
+ERASED_DATA_NOT_RECAPTURED = Rule(
+    "erased-data-not-recaptured",
+    "This case's personal data of that kind was erased; a step may not record new personal "
+    "data of that kind (leave the free-text fields empty).",
+)
+RETENTION_REVIEW_AFTER_OUTCOME = Rule(
+    "retention-review-after-outcome",
+    "A record is reviewed for retention once the referral has an outcome: screened out, "
+    "concluded, or referred to alternative support.",
+)
+
+
 def signatory_role(capacity: str) -> Rule:
     return Rule("signatory-role", f"Only a person in the {capacity} role can sign in that box.")
 

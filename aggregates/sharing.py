@@ -223,6 +223,11 @@ class SharingSteps(ReferralBase):
             condition = any(basis.special_category for basis in bases)
             self._require(condition, rules.SPECIAL_CATEGORY_CONDITION)
         self._require(all(r.may_share for r in request.recipients), rules.ISP_SIGNATURE_REQUIRED)
+        ended = set(self.state.involvement_ended)
+        self._require(
+            all(r.ref.agency_id not in ended for r in request.recipients),
+            rules.RECIPIENT_NO_LONGER_INVOLVED,
+        )
 
     def _check_lawful_ground(self, request: DisclosureRequest, bases: Sequence[LegalBasis]) -> None:
         if any(basis.kind is BasisKind.CONSENT for basis in bases):

@@ -56,7 +56,7 @@ def _disclosed(event: InformationDisclosed, state: ReferralState) -> None:
         DisclosureSummary(
             disclosure_no=event.disclosure_no,
             disclosing_agency=event.disclosing_agency,
-            recipient_ids=[recipient.agency_id for recipient in event.recipients],
+            recipients=list(event.recipients),
             context=event.context,
             information_category=event.information_category,
             disclosed_at=event.disclosed_at,

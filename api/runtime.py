@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 from uuid import UUID, uuid4
 
 import psycopg
@@ -34,7 +35,9 @@ from projections.database import (
     SQLiteProjectionDatabase,
 )
 from projections.disclosure_register import DisclosureRegister
+from projections.disposal_obligations import DisposalObligations
 from projections.postgres_wakeup import PostgresWakeUp
+from projections.retention import RetentionRecords
 from projections.runner import Projection, ProjectionWorker, RecorderFeed
 
 log = structlog.get_logger("vtr.runtime")
@@ -42,6 +45,12 @@ log = structlog.get_logger("vtr.runtime")
 
 class StartupError(Exception):
     """The service cannot start with this configuration; the message says what to change."""
+
+
+class View(Protocol):
+    def clear(self) -> None:
+        """Forget every row and the position reached."""
+        ...
 
 
 @dataclass
@@ -52,6 +61,8 @@ class Projections:
     case_view: CaseViewStore
     agencies: AgencyDirectory
     register: DisclosureRegister
+    obligations: DisposalObligations
+    retention: RetentionRecords
     workers: dict[str, ProjectionWorker]
     wakeup: PostgresWakeUp | None = None
 
@@ -72,10 +83,13 @@ class Projections:
     def rebuild(self) -> dict[str, int]:
         """Forget every view and project the whole log again (workers must be stopped);
         returns the events each view was rebuilt from."""
-        self.case_view.clear()
-        self.agencies.clear()
-        self.register.clear()
+        for view in self.views:
+            view.clear()
         return {name: worker.catch_up() for name, worker in self.workers.items()}
+
+    @property
+    def views(self) -> tuple[View, ...]:
+        return (self.case_view, self.agencies, self.register, self.obligations, self.retention)
 
     @property
     def running(self) -> bool:
@@ -122,7 +136,11 @@ def open_runtime(
         keystore.close()
         raise StartupError(str(error)) from None
     ledger = ReferralLedger(
-        settings.eventsourcing_env(), keyring=keyring, clock=clock, new_id=new_id
+        settings.eventsourcing_env(),
+        keyring=keyring,
+        clock=clock,
+        new_id=new_id,
+        disposal_working_days=settings.disposal_working_days,
     )
     projections = open_projections(settings, ledger.recorder)
     ledger.on_saved(projections.wake)
@@ -133,14 +151,21 @@ def open_projections(settings: Settings, recorder: ApplicationRecorder) -> Proje
     """The read models over `recorder`; they need no key, because they never open personal data."""
     db = open_projection_database(settings)
     case_view, agencies, register = CaseViewStore(db), AgencyDirectory(db), DisclosureRegister(db)
-    for view in (case_view, agencies, register):
+    obligations, retention = DisposalObligations(db), RetentionRecords(db)
+    for view in (case_view, agencies, register, obligations, retention):
         view.create_table()
-    followers: tuple[Projection, ...] = (CaseViewProjection(case_view), agencies, register)
+    followers: tuple[Projection, ...] = (
+        CaseViewProjection(case_view),
+        agencies,
+        register,
+        obligations,
+        retention,
+    )
     workers = {
         projection.name: ProjectionWorker(RecorderFeed(recorder, projection.topics), projection)
         for projection in followers
     }
-    projections = Projections(db, case_view, agencies, register, workers)
+    projections = Projections(db, case_view, agencies, register, obligations, retention, workers)
     if settings.store == "postgres":
         channel = getattr(recorder, "channel_name", "vtr_events")
         projections.wakeup = PostgresWakeUp(
@@ -227,6 +252,12 @@ def load_master_key(settings: Settings) -> bytes:
         )
     path = settings.default_master_key_file
     if not path.exists():
+        if (settings.data_dir / "keys.sqlite").exists():
+            raise StartupError(
+                f"the master key file {path} is missing, but the key store next to it holds "
+                "data keys: restore the file (or set VTR_MASTER_KEY / VTR_MASTER_KEY_FILE); "
+                "a new key would open none of them"
+            )
         _create_master_key(path)
     return _read_master_key(path, "the embedded store's master key file")
 

@@ -10,7 +10,17 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from events.vocabulary import RecordClass
+
 MASTER_KEY_BYTES = 32
+# Defaults after local-authority practice (domain.md B4): referrals not accepted 2 years,
+# case records 6 years from closure. Each controller sets its own schedule.
+MAX_RETENTION_MONTHS = 1200
+DEFAULT_RETENTION_MONTHS = {
+    RecordClass.SCREENED_OUT: 24,
+    RecordClass.CONCLUDED: 72,
+    RecordClass.ALTERNATIVE_SUPPORT: 72,
+}
 
 
 class Settings(BaseSettings):
@@ -49,6 +59,18 @@ class Settings(BaseSettings):
     )
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    disposal_working_days: int = Field(
+        default=10,
+        ge=1,
+        le=250,
+        description="Working days a recipient has to delete or return what it received once "
+        "its involvement ends (section 8).",
+    )
+    retention_months: dict[RecordClass, int] = Field(
+        default_factory=lambda: dict(DEFAULT_RETENTION_MONTHS),
+        description="Months a record is kept after its outcome before it is reviewed, per "
+        'record class, as JSON: {"screened_out": 24, "concluded": 72, "alternative_support": 72}.',
+    )
     read_wait_seconds: float = Field(
         default=5.0, ge=0, le=60, description="How long a read waits for the view to catch up."
     )
@@ -58,6 +80,18 @@ class Settings(BaseSettings):
     def _master_key_is_32_bytes(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None:
             decode_master_key(value.get_secret_value())
+        return value
+
+    @field_validator("retention_months")
+    @classmethod
+    def _every_record_class_has_a_period(
+        cls, value: dict[RecordClass, int]
+    ) -> dict[RecordClass, int]:
+        missing = [str(record_class) for record_class in RecordClass if record_class not in value]
+        if missing:
+            raise ValueError(f"give a retention period for every record class; missing {missing}")
+        if any(not 1 <= months <= MAX_RETENTION_MONTHS for months in value.values()):
+            raise ValueError(f"retention periods are months from 1 to {MAX_RETENTION_MONTHS}")
         return value
 
     @model_validator(mode="after")

@@ -7,10 +7,10 @@ from typing import get_type_hints
 from commands.base import Command
 from commands.ledger_agencies import AgencyCommands
 from commands.ledger_lifecycle import LifecycleCommands
-from commands.ledger_sharing import SharingCommands
+from commands.ledger_section8 import SectionEightCommands
 
 
-class ReferralLedger(LifecycleCommands, AgencyCommands, SharingCommands):
+class ReferralLedger(LifecycleCommands, AgencyCommands, SectionEightCommands):
     """Records the VTR process: referrals, agencies and the sharing of information.
 
     Every change is attributed (who, role, agency, when, which command), names the version it

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Collection, Mapping
+from typing import NamedTuple
 from uuid import UUID, uuid4
 
 from cryptography.exceptions import InvalidTag
@@ -84,6 +85,37 @@ class KeyRing:
         self._by_id.put(key_id, key)
         return key
 
+    def live_key_ids(self, owner_id: UUID) -> dict[KeyGroup, str]:
+        """The ids of the owner's keys that still exist, by group."""
+        return {
+            key.key_group: key.key_id
+            for key in self._store.select_owner_keys(owner_id)
+            if key.wrapped_key is not None
+        }
+
+    def destroy(self, key_ids: Collection[str]) -> None:
+        """Destroy the keys for good; every field sealed under them is erased."""
+        if key_ids:
+            self._store.destroy_keys(sorted(key_ids))
+        self._forget_all()
+
+    def forget_destroyed(self, owner_id: UUID) -> None:
+        """Drop cached keys of the owner that another process may have destroyed since."""
+        destroyed = [k for k in self._store.select_owner_keys(owner_id) if k.wrapped_key is None]
+        if any(self._is_cached(key.key_id) for key in destroyed):
+            self._forget_all()
+
+    def _is_cached(self, key_id: str) -> bool:
+        try:
+            self._by_id.get(key_id)
+        except KeyError:
+            return False
+        return True
+
+    def _forget_all(self) -> None:
+        self._by_id.clear()
+        self._by_owner.clear()
+
     def _cached(self, owner_id: UUID, group: KeyGroup) -> DataKey | None:
         try:
             return self._by_owner.get((owner_id, group))
@@ -110,25 +142,75 @@ class KeyRing:
         return keys
 
     def _wrap_new(self, owner_id: UUID, group: KeyGroup) -> WrappedKey:
-        key_id = str(uuid4())
-        nonce = os.urandom(NONCE_BYTES)
-        data_key = AESGCM.generate_key(bit_length=256)
-        wrapped = nonce + self._wrapper.encrypt(nonce, data_key, _binding(key_id))
-        return WrappedKey(key_id, owner_id, group, wrapped, self.fingerprint)
+        blank = WrappedKey(str(uuid4()), owner_id, group, None, self.fingerprint)
+        return self.wrap_raw(blank, AESGCM.generate_key(bit_length=256))
 
-    def _unwrap(self, wrapped: WrappedKey) -> DataKey:
+    def wrap_raw(self, key: WrappedKey, raw: bytes) -> WrappedKey:
+        """`key` with `raw` wrapped under this ring's master key."""
+        nonce = os.urandom(NONCE_BYTES)
+        wrapped = nonce + self._wrapper.encrypt(nonce, raw, _binding(key.key_id))
+        return key._replace(wrapped_key=wrapped, master_key_fingerprint=self.fingerprint)
+
+    def unwrap_raw(self, wrapped: WrappedKey) -> bytes:
         assert wrapped.wrapped_key is not None  # noqa: S101 (callers check for destroyed keys)
         blob = wrapped.wrapped_key
         try:
-            raw = self._wrapper.decrypt(
+            return self._wrapper.decrypt(
                 blob[:NONCE_BYTES], blob[NONCE_BYTES:], _binding(wrapped.key_id)
             )
         except InvalidTag:
             raise KeyRingError(
                 f"data key {wrapped.key_id} does not open with the configured master key"
             ) from None
-        return DataKey(wrapped.key_id, AESGCM(raw))
+
+    def _unwrap(self, wrapped: WrappedKey) -> DataKey:
+        return DataKey(wrapped.key_id, AESGCM(self.unwrap_raw(wrapped)))
 
 
 def _binding(key_id: str) -> bytes:
     return f"vtr-ledger data key {key_id}".encode()
+
+
+class RotationReport(NamedTuple):
+    rewrapped: int
+    destroyed: int
+    already_rotated: int
+    fingerprint: str
+
+
+def rotate_master_key(store: KeyStore, current: bytes, new: bytes) -> RotationReport:
+    """Re-wrap every data key under `new`, in one transaction; events are not touched.
+
+    Keys already wrapped under `new` are left as they are, so an interrupted rotation can be
+    run again. Destroyed keys only take the new fingerprint: there is nothing to re-wrap.
+    """
+    if current == new:
+        raise KeyRingError("the new master key is the same as the current one")
+    old_ring, new_ring = KeyRing(store, current), KeyRing(store, new)
+    keys = store.select_all_keys()
+    foreign = {k.master_key_fingerprint for k in keys} - {
+        old_ring.fingerprint,
+        new_ring.fingerprint,
+    }
+    if foreign:
+        raise KeyRingError(
+            "the current master key is not the one that wrapped the stored data keys "
+            f"(stored under {sorted(foreign)}, current {old_ring.fingerprint})"
+        )
+    rewrapped: list[WrappedKey] = []
+    counts = {"rewrapped": 0, "destroyed": 0, "already": 0}
+    for key in keys:
+        if key.master_key_fingerprint == new_ring.fingerprint:
+            counts["already"] += 1
+            continue
+        if key.wrapped_key is None:
+            counts["destroyed"] += 1
+            rewrapped.append(key._replace(master_key_fingerprint=new_ring.fingerprint))
+            continue
+        raw = old_ring.unwrap_raw(key)
+        rewrapped.append(new_ring.wrap_raw(key, raw))
+        counts["rewrapped"] += 1
+    store.rewrap_keys(rewrapped)
+    return RotationReport(
+        counts["rewrapped"], counts["destroyed"], counts["already"], new_ring.fingerprint
+    )

@@ -37,6 +37,17 @@ class KeyStore(Protocol):
         """A master-key fingerprint other than `fingerprint` among the stored keys, if any."""
         ...
 
+    def select_all_keys(self) -> list[WrappedKey]: ...
+
+    def rewrap_keys(self, keys: Sequence[WrappedKey]) -> None:
+        """Replace the wrapping and fingerprint of every key given, in one transaction."""
+        ...
+
+    def destroy_keys(self, key_ids: Sequence[str]) -> None:
+        """Overwrite the keys for good: the row stays as a tombstone with no key in it, and
+        the store's free space and journals are purged of the old bytes where it can."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -110,6 +121,36 @@ class SQLiteKeyStore:
             row = c.fetchone()
         return None if row is None else str(row[0])
 
+    def select_all_keys(self) -> list[WrappedKey]:
+        with self._datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT {_COLUMNS} FROM data_keys ORDER BY key_id")
+            return [_key_from(row) for row in c.fetchall()]
+
+    def rewrap_keys(self, keys: Sequence[WrappedKey]) -> None:
+        with self._datastore.transaction(commit=True) as c:
+            c.execute("PRAGMA secure_delete=ON")
+            c.executemany(
+                "UPDATE data_keys SET wrapped_key=?, master_key_fingerprint=? WHERE key_id=?",
+                [(key.wrapped_key, key.master_key_fingerprint, key.key_id) for key in keys],
+            )
+        self._purge_journal()
+
+    def destroy_keys(self, key_ids: Sequence[str]) -> None:
+        destroyed_at = datetime.now(UTC).isoformat()
+        with self._datastore.transaction(commit=True) as c:
+            # Freed space is zeroed, so the old wrapped key is not left in the file.
+            c.execute("PRAGMA secure_delete=ON")
+            c.executemany(
+                "UPDATE data_keys SET wrapped_key=NULL, destroyed_at=? WHERE key_id=?",
+                [(destroyed_at, key_id) for key_id in key_ids],
+            )
+        self._purge_journal()
+
+    def _purge_journal(self) -> None:
+        # The write-ahead log still holds the old page images until it is checkpointed.
+        with self._datastore.transaction(commit=False) as c:
+            c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
     def close(self) -> None:
         self._datastore.close()
 
@@ -133,6 +174,15 @@ class PostgresKeyStore:
             "SELECT master_key_fingerprint AS f FROM {table} "
             "WHERE master_key_fingerprint <> %s LIMIT 1"
         ).format(table=table)
+        self._all = SQL("SELECT " + _COLUMNS + " FROM {table} ORDER BY key_id").format(table=table)
+        self._rewrap = SQL(
+            "UPDATE {table} SET wrapped_key=%s, master_key_fingerprint=%s WHERE key_id=%s"
+        ).format(table=table)
+        self._destroy = SQL(
+            "UPDATE {table} SET wrapped_key=NULL, destroyed_at=%s WHERE key_id=%s"
+        ).format(table=table)
+        # A rewrite leaves no dead row versions (old wrapped keys) in the table's files.
+        self._compact = SQL("VACUUM FULL {table}").format(table=table)
 
     def create_table(self) -> None:
         with self._datastore.transaction(commit=True) as curs:
@@ -161,3 +211,30 @@ class PostgresKeyStore:
 
     def close(self) -> None:
         self._datastore.close()
+
+    def select_all_keys(self) -> list[WrappedKey]:
+        with self._datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self._all)
+            return [_key_from(row) for row in curs.fetchall()]
+
+    def rewrap_keys(self, keys: Sequence[WrappedKey]) -> None:
+        with self._datastore.transaction(commit=True) as curs:
+            curs.executemany(
+                self._rewrap,
+                [(key.wrapped_key, key.master_key_fingerprint, key.key_id) for key in keys],
+            )
+        self._compact_table()
+
+    def destroy_keys(self, key_ids: Sequence[str]) -> None:
+        destroyed_at = datetime.now(UTC).isoformat()
+        with self._datastore.transaction(commit=True) as curs:
+            curs.executemany(self._destroy, [(destroyed_at, key_id) for key_id in key_ids])
+        self._compact_table()
+
+    def _compact_table(self) -> None:
+        with self._datastore.get_connection() as conn:
+            conn.autocommit = True
+            try:
+                conn.execute(self._compact)
+            finally:
+                conn.autocommit = False

@@ -49,6 +49,11 @@ class LedgerRecorder(Protocol):
 
     def count_events(self) -> int: ...
 
+    def forget_idempotency_records(self, aggregate_id: UUID) -> None:
+        """Drop the aggregate's idempotency records: their keyed digests of commands that
+        carried personal data must not outlive an erasure of it."""
+        ...
+
 
 _COLUMNS = (
     "actor_id, idempotency_key, command, fingerprint, aggregate_id, first_version, last_version"
@@ -145,6 +150,12 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
             c.execute(f"SELECT COUNT(*) FROM {self.events_table_name}")
             return int(c.fetchone()[0])
 
+    def forget_idempotency_records(self, aggregate_id: UUID) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(
+                f"DELETE FROM {self.idempotency_table} WHERE aggregate_id=?", (aggregate_id.hex,)
+            )
+
 
 class PostgresLedgerRecorder(PostgresApplicationRecorder):
     def __init__(
@@ -174,6 +185,9 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder):
             "AND originator_version<=%s ORDER BY originator_version"
         ).format(schema, events)
         self._count_events = SQL("SELECT COUNT(*) AS n FROM {0}.{1}").format(schema, events)
+        self._forget_records = SQL("DELETE FROM {0}.{1} WHERE aggregate_id=%s").format(
+            schema, table
+        )
 
     def _insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -214,3 +228,7 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder):
             row = curs.fetchone()
         assert row is not None  # noqa: S101 (COUNT always returns a row)
         return int(row["n"])
+
+    def forget_idempotency_records(self, aggregate_id: UUID) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(self._forget_records, (aggregate_id,))

@@ -11,8 +11,10 @@ Personal fields are left out of `repr()`, so they cannot reach a traceback or a 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 from typing import Annotated, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -55,3 +57,23 @@ def personal_data_group(metadata: list[object]) -> KeyGroup | None:
         if isinstance(marker, PersonalData):
             return marker.group
     return None
+
+
+@cache
+def personal_fields(model: type[BaseModel]) -> Mapping[str, KeyGroup]:
+    """The personal-data fields of an event class and the key group of each."""
+    fields = {}
+    for name, field in model.model_fields.items():
+        group = personal_data_group(field.metadata)
+        if group is not None:
+            fields[name] = group
+    return fields
+
+
+def groups_carried(event: BaseModel) -> set[KeyGroup]:
+    """The key groups whose personal data this event holds a value for."""
+    return {
+        group
+        for name, group in personal_fields(type(event)).items()
+        if getattr(event, name) is not None
+    }

@@ -14,6 +14,15 @@ from events.conclusion import (
     ProcessConcluded,
     ReferredToAlternativeSupport,
 )
+from events.disposal import (
+    AgencyInvolvementEnded,
+    AgencyInvolvementEndProposed,
+    DisposalConfirmed,
+    DisposalObligationRaised,
+    LegalHoldLifted,
+    LegalHoldPlaced,
+)
+from events.erasure import ErasureApproved, ErasureExecuted, ErasureRequested, RetentionReviewed
 from events.intake import (
     FurtherInformationRequested,
     FurtherInformationReturned,
@@ -59,6 +68,18 @@ SHARING_EVENTS: tuple[type[DomainEvent], ...] = (
     OnwardDisclosureSanctioned,
     SubjectDiscussionDecided,
 )
+SECTION_8_EVENTS: tuple[type[DomainEvent], ...] = (
+    AgencyInvolvementEndProposed,
+    AgencyInvolvementEnded,
+    DisposalObligationRaised,
+    DisposalConfirmed,
+    LegalHoldPlaced,
+    LegalHoldLifted,
+    ErasureRequested,
+    ErasureApproved,
+    ErasureExecuted,
+    RetentionReviewed,
+)
 REFERRAL_EVENTS: tuple[type[DomainEvent], ...] = (
     ReferralReceived,
     SecurityChecksRecorded,
@@ -82,6 +103,7 @@ REFERRAL_EVENTS: tuple[type[DomainEvent], ...] = (
     DisputeReferred,
     DisputeResolved,
     *SHARING_EVENTS,
+    *SECTION_8_EVENTS,
 )
 AGENCY_EVENTS: tuple[type[DomainEvent], ...] = (AgencyRegistered, IspSigned, IspLapsed)
 REFUSAL_EVENTS: tuple[type[DomainEvent], ...] = (SharingRefused,)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import base64
 import os
 from collections.abc import Callable, Collection, Mapping
-from functools import cache
 from typing import Any, NamedTuple, Protocol
 from uuid import UUID
 
@@ -28,7 +27,7 @@ from pydantic import ValidationError
 from pydantic_core import from_json, to_json
 
 from events.base import DomainEvent
-from events.personal import KeyGroup, personal_data_group
+from events.personal import KeyGroup, personal_fields
 from events.registry import event_class_for
 
 SEALED = "$sealed"
@@ -54,17 +53,6 @@ class DataKeys(Protocol):
 
 class EventStorageError(Exception):
     """A stored event cannot be written or read; the message names the event, never its content."""
-
-
-@cache
-def personal_fields(event_class: type[DomainEvent]) -> Mapping[str, KeyGroup]:
-    """The personal-data fields of an event class and the key group of each."""
-    fields = {}
-    for name, field in event_class.model_fields.items():
-        group = personal_data_group(field.metadata)
-        if group is not None:
-            fields[name] = group
-    return fields
 
 
 class EventMapper(Mapper[UUID]):

@@ -295,3 +295,55 @@ class BasisKind(StrEnum):
 class SharingAttempt(StrEnum):
     INVITATION = "invitation"
     DISCLOSURE = "disclosure"
+
+
+class InvolvementEndReason(StrEnum):
+    """Why an agency is no longer involved with the person (section 8)."""
+
+    PROCESS_CONCLUDED = "process_concluded"
+    REFERRED_TO_ALTERNATIVE_SUPPORT = "referred_to_alternative_support"
+    ROLE_IN_RISK_MANAGEMENT_ENDED = "role_in_risk_management_ended"
+    OTHER = "other"
+
+
+class DisposalMethod(StrEnum):
+    """How a recipient disposed of shared information: secure deletion, or return (section 8)."""
+
+    DELETED = "deleted"
+    RETURNED = "returned"
+
+
+class LegalHoldGround(StrEnum):
+    """Why a case's records must be kept unchanged for now."""
+
+    LITIGATION = "litigation"
+    CRIMINAL_PROCEEDINGS = "criminal_proceedings"
+    STATUTORY_INQUIRY_OR_REVIEW = "statutory_inquiry_or_review"
+    REGULATOR_INVESTIGATION = "regulator_investigation"
+    SUBJECT_ACCESS_REQUEST = "subject_access_request"
+    COMPLAINT_OR_DISPUTE = "complaint_or_dispute"
+
+
+class ErasureGround(StrEnum):
+    """The legal ground for erasing a case's personal data."""
+
+    NO_LONGER_NECESSARY = "uk_gdpr_art_17_1_a_no_longer_necessary"
+    CONSENT_WITHDRAWN = "uk_gdpr_art_17_1_b_consent_withdrawn"
+    OBJECTION_UPHELD = "uk_gdpr_art_17_1_c_objection_upheld"
+    UNLAWFULLY_PROCESSED = "uk_gdpr_art_17_1_d_unlawfully_processed"
+    LEGAL_OBLIGATION = "uk_gdpr_art_17_1_e_legal_obligation"
+    LAW_ENFORCEMENT_ERASURE = "dpa_2018_s47_law_enforcement_erasure"
+    RETENTION_PERIOD_ENDED = "retention_schedule_period_ended"
+
+
+class RecordClass(StrEnum):
+    """How a referral ended, which decides how long its record is kept (retention schedule)."""
+
+    SCREENED_OUT = "screened_out"
+    CONCLUDED = "concluded"
+    ALTERNATIVE_SUPPORT = "alternative_support"
+
+
+class RetentionDecision(StrEnum):
+    RETAIN = "retain"
+    ERASE = "erase"

@@ -1,0 +1,150 @@
+"""Section 8 steps: an agency's involvement ends, it deletes or returns what it received, and
+legal holds suspend all of that while a case's records must be kept as they are.
+
+Due dates count working days on the England and Wales calendar; the number of days is
+policy, passed in by the ledger, and each due date is recorded on its event so replay never
+recomputes it under a later policy.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from aggregates import rules
+from aggregates.calendar import add_working_days, uk_date
+from aggregates.errors import InvalidInstructionError, NotPermittedError
+from aggregates.referral_base import ReferralBase, business_day, not_after, not_before
+from aggregates.referral_state import Obligation
+from events.base import AuditEnvelope
+from events.disposal import (
+    AgencyInvolvementEnded,
+    AgencyInvolvementEndProposed,
+    DisposalConfirmed,
+    DisposalObligationRaised,
+    LegalHoldLifted,
+    LegalHoldPlaced,
+)
+from events.forms import AgencyRef
+from events.vocabulary import DisposalMethod, InvolvementEndReason, LegalHoldGround
+
+
+class DisposalSteps(ReferralBase):
+    """End of involvement, deletion or return of shared information, and legal holds."""
+
+    def end_agency_involvement(
+        self,
+        audit: AuditEnvelope,
+        agency: AgencyRef,
+        ended_on: date,
+        reason: InvolvementEndReason,
+        note: str | None,
+        working_days: int,
+    ) -> None:
+        involved = {ref.agency_id for ref in self._involved_agencies()}
+        self._require(agency.agency_id in involved, rules.AGENCY_NOT_INVOLVED)
+        ended = agency.agency_id in self.state.involvement_ended
+        self._require(not ended, rules.INVOLVEMENT_ALREADY_ENDED)
+        not_before(ended_on, uk_date(self.state.received_at), "ended_on", "the referral")
+        not_after(ended_on, business_day(audit), "ended_on", "today")
+        self._record(
+            AgencyInvolvementEnded(
+                **self._header(audit), agency=agency, ended_on=ended_on, reason=reason, note=note
+            )
+        )
+        due_on = add_working_days(ended_on, working_days)
+        for disclosure in self.state.disclosures:
+            if agency.agency_id not in {ref.agency_id for ref in disclosure.recipients}:
+                continue
+            self._record(
+                DisposalObligationRaised(
+                    **self._header(audit),
+                    obligation_no=len(self.state.obligations) + 1,
+                    disclosure_no=disclosure.disclosure_no,
+                    agency=agency,
+                    disclosing_agency=disclosure.disclosing_agency,
+                    information_category=disclosure.information_category,
+                    disclosed_at=disclosure.disclosed_at,
+                    raised_on=ended_on,
+                    working_days=working_days,
+                    due_on=due_on,
+                )
+            )
+
+    def confirm_disposal(
+        self,
+        audit: AuditEnvelope,
+        obligation_no: int,
+        method: DisposalMethod,
+        disposed_on: date,
+        *,
+        complete: bool,
+        note: str | None,
+    ) -> None:
+        obligation = self._obligation(obligation_no)
+        self._require(obligation.discharged_on is None, rules.OBLIGATION_ALREADY_DISCHARGED)
+        if audit.actor_agency != obligation.agency.name:
+            raise NotPermittedError(rules.RECIPIENT_CONFIRMS_DISPOSAL)
+        self._require(self.state.legal_hold is None, rules.LEGAL_HOLD_IN_FORCE)
+        not_before(disposed_on, obligation.raised_on, "disposed_on", "the end of involvement")
+        not_after(disposed_on, business_day(audit), "disposed_on", "today")
+        self._record(
+            DisposalConfirmed(
+                **self._header(audit),
+                obligation_no=obligation_no,
+                method=method,
+                disposed_on=disposed_on,
+                complete=complete,
+                certified_by=audit.actor_id,
+                note=note,
+            )
+        )
+
+    def place_legal_hold(self, audit: AuditEnvelope, ground: LegalHoldGround, reason: str) -> None:
+        self._require(self.state.legal_hold is None, rules.ONE_LEGAL_HOLD)
+        self._record(
+            LegalHoldPlaced(
+                **self._header(audit),
+                hold_no=self.state.legal_holds + 1,
+                ground=ground,
+                reason=reason,
+            )
+        )
+
+    def lift_legal_hold(self, audit: AuditEnvelope, reason: str, working_days: int) -> None:
+        hold = self.state.legal_hold
+        self._require(hold is not None, rules.NO_LEGAL_HOLD)
+        assert hold is not None  # noqa: S101 (checked by the rule above)
+        still_open = any(o.discharged_on is None for o in self.state.obligations)
+        due_on = add_working_days(business_day(audit), working_days) if still_open else None
+        self._record(
+            LegalHoldLifted(
+                **self._header(audit),
+                hold_no=hold.hold_no,
+                obligations_due_on=due_on,
+                reason=reason,
+            )
+        )
+
+    def _propose_end_of_involvement(
+        self, audit: AuditEnvelope, because: InvolvementEndReason
+    ) -> None:
+        """On exit, propose ending the involvement of every recipient still involved."""
+        settled = set(self.state.involvement_ended) | set(self.state.involvement_end_proposed)
+        for agency in self._recipients():
+            if agency.agency_id not in settled:
+                self._record(
+                    AgencyInvolvementEndProposed(
+                        **self._header(audit), agency=agency, because=because
+                    )
+                )
+
+    def _involved_agencies(self) -> list[AgencyRef]:
+        return [*self.state.invited_agencies, *self._recipients()]
+
+    def _obligation(self, obligation_no: int) -> Obligation:
+        for obligation in self.state.obligations:
+            if obligation.obligation_no == obligation_no:
+                return obligation
+        raise InvalidInstructionError(
+            "obligation_no", f"This referral has no disposal obligation number {obligation_no}."
+        )

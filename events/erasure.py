@@ -1,0 +1,62 @@
+"""Events of erasure by key destruction and of retention review.
+
+`ErasureExecuted` is metadata only: who erased what scope of which case, when, on what
+ground, which data keys were destroyed and which recipients must be told (UK GDPR Art 19).
+It never names or describes the erased data.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from events.base import DomainEvent
+from events.forms import AgencyRef
+from events.personal import KeyGroup, SubjectData
+from events.vocabulary import ErasureGround, RecordClass, RetentionDecision
+
+
+class ErasureRequested(DomainEvent):
+    """A compliance officer asked for the case's personal data of these key groups to go."""
+
+    TOPIC = "vtr.referral.ErasureRequested"
+
+    request_no: int
+    key_groups: list[KeyGroup]
+    ground: ErasureGround
+    reason: SubjectData[str]
+
+
+class ErasureApproved(DomainEvent):
+    """A second person, not the requester, approved the erasure."""
+
+    TOPIC = "vtr.referral.ErasureApproved"
+
+    request_no: int
+
+
+class ErasureExecuted(DomainEvent):
+    """The data keys of the groups were destroyed: their sealed fields are gone for good."""
+
+    TOPIC = "vtr.referral.ErasureExecuted"
+
+    request_no: int
+    key_groups: list[KeyGroup]
+    key_ids: list[str]
+    ground: ErasureGround
+    requested_by: str
+    approved_by: str
+    recipients_to_notify: list[AgencyRef]
+
+
+class RetentionReviewed(DomainEvent):
+    """The case's record was reviewed under the retention schedule: kept (until when), or
+    to be erased (which raises an erasure request that still needs approval)."""
+
+    TOPIC = "vtr.referral.RetentionReviewed"
+
+    review_no: int
+    record_class: RecordClass
+    reviewed_on: date
+    decision: RetentionDecision
+    next_review_on: date | None
+    reason: SubjectData[str]

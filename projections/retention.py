@@ -1,0 +1,179 @@
+"""Records under the retention schedule: each referral's outcome, and when it is next due for
+review.
+
+The view keeps the outcome and the last review; the schedule (months per record class) is
+configuration applied when the view is read, so a changed schedule applies to every record
+at once, without a rebuild, as a retention policy should.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from dateutil.relativedelta import relativedelta
+from eventsourcing.persistence import Tracking
+from pydantic import BaseModel, ConfigDict
+
+from aggregates.calendar import uk_date
+from events.conclusion import ProcessConcluded, ReferredToAlternativeSupport
+from events.disposal import LegalHoldLifted, LegalHoldPlaced
+from events.erasure import ErasureExecuted, RetentionReviewed
+from events.intake import ReferralScreenedOut
+from events.personal import KeyGroup
+from events.vocabulary import RecordClass, RetentionDecision
+from projections.database import ProjectionDatabase, Write
+from projections.runner import Positioned
+
+RECORDS = "vtr_retention"
+COLUMNS = (
+    "referral_id, record_class, outcome_on, next_review_on, reviews, last_decision, "
+    "erased_groups, erased_count, legal_hold"
+)
+CREATE = (
+    (
+        f"CREATE TABLE IF NOT EXISTS {RECORDS} (referral_id TEXT PRIMARY KEY, "
+        "record_class TEXT NOT NULL, outcome_on TEXT NOT NULL, next_review_on TEXT, "
+        "reviews INTEGER NOT NULL, last_decision TEXT, erased_groups TEXT NOT NULL, "
+        "erased_count INTEGER NOT NULL, legal_hold INTEGER NOT NULL)"
+    ),
+)
+EVERY_GROUP = len(KeyGroup)
+
+
+class RetentionRecord(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    referral_id: UUID
+    record_class: RecordClass
+    outcome_on: date
+    review_due_on: date
+    reviews: int
+    last_decision: RetentionDecision | None
+    legal_hold: bool
+    erased_groups: list[KeyGroup]
+
+
+class RetentionRecords:
+    name = "retention"
+    topics = tuple(
+        event.TOPIC
+        for event in (
+            ReferralScreenedOut,
+            ProcessConcluded,
+            ReferredToAlternativeSupport,
+            RetentionReviewed,
+            ErasureExecuted,
+            LegalHoldPlaced,
+            LegalHoldLifted,
+        )
+    )
+    tracking_key = "vtr:retention"
+
+    def __init__(self, db: ProjectionDatabase) -> None:
+        self.db = db
+        m = db.MARK
+        # An outcome replaces an earlier one: screened out, then referred to alternative support.
+        self._outcome = (
+            f"INSERT INTO {RECORDS} ({COLUMNS}) VALUES ({m},{m},{m},NULL,0,NULL,'',0,0) "
+            f"ON CONFLICT (referral_id) DO UPDATE SET record_class=excluded.record_class, "
+            "outcome_on=excluded.outcome_on"
+        )
+        self._reviewed = (
+            f"UPDATE {RECORDS} SET reviews={m}, last_decision={m}, next_review_on={m} "
+            f"WHERE referral_id={m}"
+        )
+        self._erased = (
+            f"UPDATE {RECORDS} SET erased_count = erased_count + {m}, erased_groups = "
+            f"CASE WHEN erased_groups = '' THEN {m} ELSE erased_groups || ',' || {m} END "
+            f"WHERE referral_id={m}"
+        )
+        self._hold = f"UPDATE {RECORDS} SET legal_hold={m} WHERE referral_id={m}"
+
+    def create_table(self) -> None:
+        self.db.create(CREATE)
+
+    def position(self) -> int:
+        return self.db.position(self.tracking_key)
+
+    def apply(self, batch: Sequence[Positioned], up_to: int) -> None:
+        writes: list[Write] = []
+        for _position, event in batch:
+            writes.extend(self._writes(event))
+        self.db.write(writes, Tracking(self.tracking_key, up_to))
+
+    def _writes(self, event: Any) -> list[Write]:
+        case = str(event.originator_id)
+        outcome = _outcome(event)
+        if outcome is not None:
+            record_class, outcome_on = outcome
+            return [(self._outcome, [(case, record_class.value, outcome_on.isoformat())])]
+        if isinstance(event, RetentionReviewed):
+            next_on = event.next_review_on.isoformat() if event.next_review_on else None
+            row = (event.review_no, event.decision.value, next_on, case)
+            return [(self._reviewed, [row])]
+        if isinstance(event, ErasureExecuted):
+            # The aggregate never erases a group twice, so the groups add up without repeats.
+            groups = ",".join(event.key_groups)
+            return [(self._erased, [(len(event.key_groups), groups, groups, case)])]
+        if isinstance(event, LegalHoldPlaced | LegalHoldLifted):
+            held = 1 if isinstance(event, LegalHoldPlaced) else 0
+            return [(self._hold, [(held, case)])]
+        return []
+
+    def clear(self) -> None:
+        self.db.clear([RECORDS], self.tracking_key)
+
+    def due_for_review(
+        self, on: date, schedule: Mapping[RecordClass, int]
+    ) -> list[RetentionRecord]:
+        """Records due for review on `on`: past their next review date, or, never reviewed,
+        past the schedule's period since their outcome. Erased and to-be-erased records are
+        not listed."""
+        m = self.db.MARK
+        cutoffs = {cls: (on - relativedelta(months=months)) for cls, months in schedule.items()}
+        by_class = " OR ".join(f"(record_class={m} AND outcome_on <= {m})" for _ in cutoffs)
+        params: list[object] = [on.isoformat()]
+        for record_class, cutoff in cutoffs.items():
+            params.extend([record_class.value, cutoff.isoformat()])
+        rows = self.db.rows(
+            f"SELECT {COLUMNS} FROM {RECORDS} WHERE erased_count < {m} "
+            "AND (last_decision IS NULL OR last_decision <> 'erase') "
+            f"AND ((next_review_on IS NOT NULL AND next_review_on <= {m}) OR "
+            f"(next_review_on IS NULL AND ({by_class}))) ORDER BY outcome_on, referral_id",
+            [EVERY_GROUP, *params],
+        )
+        return [_record(row, schedule) for row in rows]
+
+
+def _outcome(event: Any) -> tuple[RecordClass, date] | None:
+    if isinstance(event, ReferralScreenedOut):
+        return RecordClass.SCREENED_OUT, uk_date(event.audit.occurred_at)
+    if isinstance(event, ProcessConcluded):
+        return RecordClass.CONCLUDED, event.concluded_on
+    if isinstance(event, ReferredToAlternativeSupport):
+        return RecordClass.ALTERNATIVE_SUPPORT, event.referred_on
+    return None
+
+
+def _record(row: Any, schedule: Mapping[RecordClass, int]) -> RetentionRecord:
+    record_class = RecordClass(row["record_class"])
+    outcome_on = date.fromisoformat(row["outcome_on"])
+    next_on = row["next_review_on"]
+    due = (
+        date.fromisoformat(next_on)
+        if next_on
+        else outcome_on + relativedelta(months=schedule[record_class])
+    )
+    return RetentionRecord(
+        referral_id=row["referral_id"],
+        record_class=record_class,
+        outcome_on=outcome_on,
+        review_due_on=due,
+        reviews=row["reviews"],
+        last_decision=row["last_decision"],
+        legal_hold=bool(row["legal_hold"]),
+        erased_groups=[KeyGroup(g) for g in row["erased_groups"].split(",") if g],
+    )
