@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from api.errors import install_error_handlers
 from api.identity import TokenDirectory
 from api.middleware import RequestLog
-from api.routes import agencies, catalogues, commands, health, queries, registers
+from api.routes import agencies, catalogues, commands, health, queries, registers, section8
 from api.runtime import open_runtime
 from api.settings import Settings
 from commands.clock import Clock
@@ -54,6 +54,7 @@ def create_app(
     app.include_router(queries.router)
     app.include_router(agencies.router)
     app.include_router(registers.router)
+    app.include_router(section8.router)
     app.include_router(catalogues.router)
     app.include_router(health.router)
     return app

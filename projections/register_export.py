@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from pydantic_core import to_json
@@ -94,12 +94,19 @@ def csv_cells(entry: RegisterEntry) -> list[str]:
 
 def csv_export(entries: Iterable[RegisterEntry], rows_per_chunk: int = 500) -> Iterator[str]:
     """The register as CSV text, in chunks (for streaming)."""
+    return csv_document(CSV_COLUMNS, map(csv_cells, entries), rows_per_chunk)
+
+
+def csv_document(
+    columns: Sequence[str], rows: Iterable[Sequence[str]], rows_per_chunk: int = 500
+) -> Iterator[str]:
+    """A spreadsheet-safe CSV document, in chunks: cells must already be neutralised."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write(BOM)
-    writer.writerow(CSV_COLUMNS)
-    for count, entry in enumerate(entries, start=1):
-        writer.writerow(csv_cells(entry))
+    writer.writerow(columns)
+    for count, cells in enumerate(rows, start=1):
+        writer.writerow(cells)
         if count % rows_per_chunk == 0:
             yield _drain(buffer)
     yield _drain(buffer)

@@ -37,6 +37,9 @@ ACTORS = {
         Actor("ass-1", Role.ADULT_SOCIAL_SERVICES, "Norfolk Adult Social Services"),
         Actor("chair-1", Role.MEETING_CHAIR, "Norfolk MASH"),
         Actor("hos-1", Role.HEAD_OF_SAFEGUARDING, "Norfolk County Council"),
+        Actor("school-1", Role.PARTNER_AGENCY, "Greenfield High School"),
+        Actor("dpo-1", Role.COMPLIANCE_OFFICER, "Norfolk County Council"),
+        Actor("dpo-2", Role.COMPLIANCE_OFFICER, "Norfolk County Council"),
     )
 }
 # One person who holds two roles, with a token for each: the same actor id twice.

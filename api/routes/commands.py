@@ -14,6 +14,7 @@ from api.deps import IssuedDep, LedgerDep
 from api.schemas import CommandAccepted, Problem
 from commands import conclusion as c
 from commands import intake as i
+from commands import section8 as s8
 from commands import sharing as sh
 from commands import strategy as s
 from commands.application import ReferralLedger
@@ -42,12 +43,13 @@ class CommandRoute:
     tag: str
 
 
-TRIAGE, DISCUSSION, MEETING, CONCLUSION, SHARING = (
+TRIAGE, DISCUSSION, MEETING, CONCLUSION, SHARING, SECTION_8 = (
     "MASH triage",
     "Strategy discussion and Section 2",
     "Strategy meeting and reviews",
     "Conclusion and disputes",
     "Information sharing",
+    "Deletion, legal holds and retention",
 )
 L = ReferralLedger
 COMMAND_ROUTES = (
@@ -140,6 +142,11 @@ COMMAND_ROUTES = (
         L.decide_subject_discussion,
         SHARING,
     ),
+    CommandRoute("involvement-ended", s8.EndAgencyInvolvement, L.end_agency_involvement, SECTION_8),
+    CommandRoute("disposal-confirmations", s8.ConfirmDisposal, L.confirm_disposal, SECTION_8),
+    CommandRoute("legal-hold", s8.PlaceLegalHold, L.place_legal_hold, SECTION_8),
+    CommandRoute("legal-hold/lifted", s8.LiftLegalHold, L.lift_legal_hold, SECTION_8),
+    CommandRoute("retention-reviews", s8.ReviewRetention, L.review_retention, SECTION_8),
 )
 
 router = APIRouter()
@@ -158,10 +165,10 @@ def receive_referral(
     """Record a completed referral form (Appendix A) as received by the MASH."""
     outcome = ledger.receive_referral(command, issued)
     response.headers["Location"] = f"/referrals/{outcome.aggregate_id}"
-    return _accepted(outcome, response)
+    return accepted(outcome, response)
 
 
-def _accepted(outcome: Outcome, response: Response) -> CommandAccepted:
+def accepted(outcome: Outcome, response: Response) -> CommandAccepted:
     if outcome.replayed:
         response.headers["Idempotent-Replayed"] = "true"
     return CommandAccepted.of(outcome)
@@ -175,7 +182,7 @@ def _endpoint(route: CommandRoute) -> Callable[..., CommandAccepted]:
         issued: IssuedDep,
         response: Response,
     ) -> CommandAccepted:
-        return _accepted(route.handle(ledger, referral_id, command, issued), response)
+        return accepted(route.handle(ledger, referral_id, command, issued), response)
 
     # FastAPI reads the body's model from the signature: give each route its own command.
     signature = inspect.signature(endpoint)

@@ -53,18 +53,10 @@ def get_case(
     after_position: Annotated[int | None, Query(ge=1)] = None,
 ) -> CaseDetail | JSONResponse:
     """One case. Pass a command's `position` as `after_position` to see your own change."""
-    projection = runtime.projections.workers[CaseViewProjection.name].projection
-    if after_position is not None:
-        runtime.projections.wake()
-        if not wait_for_position(projection, after_position, runtime.settings.read_wait_seconds):
-            response = problem(
-                503,
-                "view-catching-up",
-                "The case view has not caught up yet",
-                f"The view has not reached position {after_position}; retry shortly.",
-            )
-            response.headers["Retry-After"] = "1"
-            return response
+    if after_position is not None and not caught_up(
+        runtime, CaseViewProjection.name, after_position
+    ):
+        return catching_up("case view", after_position)
     view = runtime.projections.case_view.case(referral_id)
     if view is None:
         # Recorded but not yet projected: answer from the referral's own events.
@@ -96,3 +88,21 @@ def projection_status(runtime: Runtime, position: int) -> ProjectionStatus:
     return ProjectionStatus(
         position=position, log_position=log_position, caught_up=position >= log_position
     )
+
+
+def caught_up(runtime: Runtime, view: str, position: int) -> bool:
+    """Wait (a little) for the view to reflect `position`: read-your-writes for lists."""
+    runtime.projections.wake()
+    projection = runtime.projections.workers[view].projection
+    return wait_for_position(projection, position, runtime.settings.read_wait_seconds)
+
+
+def catching_up(view: str, position: int) -> JSONResponse:
+    response = problem(
+        503,
+        "view-catching-up",
+        f"The {view} has not caught up yet",
+        f"The {view} has not reached position {position}; retry shortly.",
+    )
+    response.headers["Retry-After"] = "1"
+    return response

@@ -14,20 +14,18 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from aggregates.calendar import uk_date
 from aggregates.errors import InvalidInstructionError
 from api.deps import ActorDep, LedgerDep, RuntimeDep
-from api.errors import problem
 from api.routes.commands import PROBLEMS
-from api.routes.queries import projection_status
-from api.runtime import Runtime
+from api.routes.queries import catching_up, caught_up, projection_status
 from api.schemas import HistoryEntry
 from api.sharing_schemas import SharingRecord
 from events.registry import SHARING_EVENTS
-from projections.disclosure_register import register_as_of
+from projections.disclosure_register import DisclosureRegister, register_as_of
 from projections.records_of_processing import RecordsOfProcessing, summarise
 from projections.register_export import csv_export, json_export
 from projections.register_rows import RefusalRow, RegisterQuery, uk_day_ends, uk_day_starts
-from projections.runner import wait_for_position
 
 router = APIRouter(tags=["Registers"])
+REGISTER = DisclosureRegister.name
 SHARING_TOPICS = frozenset(event.TOPIC for event in SHARING_EVENTS)
 
 
@@ -72,8 +70,10 @@ def disclosure_register(
     as_of = filters.as_of
     if as_of is not None and as_of > now:
         raise InvalidInstructionError("as_of", "The register cannot be read as of a future moment.")
-    if filters.after_position is not None and not _caught_up(runtime, filters.after_position):
-        return _catching_up(filters.after_position)
+    if filters.after_position is not None and not caught_up(
+        runtime, REGISTER, filters.after_position
+    ):
+        return catching_up("register", filters.after_position)
     register = runtime.projections.register
     entries = (
         register_as_of(runtime.ledger.recorder, as_of, query) if as_of else register.entries(query)
@@ -105,8 +105,8 @@ def sharing_record(
 ) -> SharingRecord | JSONResponse:
     """Who shared what and why on this case: consent, invitations, the statement read, every
     disclosure with its full justification, withholdings, sanctions and refused attempts."""
-    if after_position is not None and not _caught_up(runtime, after_position):
-        return _catching_up(after_position)
+    if after_position is not None and not caught_up(runtime, REGISTER, after_position):
+        return catching_up("register", after_position)
     events = [
         HistoryEntry.of(position, event)
         for position, event in ledger.history(referral_id, reveal=reveal)
@@ -136,23 +136,6 @@ def records_of_processing(
 def _check_period(period_from: date | None, period_to: date | None) -> None:
     if period_from is not None and period_to is not None and period_from > period_to:
         raise InvalidInstructionError("from", "The period starts after it ends.")
-
-
-def _caught_up(runtime: Runtime, position: int) -> bool:
-    runtime.projections.wake()
-    register = runtime.projections.workers["disclosure_register"].projection
-    return wait_for_position(register, position, runtime.settings.read_wait_seconds)
-
-
-def _catching_up(position: int) -> JSONResponse:
-    response = problem(
-        503,
-        "view-catching-up",
-        "The register has not caught up yet",
-        f"The register has not reached position {position}; retry shortly.",
-    )
-    response.headers["Retry-After"] = "1"
-    return response
 
 
 def _refusal_entry(row: RefusalRow) -> HistoryEntry:

@@ -1,0 +1,97 @@
+"""Cases with disclosures, and section 8 steps, for the deletion and erasure tests, over HTTP."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from tests.api_client import Api
+from tests.lifecycle import at
+from tests.sharing_support import POLICE, disclosure, discussion_on
+from tests.support import FixedClock
+
+
+def case_with_disclosures(
+    api: Api,
+    clock: FixedClock,
+    agencies: dict[str, UUID],
+    day: str,
+    recipients_per_disclosure: list[list[str]],
+) -> UUID:
+    """A referral at its strategy discussion on `day`, where the police disclosed once to each
+    list of recipients, in order (disclosure numbers 1, 2, ...)."""
+    referral_id = discussion_on(api, clock, day)
+    for names in recipients_per_disclosure:
+        api.ok(
+            referral_id,
+            "disclosures",
+            disclosure(agencies[POLICE], [agencies[name] for name in names]),
+            by="police-1",
+        )
+    return referral_id
+
+
+def end_involvement(
+    api: Api, clock: FixedClock, referral_id: UUID, agency_id: UUID, day: str
+) -> dict[str, Any]:
+    at(clock, f"{day}T10:00:00")
+    return api.ok(
+        referral_id,
+        "involvement-ended",
+        {"agency_id": str(agency_id), "ended_on": day, "reason": "role_in_risk_management_ended"},
+        by="triage-1",
+    )
+
+
+def obligations(api: Api, **params: Any) -> list[dict[str, Any]]:
+    params.setdefault("after_position", api.log_position())
+    response = api.client.get("/disposal-obligations", params=params, headers=api.headers("dpo-1"))
+    assert response.status_code == 200, response.text
+    rows: list[dict[str, Any]] = response.json()["obligations"]
+    return rows
+
+
+def by_status(api: Api, agency_id: UUID) -> dict[str, set[tuple[str, int]]]:
+    """The agency's obligations as {status: {(referral id, disclosure no), ...}}."""
+    found: dict[str, set[tuple[str, int]]] = {}
+    for row in obligations(api, agency_id=str(agency_id)):
+        found.setdefault(row["status"], set()).add((row["referral_id"], row["disclosure_no"]))
+    return found
+
+
+def erasure(api: Api, path: str, body: dict[str, Any], by: str) -> Any:
+    referral_id = UUID(body["referral_id"])
+    return api.client.post(
+        f"/erasure-requests{path}",
+        json={"expected_version": api.versions[referral_id], **body},
+        headers=api.headers(by),
+    )
+
+
+def erasure_ok(api: Api, path: str, body: dict[str, Any], by: str) -> dict[str, Any]:
+    response = erasure(api, path, body, by)
+    assert response.status_code in {200, 201}, response.text
+    result: dict[str, Any] = response.json()
+    api.versions[UUID(body["referral_id"])] = result["version"]
+    return result
+
+
+def erase_case(api: Api, referral_id: UUID, groups: list[str] | None = None) -> dict[str, Any]:
+    """Request (dpo-1), approve (dpo-2) and execute the erasure of the case's key groups."""
+    case = {"referral_id": str(referral_id)}
+    request: dict[str, Any] = {
+        **case,
+        "ground": "uk_gdpr_art_17_1_a_no_longer_necessary",
+        "reason": "Closed.",
+    }
+    if groups is not None:
+        request["key_groups"] = groups
+    erasure_ok(api, "", request, "dpo-1")
+    number = sum(1 for e in api.history(referral_id) if e["event"] == "ErasureRequested")
+    erasure_ok(api, "/approval", {**case, "request_no": number}, "dpo-2")
+    return erasure_ok(api, "/execution", {**case, "request_no": number}, "dpo-1")
+
+
+def wait_for_views(api: Api) -> None:
+    position = api.log_position()
+    api.case(next(iter(api.versions)), after=position)
