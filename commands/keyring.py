@@ -113,8 +113,9 @@ class KeyRing:
         return True
 
     def _forget_all(self) -> None:
-        self._by_id.clear()
-        self._by_owner.clear()
+        # New caches, not clear(): the library's LRUCache.clear() keeps its lookup dict.
+        self._by_id = LRUCache(CACHE_SIZE)
+        self._by_owner = LRUCache(CACHE_SIZE)
 
     def _cached(self, owner_id: UUID, group: KeyGroup) -> DataKey | None:
         try:
