@@ -3,11 +3,9 @@ the missing field (422), storing nothing but, for a refused attempt, the record 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
-import httpx2 as httpx
 import pytest
 
 from tests.api_client import Api
@@ -21,7 +19,10 @@ from tests.sharing_support import (
     at_discussion,
     at_meeting,
     disclosure,
+    refused,
     register_agencies,
+    send,
+    sharing_record,
     sign_isp,
 )
 from tests.support import FixedClock, find_personal_data, referral_form
@@ -32,56 +33,6 @@ from tests.support import FixedClock, find_personal_data, referral_form
 @pytest.fixture
 def agencies(api: Api) -> dict[str, UUID]:
     return register_agencies(api)
-
-
-def sharing_record(api: Api, referral_id: UUID) -> list[dict[str, Any]]:
-    response = api.client.get(
-        f"/referrals/{referral_id}/sharing",
-        params={"after_position": api.log_position()},
-        headers=api.headers("triage-1"),
-    )
-    assert response.status_code == 200, response.text
-    entries: list[dict[str, Any]] = response.json()["entries"]
-    return entries
-
-
-def refused(
-    api: Api,
-    referral_id: UUID,
-    attempt: Callable[[], httpx.Response],
-    status: int,
-    rule: str | None = None,
-    *,
-    recorded: bool = False,
-) -> dict[str, Any]:
-    """Run a refused attempt; check what it answered and that only its record was stored."""
-    history = len(api.history(referral_id))
-    refusals = [e for e in sharing_record(api, referral_id) if e["event"] == "SharingRefused"]
-    position = api.log_position()
-    response = attempt()
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    problem: dict[str, Any] = response.json()
-    if rule is not None:
-        assert problem["rule"] == rule
-    assert len(api.history(referral_id)) == history, "the referral itself is unchanged"
-    if recorded:
-        assert api.log_position() > position
-        now = [e for e in sharing_record(api, referral_id) if e["event"] == "SharingRefused"]
-        assert len(now) == len(refusals) + 1
-        assert now[-1]["data"]["rule"] == rule
-        assert now[-1]["data"]["refusal_id"] == problem["refused_attempt_id"]
-        assert "content" not in now[-1]["data"]
-    else:
-        assert api.log_position() == position
-        assert "refused_attempt_id" not in problem
-    return problem
-
-
-def send(
-    api: Api, referral_id: UUID, path: str, body: dict[str, Any], by: str
-) -> Callable[[], httpx.Response]:
-    return lambda: api.send(referral_id, path, body, by=by)
 
 
 class TestTheInformationSharingProtocol:
