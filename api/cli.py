@@ -3,6 +3,7 @@ year, read history."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import signal
@@ -11,6 +12,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import NoReturn
 from uuid import UUID
 
@@ -23,12 +25,23 @@ from api.demo import DEMO_ACTORS, DEMO_START, ScriptedClock, load_demo
 from api.identity import TokenTableError, add_token, issue_tokens
 from api.logging import configure_logging
 from api.main import create_app
-from api.runtime import Runtime, StartupError, open_event_recorder, open_projections, open_runtime
-from api.settings import Settings
+from api.runtime import (
+    Runtime,
+    StartupError,
+    load_master_key,
+    open_event_recorder,
+    open_keystore,
+    open_projections,
+    open_runtime,
+    prepare_storage,
+    replace_master_key_file,
+)
+from api.settings import MASTER_KEY_BYTES, Settings, decode_master_key
 from api.synthetic import generate_year
 from commands.clock import Clock
 from commands.context import Actor
 from commands.errors import ReferralNotFoundError
+from commands.keyring import KeyRingError, rotate_master_key
 from events.vocabulary import Role
 
 
@@ -234,6 +247,57 @@ def rebuild_projections() -> None:
         applied = runtime.projections.rebuild()
     for view, events in applied.items():
         click.echo(f"Rebuilt {view} from {events} events.")
+
+
+@cli.command("new-master-key")
+def new_master_key() -> None:
+    """Print a new random master key (base64), e.g. for `rotate-master-key`."""
+    click.echo(base64.b64encode(os.urandom(MASTER_KEY_BYTES)).decode())
+
+
+@cli.command("rotate-master-key")
+@click.option(
+    "--new-key-file",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A file holding the new master key (base64).",
+)
+def rotate_master_key_command(new_key_file: Path) -> None:
+    """Re-wrap every data key under a new master key; the events are not touched. Stop the
+    API first, then configure the new key (the embedded store's key file is replaced)."""
+    settings = load_settings()
+    try:
+        new = decode_master_key(new_key_file.read_text(encoding="ascii"))
+        current = load_master_key(settings)
+        prepare_storage(settings)
+    except (OSError, ValueError, StartupError) as error:
+        fail(str(error))
+    store = open_keystore(settings)
+    try:
+        report = rotate_master_key(store, current, new)
+    except KeyRingError as error:
+        fail(str(error))
+    finally:
+        store.close()
+    if settings.master_key is None and settings.master_key_file is None:
+        replace_master_key_file(settings.default_master_key_file, new)
+        where = f"{settings.default_master_key_file} now holds it"
+    else:
+        where = "configure it now (VTR_MASTER_KEY or VTR_MASTER_KEY_FILE)"
+    click.echo(
+        f"Re-wrapped {report.rewrapped} data keys under master key {report.fingerprint} "
+        f"({report.destroyed} destroyed, {report.already_rotated} already rotated); {where}."
+    )
+
+
+@cli.command("reapply-erasures")
+def reapply_erasures() -> None:
+    """Destroy again every data key an executed erasure named: after a crash between an
+    erasure's record and its key destruction, or after restoring the key store from backup."""
+    settings = load_settings()
+    with running(settings) as runtime:
+        applied = runtime.ledger.reapply_erasures()
+    click.echo(f"Re-applied {applied} erasures.")
 
 
 def main() -> None:

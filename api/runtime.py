@@ -273,7 +273,19 @@ def _read_master_key(path: Path, source: str) -> bytes:
 
 def _create_master_key(path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
+    _write_key_file(path, os.urandom(32))
+    log.warning("master_key_created", path=str(path), advice="back it up with the data")
+
+
+def replace_master_key_file(path: Path, master_key: bytes) -> None:
+    """Put a new master key in the file, atomically (a crash leaves the old or the new)."""
+    staging = path.with_name(path.name + ".new")
+    staging.unlink(missing_ok=True)
+    _write_key_file(staging, master_key)
+    staging.replace(path)
+
+
+def _write_key_file(path: Path, master_key: bytes) -> None:
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w", encoding="ascii") as key_file:
-        key_file.write(base64.b64encode(os.urandom(32)).decode() + "\n")
-    log.warning("master_key_created", path=str(path), advice="back it up with the data")
+        key_file.write(base64.b64encode(master_key).decode() + "\n")

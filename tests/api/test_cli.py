@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -34,9 +35,10 @@ def cli_env(settings: Settings | None = None, /, **extra: str) -> dict[str, str]
     }
     env["VTR_LOG_FORMAT"] = "json"
     if settings is not None:
-        for name, value in settings.model_dump(exclude_none=True).items():
-            secret = getattr(value, "get_secret_value", None)
-            env[f"VTR_{name.upper()}"] = str(secret() if secret else value)
+        for name, value in settings.model_dump(mode="json", exclude_none=True).items():
+            secret = getattr(getattr(settings, name), "get_secret_value", None)
+            text = json.dumps(value) if isinstance(value, dict | list) else str(value)
+            env[f"VTR_{name.upper()}"] = secret() if secret else text
     env.update(extra)
     return env
 
