@@ -99,6 +99,8 @@ class LedgerCore(Application[UUID]):
         if not notifications or notifications[0].topic != ReferralReceived.TOPIC:
             raise ReferralNotFoundError(referral_id)
         mapper = self._event_mapper()
+        if reveal:
+            self.keyring.forget_destroyed(referral_id)  # another process may have erased it
         decode = mapper.to_revealed_event if reveal else mapper.to_domain_event
         return [(notification.id, decode(notification)) for notification in notifications]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from projections.register_export import read_csv
+from tests import lifecycle as steps
 from tests.api_client import Api
 from tests.lifecycle import at
 from tests.section8_support import by_status, case_with_disclosures, end_involvement, obligations
@@ -144,3 +145,39 @@ def test_obligations_export_as_csv_and_each_agency_has_a_reminder_list(
     ]
     assert [r["referral_id"] for r in reminders["open"]] == [str(case_b)]
     assert reminders["suspended"] == []
+
+
+def test_a_concluded_case_proposes_ending_each_recipients_involvement(
+    api: Api, clock: FixedClock
+) -> None:
+    agencies = register_agencies(api)
+    school = agencies[SCHOOL]
+    case = case_with_disclosures(api, clock, agencies, "2026-03-05", [[CHILDRENS, SCHOOL]])
+    steps.ready_to_decide(api, case)
+    decision = {"outcome": "exit", "reasons": "No vulnerability to radicalisation found."}
+    api.ok(case, "strategy-discussion/decision", decision, by="police-1")
+    steps.section_2_signatures(api, case)
+
+    concluded = api.ok(case, "conclusion", {"concluded_on": "2026-03-05"}, by="chair-1")
+
+    assert concluded["events"] == ["ProcessConcluded", *["AgencyInvolvementEndProposed"] * 2]
+    reminders = api.client.get(
+        f"/agencies/{school}/disposal-reminders",
+        params={"after_position": api.log_position()},
+        headers=api.headers("school-1"),
+    ).json()
+    assert [(p["referral_id"], p["because"]) for p in reminders["involvement_end_proposed"]] == [
+        (str(case), "process_concluded")
+    ]
+    assert reminders["open"] == []
+
+    end_involvement(api, clock, case, school, "2026-03-09")
+    reminders = api.client.get(
+        f"/agencies/{school}/disposal-reminders",
+        params={"after_position": api.log_position()},
+        headers=api.headers("school-1"),
+    ).json()
+    assert reminders["involvement_end_proposed"] == []
+    assert [(r["referral_id"], r["due_on"]) for r in reminders["open"]] == [
+        (str(case), "2026-03-23")
+    ]

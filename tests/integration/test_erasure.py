@@ -196,3 +196,20 @@ def test_a_key_group_is_erased_without_the_others(
     left = find_personal_data(revealed)
     assert not set(gone) & set(left)
     assert set(still_there) <= set(left)
+
+
+def test_erasures_are_reapplied_after_the_key_store_is_restored_from_a_backup(
+    api: Api, clock: FixedClock, app: FastAPI
+) -> None:
+    runtime: Runtime = app.state.runtime
+    agencies = register_agencies(api)
+    referral_id = case_with_disclosures(api, clock, agencies, "2026-03-05", [[SCHOOL]])
+    backup = runtime.keystore.select_owner_keys(referral_id)
+    erase_case(api, referral_id)
+    runtime.keystore.rewrap_keys(backup)  # the backup's wrapped keys are back
+    assert SUBJECT_NAME in str(api.history(referral_id, reveal=True))
+
+    assert runtime.ledger.reapply_erasures() == 1
+
+    assert all(key.wrapped_key is None for key in runtime.keystore.select_owner_keys(referral_id))
+    assert find_personal_data(str(api.history(referral_id, reveal=True))) == []
