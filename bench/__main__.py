@@ -6,7 +6,9 @@
 (c) case-view rebuild, events per second, vs (a);
 (d) exporting one agency's 100,000-disclosure register over HTTP (CSV, JSON, as of a
     moment), rows per second, vs reading the same stored rows with one raw SQL query
-    (see bench/register_export.py).
+    (see bench/register_export.py);
+(e) erasing a 1,000-event case vs approving it, and reading such a case's history with its
+    personal data opened vs the same case stored unsealed (see bench/erasure.py).
 
 Each group is measured in alternating rounds, so the drift of a shared, noisy machine
 falls on all of its members alike. Prints one JSON line at the end: compare the ratios.
@@ -28,6 +30,7 @@ from pydantic import SecretStr
 
 from api.runtime import open_runtime, prepare_storage
 from api.settings import Settings
+from bench.erasure import ErasureFigures, measure_erasure
 from bench.http_load import HttpBench
 from bench.library_baseline import LibraryBench
 from bench.register_export import RegisterFigures, measure_register
@@ -43,6 +46,8 @@ def main() -> None:
         "--register-disclosures", type=int, default=100_000, help="disclosures in the register"
     )
     parser.add_argument("--register-rounds", type=int, default=3)
+    parser.add_argument("--erasure-cases", type=int, default=5)
+    parser.add_argument("--read-rounds", type=int, default=30)
     parser.add_argument("--pg-host", default=os.environ.get("VTR_BENCH_PG_HOST", "127.0.0.1"))
     args = parser.parse_args()
 
@@ -75,6 +80,7 @@ def main() -> None:
     finally:
         _drop(settings, [database, settings.keystore_database])
     register = _measure_register(settings, args.register_disclosures, args.register_rounds)
+    erasure = _measure_erasure(settings, args.erasure_cases, args.read_rounds)
 
     rates = {name: _rate(measured) for name, measured in totals.items()}
     result = {
@@ -89,6 +95,7 @@ def main() -> None:
         "http_vs_command": round(rates["http"] / rates["ledger"], 3),
         "rebuild_vs_command": round(rebuild.operations / rebuild.seconds / rates["ledger"], 3),
         **_register_result(register),
+        **_erasure_result(erasure),
     }
     print(json.dumps(result))
     sys.stdout.flush()
@@ -124,6 +131,28 @@ def _register_result(figures: RegisterFigures) -> dict[str, float]:
         "csv_export_vs_raw_read": round(rates["csv"] / rates["raw"], 3),
         "json_export_vs_raw_read": round(rates["json"] / rates["raw"], 3),
         "as_of_vs_live_json": round(rates["as_of"] / rates["json"], 3),
+    }
+
+
+def _measure_erasure(settings: Settings, cases: int, read_rounds: int) -> ErasureFigures:
+    database = f"vtr_bench_erasure_{uuid4().hex[:8]}"
+    erasure_settings = settings.model_copy(update={"pg_database": database})
+    try:
+        prepare_storage(erasure_settings)
+        return measure_erasure(erasure_settings, cases, read_rounds)
+    finally:
+        _drop(erasure_settings, [database, erasure_settings.keystore_database])
+
+
+def _erasure_result(figures: ErasureFigures) -> dict[str, float]:
+    return {
+        "case_events": figures.case_events,
+        "erasure_ms": round(figures.erasure_ms, 1),
+        "erasure_approval_ms": round(figures.approval_ms, 1),
+        "erasure_vs_approval": round(figures.erasure_ms / figures.approval_ms, 3),
+        "sealed_read_ms": round(figures.sealed_read_ms, 1),
+        "unsealed_read_ms": round(figures.clear_read_ms, 1),
+        "read_overhead_sealed": round(figures.sealed_read_ms / figures.clear_read_ms, 3),
     }
 
 

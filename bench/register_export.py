@@ -65,18 +65,22 @@ class RegisterFigures:
 def seed_register(runtime: Runtime, disclosures: int) -> UUID:
     """Record `disclosures` between two agencies; returns the police agency's id."""
     ledger = runtime.ledger
-    police = _register(ledger, "Bench Constabulary", "police")
-    childrens = _register(ledger, "Bench Children's Services", "children_and_young_people_services")
+    police = register_agency_ref(ledger, "Bench Constabulary", "police")
+    childrens = register_agency_ref(
+        ledger, "Bench Children's Services", "children_and_young_people_services"
+    )
     remaining = disclosures
     while remaining > 0:
         batch = min(PER_REFERRAL, remaining)
-        referral_id = _at_strategy_discussion(ledger)
+        referral_id = at_strategy_discussion(ledger)
         referral = ledger.referral(referral_id)
         for number in range(batch):
             outward = number % 2 == 0
             discloser, recipient = (police, childrens) if outward else (childrens, police)
             actor = POLICE_AGENCY if outward else CHILDRENS
-            referral.disclose(_audit(actor, number), _request(discloser, recipient, number))
+            referral.disclose(
+                audit_for(actor, number), disclosure_request(discloser, recipient, number)
+            )
         ledger.save(referral)
         remaining -= batch
     return police.agency_id
@@ -110,13 +114,13 @@ def measure_register(
     return RegisterFigures(disclosures, rows, seed_seconds, rebuild, measured)
 
 
-def _register(ledger: ReferralLedger, name: str, agency_type: str) -> AgencyRef:
+def register_agency_ref(ledger: ReferralLedger, name: str, agency_type: str) -> AgencyRef:
     command = ag.RegisterAgency.model_validate({"name": name, "agency_type": agency_type})
     agency_id = ledger.register_agency(command, Issued(TRIAGE, uuid4())).aggregate_id
     return ledger.agency(agency_id).state.ref
 
 
-def _at_strategy_discussion(ledger: ReferralLedger) -> UUID:
+def at_strategy_discussion(ledger: ReferralLedger) -> UUID:
     received = ledger.receive_referral(
         i.ReceiveReferral.model_validate(FORM), Issued(TRIAGE, uuid4())
     )
@@ -141,7 +145,7 @@ def _at_strategy_discussion(ledger: ReferralLedger) -> UUID:
     return referral_id
 
 
-def _audit(actor: Actor, number: int) -> AuditEnvelope:
+def audit_for(actor: Actor, number: int) -> AuditEnvelope:
     return AuditEnvelope(
         actor_id=actor.actor_id,
         actor_role=actor.role,
@@ -151,7 +155,9 @@ def _audit(actor: Actor, number: int) -> AuditEnvelope:
     )
 
 
-def _request(discloser: AgencyRef, recipient: AgencyRef, number: int) -> DisclosureRequest:
+def disclosure_request(
+    discloser: AgencyRef, recipient: AgencyRef, number: int
+) -> DisclosureRequest:
     return DisclosureRequest(
         context=SharingContext.STRATEGY_DISCUSSION,
         disclosed_at=DISCUSSION_AT + timedelta(hours=1, seconds=number),

@@ -56,9 +56,12 @@ class EventStorageError(Exception):
 
 
 class EventMapper(Mapper[UUID]):
-    def __init__(self, keys: DataKeys | None) -> None:
+    def __init__(self, keys: DataKeys | None, *, sealing: bool = True) -> None:
+        """`sealing=False` stores personal data in clear: only for measuring what sealing
+        costs (the benchmark); nothing in the service turns it off."""
         super().__init__(transcoder=JSONTranscoder())
         self._keys = keys
+        self._sealing = sealing
 
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
         if not isinstance(domain_event, DomainEvent):
@@ -66,7 +69,8 @@ class EventMapper(Mapper[UUID]):
         state = domain_event.model_dump(
             mode="json", exclude={"originator_id", "originator_version"}
         )
-        self._seal_personal_fields(domain_event, state)
+        if self._sealing:
+            self._seal_personal_fields(domain_event, state)
         if domain_event.class_version > 1:
             state["class_version"] = domain_event.class_version
         return StoredEvent(
@@ -82,7 +86,7 @@ class EventMapper(Mapper[UUID]):
 
     def to_revealed_event(self, stored_event: StoredEvent) -> DomainEvent:
         """The event with its personal data opened; erased fields read as withheld."""
-        return self._decode(stored_event, self._open)
+        return self._decode(stored_event, self._opener(stored_event))
 
     def _seal_personal_fields(self, event: DomainEvent, state: dict[str, Any]) -> None:
         plan = {
@@ -104,21 +108,31 @@ class EventMapper(Mapper[UUID]):
             ciphertext = key.cipher.encrypt(nonce, to_json(state[name]), aad)
             state[name] = {SEALED: key.key_id, "ct": base64.b64encode(nonce + ciphertext).decode()}
 
-    def _open(self, stored: StoredEvent, name: str, sealed: Mapping[str, str]) -> Any:
-        if self._keys is None:
+    def _opener(self, stored: StoredEvent) -> FieldOpener:
+        """Opens the sealed fields of one event: its key looked up once, its binding built once."""
+        keys = self._keys
+        if keys is None:
             raise EventStorageError("revealing personal data needs the key ring")
-        key_id = sealed[SEALED]
-        key = self._keys.key_for_opening(key_id)
-        if key is None:
-            return {"withheld": "erased", "key_id": key_id}
-        raw = base64.b64decode(sealed["ct"])
-        aad = _associated_data(stored.originator_id, stored.originator_version, name, key_id)
-        try:
-            return from_json(key.cipher.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], aad))
-        except InvalidTag:
-            raise EventStorageError(
-                f"sealed field {name!r} of {_describe(stored)} fails its integrity check"
-            ) from None
+        slot = _associated_data(stored.originator_id, stored.originator_version, "", "")[:-2]
+        found: dict[str, DataKey | None] = {}
+
+        def open_field(name: str, sealed: Mapping[str, str]) -> Any:
+            key_id = sealed[SEALED]
+            if key_id not in found:
+                found[key_id] = keys.key_for_opening(key_id)
+            key = found[key_id]
+            if key is None:
+                return {"withheld": "erased", "key_id": key_id}
+            raw = base64.b64decode(sealed["ct"])
+            aad = b"%s|%s|%s" % (slot, name.encode(), key_id.encode())
+            try:
+                return from_json(key.cipher.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], aad))
+            except InvalidTag:
+                raise EventStorageError(
+                    f"sealed field {name!r} of {_describe(stored)} fails its integrity check"
+                ) from None
+
+        return open_field
 
     def _decode(self, stored: StoredEvent, open_field: FieldOpener) -> DomainEvent:
         event_class = event_class_for(stored.topic)
@@ -130,7 +144,7 @@ class EventMapper(Mapper[UUID]):
             )
         for name, value in state.items():
             if isinstance(value, dict) and SEALED in value:
-                state[name] = open_field(stored, name, value)
+                state[name] = open_field(name, value)
         event_class.upcast(state, from_version)
         state["originator_id"] = stored.originator_id
         state["originator_version"] = stored.originator_version
@@ -142,10 +156,10 @@ class EventMapper(Mapper[UUID]):
             ) from None
 
 
-FieldOpener = Callable[[StoredEvent, str, Mapping[str, str]], Any]
+FieldOpener = Callable[[str, Mapping[str, str]], Any]
 
 
-def _conceal(_stored: StoredEvent, _name: str, sealed: Mapping[str, str]) -> dict[str, str]:
+def _conceal(_name: str, sealed: Mapping[str, str]) -> dict[str, str]:
     return {"withheld": "sealed", "key_id": sealed[SEALED]}
 
 
