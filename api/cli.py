@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import signal
 import sys
 import time
@@ -19,6 +20,7 @@ from uuid import UUID
 import click
 import uvicorn
 from pydantic import ValidationError
+from pydantic_settings import SettingsError
 
 from api.catalogue import render_catalogue
 from api.demo import DEMO_ACTORS, DEMO_START, ScriptedClock, load_demo
@@ -53,6 +55,11 @@ def fail(message: str) -> NoReturn:
 def load_settings() -> Settings:
     try:
         settings = Settings()
+    except SettingsError as error:
+        # A value that should be JSON (a dict or list setting) and is not.
+        field = re.search(r'field "(\w+)"', str(error))
+        name = f"VTR_{field.group(1).upper()}" if field else "a VTR_* variable"
+        fail(f"configuration is not valid: {name}: not valid JSON")
     except ValidationError as error:
         problems = "; ".join(
             f"VTR_{'_'.join(str(p) for p in e['loc']).upper() or 'SETTINGS'}: {e['msg']}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 from pathlib import Path
 from typing import Literal
 
@@ -99,6 +100,16 @@ class Settings(BaseSettings):
         if self.master_key is not None and self.master_key_file is not None:
             raise ValueError("set VTR_MASTER_KEY or VTR_MASTER_KEY_FILE, not both")
         return self
+
+    def as_environment(self) -> dict[str, str]:
+        """These settings as the `VTR_*` variables that configure them (secrets included), to
+        start another process of the service the same way."""
+        environment = {}
+        for name, value in self.model_dump(mode="json", exclude_none=True).items():
+            secret = getattr(getattr(self, name), "get_secret_value", None)
+            text = json.dumps(value) if isinstance(value, dict | list) else str(value)
+            environment[f"VTR_{name.upper()}"] = secret() if secret else text
+        return environment
 
     @property
     def keystore_database(self) -> str:

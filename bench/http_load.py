@@ -77,9 +77,7 @@ class LiveServer:
 
 def _server_env(settings: Settings, tokens_file: Path, port: int) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("VTR_")}
-    for name, value in settings.model_dump(exclude_none=True).items():
-        secret = getattr(value, "get_secret_value", None)
-        env[f"VTR_{name.upper()}"] = str(secret() if secret else value)
+    env.update(settings.as_environment())
     env.update(VTR_TOKENS_FILE=str(tokens_file), VTR_PORT=str(port), VTR_LOG_LEVEL="WARNING")
     return env
 

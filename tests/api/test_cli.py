@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import signal
@@ -35,10 +34,7 @@ def cli_env(settings: Settings | None = None, /, **extra: str) -> dict[str, str]
     }
     env["VTR_LOG_FORMAT"] = "json"
     if settings is not None:
-        for name, value in settings.model_dump(mode="json", exclude_none=True).items():
-            secret = getattr(getattr(settings, name), "get_secret_value", None)
-            text = json.dumps(value) if isinstance(value, dict | list) else str(value)
-            env[f"VTR_{name.upper()}"] = secret() if secret else text
+        env.update(settings.as_environment())
     env.update(extra)
     return env
 
@@ -130,6 +126,9 @@ def test_history_shows_who_did_what_and_opens_personal_data_only_when_asked(tmp_
         ({"VTR_PORT": "eighty"}, "VTR_PORT"),
         ({"VTR_STORE": "postgres"}, "VTR_MASTER_KEY or VTR_MASTER_KEY_FILE"),
         ({"VTR_MASTER_KEY_FILE": "/nonexistent/master.key"}, "does not exist"),
+        ({"VTR_RETENTION_MONTHS": '{"concluded": 72}'}, "VTR_RETENTION_MONTHS"),
+        ({"VTR_RETENTION_MONTHS": "six years"}, "VTR_RETENTION_MONTHS"),
+        ({"VTR_DISPOSAL_WORKING_DAYS": "ten"}, "VTR_DISPOSAL_WORKING_DAYS"),
     ],
 )
 def test_bad_configuration_is_refused_with_a_clear_message(
