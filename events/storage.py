@@ -14,6 +14,7 @@ touched. Only `to_revealed_event` opens them, and a destroyed key reads as
 from __future__ import annotations
 
 import base64
+import binascii
 import os
 from collections.abc import Callable, Collection, Mapping
 from typing import Any, NamedTuple, Protocol
@@ -123,7 +124,7 @@ class EventMapper(Mapper[UUID]):
             key = found[key_id]
             if key is None:
                 return {"withheld": "erased", "key_id": key_id}
-            raw = base64.b64decode(sealed["ct"])
+            raw = binascii.a2b_base64(sealed["ct"])
             aad = b"%s|%s|%s" % (slot, name.encode(), key_id.encode())
             try:
                 return from_json(key.cipher.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], aad))
