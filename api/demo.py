@@ -22,6 +22,7 @@ from api.demo_script import (
     ScriptedClock,
 )
 from api.demo_sharing import (
+    dispose_after_conclusion,
     invite_to_meeting,
     register_demo_agencies,
     share_at_meeting,
@@ -254,6 +255,7 @@ def _supported_and_concluded(script: DemoScript, agencies: dict[str, UUID]) -> U
         notified_person="Jordan Example-Reed",
         method="email",
     )
+    dispose_after_conclusion(script, agencies)
     script.step(
         d(2026, 11, 3),
         CHAIR,

@@ -17,6 +17,7 @@ from uuid import UUID
 from aggregates.errors import DomainError
 from api.demo_script import CHAIR, CHILDRENS, MENTOR, POLICE, SCHOOL, TRIAGE, DemoScript, issued_by
 from commands import agencies as ag
+from commands import section8 as s8
 from commands import sharing as sh
 from commands.application import ReferralLedger
 
@@ -216,6 +217,33 @@ def share_at_review(script: DemoScript, agencies: dict[str, UUID]) -> None:
         advice="Store with the case file.",
     )
     script.step(date(2026, 3, 26), MENTOR, L.disclose, sh.DiscloseInformation, **report)
+
+
+def dispose_after_conclusion(script: DemoScript, agencies: dict[str, UUID]) -> None:
+    """Section 8 once the case concluded: the charity deletes what it received; Children's
+    Services' obligations stay open (and are overdue by now); the police's proposed end of
+    involvement waits for confirmation."""
+    L = ReferralLedger  # noqa: N806 (short alias keeps the script readable)
+    for name in (MENTORS_NAME, CHILDRENS_NAME):
+        script.step(
+            date(2026, 5, 5),
+            TRIAGE,
+            L.end_agency_involvement,
+            s8.EndAgencyInvolvement,
+            agency_id=agencies[name],
+            ended_on="2026-05-05",
+            reason="process_concluded",
+        )
+    script.step(
+        date(2026, 5, 12),
+        MENTOR,
+        L.confirm_disposal,
+        s8.ConfirmDisposal,
+        obligation_no=1,
+        method="deleted",
+        disposed_on="2026-05-12",
+        complete=True,
+    )
 
 
 def _disclosure(

@@ -23,8 +23,7 @@ from bench.register_export import (
     COMPLIANCE,
     POLICE_AGENCY,
     at_strategy_discussion,
-    audit_for,
-    disclosure_request,
+    disclose_back_and_forth,
     register_agency_ref,
 )
 from commands import section8 as s8
@@ -56,16 +55,9 @@ class UnsealedLedger(ReferralLedger):
 
 def case_of(ledger: ReferralLedger, agencies: tuple[AgencyRef, AgencyRef], events: int) -> UUID:
     """A referral at its strategy discussion with disclosures up to `events` events."""
-    police, childrens = agencies
     referral_id = at_strategy_discussion(ledger)
     referral = ledger.referral(referral_id)
-    for number in range(events - referral.version):
-        outward = number % 2 == 0
-        discloser, recipient = (police, childrens) if outward else (childrens, police)
-        actor = POLICE_AGENCY if outward else CHILDRENS
-        referral.disclose(
-            audit_for(actor, number), disclosure_request(discloser, recipient, number)
-        )
+    disclose_back_and_forth(referral, agencies, events - referral.version)
     ledger.save(referral)
     return referral_id
 

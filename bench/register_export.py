@@ -24,6 +24,7 @@ from uuid import UUID, uuid4
 
 import psycopg
 
+from aggregates.referral import Referral
 from aggregates.sharing import AgencyStanding, DisclosureRequest
 from api.runtime import Runtime
 from api.settings import Settings
@@ -74,16 +75,25 @@ def seed_register(runtime: Runtime, disclosures: int) -> UUID:
         batch = min(PER_REFERRAL, remaining)
         referral_id = at_strategy_discussion(ledger)
         referral = ledger.referral(referral_id)
-        for number in range(batch):
-            outward = number % 2 == 0
-            discloser, recipient = (police, childrens) if outward else (childrens, police)
-            actor = POLICE_AGENCY if outward else CHILDRENS
-            referral.disclose(
-                audit_for(actor, number), disclosure_request(discloser, recipient, number)
-            )
+        disclose_back_and_forth(referral, (police, childrens), batch)
         ledger.save(referral)
         remaining -= batch
     return police.agency_id
+
+
+def disclose_back_and_forth(
+    referral: Referral, agencies: tuple[AgencyRef, AgencyRef], count: int
+) -> None:
+    """`count` disclosures on the referral, the police and children's services in turn,
+    each through the aggregate's own rules and sealing (saved by the caller)."""
+    police, childrens = agencies
+    for number in range(count):
+        outward = number % 2 == 0
+        discloser, recipient = (police, childrens) if outward else (childrens, police)
+        actor = POLICE_AGENCY if outward else CHILDRENS
+        referral.disclose(
+            audit_for(actor, number), disclosure_request(discloser, recipient, number)
+        )
 
 
 def measure_register(
