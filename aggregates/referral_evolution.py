@@ -77,6 +77,7 @@ def _received(event: ReferralReceived) -> ReferralState:
         referring_agency=event.referring_agency,
         subject_age_group=event.subject_age_group,
         recorded_at=event.audit.occurred_at,
+        recorded_by=event.audit.actor_id,
         last_changed_at=event.audit.occurred_at,
     )
 

@@ -207,6 +207,7 @@ class ReferralState(StateModel):
     referring_agency: str
     subject_age_group: AgeGroup
     recorded_at: datetime
+    recorded_by: str = ""  # a staff id, never a name: who recorded it (the referrer, if direct)
     last_changed_at: datetime
     security_checks_recorded_at: datetime | None = None
     further_information_requests: list[FurtherInformationRequest] = []
@@ -235,6 +236,14 @@ class ReferralState(StateModel):
     erased_groups: list[KeyGroup] = []
     retention_reviews: int = 0
     next_retention_review_on: date | None = None
+
+    def involved_agencies(self) -> set[str]:
+        """The names of the agencies involved: invited, or disclosing or receiving."""
+        names = {agency.name for agency in self.invited_agencies}
+        for disclosure in self.disclosures:
+            names.add(disclosure.disclosing_agency.name)
+            names.update(recipient.name for recipient in disclosure.recipients)
+        return names
 
     @property
     def open_dispute(self) -> Dispute | None:

@@ -12,7 +12,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import NoReturn
 from uuid import UUID
@@ -24,7 +24,7 @@ from pydantic_settings import SettingsError
 
 from api.catalogue import render_catalogue
 from api.demo import DEMO_ACTORS, DEMO_START, ScriptedClock, load_demo
-from api.identity import TokenTableError, add_token, issue_tokens
+from api.identity import TokenTableError, issue_token, issue_tokens, read_table, revoke_token
 from api.logging import configure_logging
 from api.main import create_app
 from api.runtime import (
@@ -41,7 +41,6 @@ from api.runtime import (
 from api.settings import MASTER_KEY_BYTES, Settings, decode_master_key
 from api.synthetic import generate_year
 from commands.clock import Clock
-from commands.context import Actor
 from commands.errors import ReferralNotFoundError
 from commands.keyring import KeyRingError, rotate_master_key
 from events.vocabulary import Role
@@ -188,7 +187,7 @@ def _demo_tokens(settings: Settings) -> dict[str, str] | None:
     """Issue demo tokens once, into a fresh token table; show them again on later runs."""
     shown = settings.data_dir / "demo-tokens.json"
     if not settings.token_table.exists():
-        tokens = issue_tokens(settings.token_table, DEMO_ACTORS)
+        tokens = issue_tokens(settings.token_table, DEMO_ACTORS, _now())
         descriptor = os.open(shown, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(descriptor, "w", encoding="utf-8") as kept:
             json.dump(tokens, kept, indent=2)
@@ -228,16 +227,62 @@ def history(referral_id: UUID, reveal: bool) -> None:
 
 @cli.command("issue-token")
 @click.option("--actor-id", required=True, help="Staff identifier, e.g. police-insp-4.")
-@click.option("--role", required=True, type=click.Choice([role.value for role in Role]))
+@click.option(
+    "--role",
+    "roles",
+    required=True,
+    multiple=True,
+    type=click.Choice([role.value for role in Role]),
+    help="A role the person holds; repeat for several.",
+)
 @click.option("--agency", required=True, help="The agency the person acts for.")
-def issue_token(actor_id: str, role: str, agency: str) -> None:
-    """Add a bearer token for one person to the token table and print it (once)."""
+@click.option("--days", type=click.IntRange(1, 730), help="Validity; default VTR_TOKEN_DAYS.")
+def issue_token_command(
+    actor_id: str, roles: tuple[str, ...], agency: str, days: int | None
+) -> None:
+    """Issue an API token for one person (administrators): printed once, stored as a digest."""
     settings = load_settings()
+    valid_for = timedelta(days=days or settings.token_days)
     try:
-        token = add_token(settings.token_table, Actor(actor_id, Role(role), agency))
+        stored, token = issue_token(
+            settings.token_table, actor_id, [Role(r) for r in roles], agency, _now(), valid_for
+        )
     except TokenTableError as error:
         fail(str(error))
+    click.echo(f"token id {stored.token_id}, expires {stored.expires_at.isoformat()}", err=True)
     click.echo(token)
+
+
+@cli.command("revoke-token")
+@click.argument("token_id")
+def revoke_token_command(token_id: str) -> None:
+    """Revoke an API token by its id; it is refused from the next request on."""
+    settings = load_settings()
+    try:
+        revoked = revoke_token(settings.token_table, token_id, _now())
+    except TokenTableError as error:
+        fail(str(error))
+    click.echo(f"Revoked token {revoked.token_id} of {revoked.actor_id}.")
+
+
+@cli.command("list-tokens")
+def list_tokens() -> None:
+    """List the API tokens: id, holder, roles, agency, expiry, revocation (never the token)."""
+    settings = load_settings()
+    try:
+        tokens = read_table(settings.token_table)
+    except TokenTableError as error:
+        fail(str(error))
+    for token in tokens:
+        state = f"revoked {token.revoked_at.isoformat()}" if token.revoked_at else "active"
+        click.echo(
+            f"{token.token_id} {token.actor_id} {','.join(token.roles)} {token.agency!r} "
+            f"expires {token.expires_at.isoformat()} {state}"
+        )
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 @cli.command()

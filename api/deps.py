@@ -6,10 +6,10 @@ from typing import Annotated
 from uuid import uuid4
 
 import structlog
-from fastapi import Depends, Header, HTTPException, Request
+from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from api.identity import TokenDirectory
+from api.access import Grant, authorise
 from api.runtime import Runtime
 from commands.application import ReferralLedger
 from commands.context import Actor, Issued
@@ -30,22 +30,26 @@ async def _ledger(runtime: RuntimeDep) -> ReferralLedger:
 
 LedgerDep = Annotated[ReferralLedger, Depends(_ledger)]
 
-_bearer = HTTPBearer(auto_error=False, description="A token from the token table.")
-_CHALLENGE = {"WWW-Authenticate": "Bearer"}
+_bearer = HTTPBearer(auto_error=False, description="An API token, or an identity-provider JWT.")
 
 
-async def _actor(
+def _grant(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Actor:
-    if credentials is None:
-        raise HTTPException(401, "A bearer token is required.", headers=_CHALLENGE)
-    tokens: TokenDirectory = request.app.state.tokens
-    actor = tokens.authenticate(credentials.credentials)
-    if actor is None:
-        raise HTTPException(401, "The bearer token is not recognised.", headers=_CHALLENGE)
-    structlog.contextvars.bind_contextvars(actor_id=actor.actor_id, actor_role=actor.role.value)
-    return actor
+) -> Grant:
+    # A plain `def`: authorising may read the case and writes the access log.
+    return authorise(request, credentials.credentials if credentials else None)
+
+
+GrantDep = Annotated[Grant, Depends(_grant)]
+
+
+async def _actor(grant: GrantDep) -> Actor:
+    # Bound here, in the request's own context: the thread that authorised it has its own.
+    structlog.contextvars.bind_contextvars(
+        actor_id=grant.actor.actor_id, actor_role=grant.actor.role.value
+    )
+    return grant.actor
 
 
 ActorDep = Annotated[Actor, Depends(_actor)]

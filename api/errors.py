@@ -107,6 +107,8 @@ async def _http_error(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, HTTPException)  # noqa: S101 (registered for it)
     phrase = HTTPStatus(error.status_code).phrase
     detail = error.detail or phrase
-    response = problem(error.status_code, f"http-{error.status_code}", phrase, detail)
+    rule = getattr(error, "rule", None)
+    extra = {"rule": rule} if rule else {}
+    response = problem(error.status_code, f"http-{error.status_code}", phrase, detail, **extra)
     response.headers.update(error.headers or {})
     return response

@@ -6,10 +6,11 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from uuid import UUID, uuid4
 
+import jwt
 from fastapi import FastAPI
 
 from api.errors import install_error_handlers
-from api.identity import TokenDirectory
+from api.identity import Authenticator, OidcVerifier, TokenStore, load_jwks
 from api.middleware import RequestLog
 from api.routes import agencies, catalogues, commands, health, queries, registers, section8
 from api.runtime import open_runtime
@@ -39,7 +40,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = open_runtime(settings, clock=clock, new_id=new_id)
         app.state.runtime = runtime
-        app.state.tokens = TokenDirectory.load(settings.token_table)
+        app.state.authenticator = authenticator(settings)
         if settings.projections == "in-process":
             runtime.projections.start()
         try:
@@ -58,3 +59,21 @@ def create_app(
     app.include_router(catalogues.router)
     app.include_router(health.router)
     return app
+
+
+def authenticator(settings: Settings) -> Authenticator:
+    oidc = None
+    if settings.oidc_issuer is not None and settings.oidc_audience is not None:
+        keys = (
+            load_jwks(settings.oidc_jwks_file)
+            if settings.oidc_jwks_file is not None
+            else jwt.PyJWKClient(str(settings.oidc_jwks_url), cache_keys=True)
+        )
+        oidc = OidcVerifier(
+            settings.oidc_issuer,
+            settings.oidc_audience,
+            keys,
+            roles_claim=settings.oidc_roles_claim,
+            agency_claim=settings.oidc_agency_claim,
+        )
+    return Authenticator(TokenStore(settings.token_table), oidc)

@@ -16,6 +16,7 @@ import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import PROBLEM_JSON
+from api.marking import PROTECTIVE_MARKING
 
 log = structlog.get_logger("vtr.api")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -61,6 +62,7 @@ class _Exchange:
         self._headers: dict[bytes, bytes] = dict(scope["headers"])
         offered = self.header(b"x-request-id").decode("latin-1")
         self.request_id = offered if REQUEST_ID.match(offered) else uuid4().hex
+        scope.setdefault("state", {})["request_id"] = self.request_id
         self.status = 500
         self.started = False
         self.received = 0
@@ -90,8 +92,20 @@ class _Exchange:
             message["headers"] = [
                 *message.get("headers", []),
                 (b"x-request-id", self.request_id.encode()),
+                *self._marking(),
             ]
         await self._send(message)
+
+    def _marking(self) -> list[tuple[bytes, bytes]]:
+        """Case data carries its protective marking (the form's RESTRICTED, today's
+        OFFICIAL-SENSITIVE) and is never cached."""
+        grant = self.scope.get("state", {}).get("grant")
+        if grant is None or grant.permission.consults is None:
+            return []
+        return [
+            (b"protective-marking", PROTECTIVE_MARKING.encode()),
+            (b"cache-control", b"no-store"),
+        ]
 
     async def problem(self, status: int, slug: str, detail: str) -> None:
         body = json.dumps(

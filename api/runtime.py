@@ -21,6 +21,7 @@ from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.utils import Environment
 from psycopg.sql import SQL, Identifier
 
+from api.access_log import AccessLog, PostgresAccessLog, SQLiteAccessLog
 from api.settings import Settings, decode_master_key
 from commands.application import ReferralLedger
 from commands.clock import Clock
@@ -116,11 +117,13 @@ class Runtime:
     ledger: ReferralLedger
     projections: Projections
     keystore: KeyStore
+    access_log: AccessLog
 
     def close(self) -> None:
         self.projections.close()
         self.ledger.close()
         self.keystore.close()
+        self.access_log.close()
 
 
 def open_runtime(
@@ -144,7 +147,17 @@ def open_runtime(
     )
     projections = open_projections(settings, ledger.recorder)
     ledger.on_saved(projections.wake)
-    return Runtime(settings, ledger, projections, keystore)
+    return Runtime(settings, ledger, projections, keystore, open_access_log(settings))
+
+
+def open_access_log(settings: Settings) -> AccessLog:
+    access_log: AccessLog
+    if settings.store == "sqlite":
+        access_log = SQLiteAccessLog(str(settings.data_dir / "access.sqlite"))
+    else:
+        access_log = PostgresAccessLog(postgres_datastore(settings, settings.pg_database))
+    access_log.create_table()
+    return access_log
 
 
 def open_projections(settings: Settings, recorder: ApplicationRecorder) -> Projections:

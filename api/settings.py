@@ -52,6 +52,21 @@ class Settings(BaseSettings):
     tokens_file: Path | None = Field(
         default=None, description="The bearer-token table; defaults to <data_dir>/tokens.json."
     )
+    token_days: int = Field(
+        default=90, ge=1, le=730, description="How long an API token issued by the CLI lasts."
+    )
+    oidc_issuer: str | None = Field(
+        default=None, description="The identity provider's issuer URL; enables OIDC JWTs."
+    )
+    oidc_audience: str | None = Field(default=None, description="This service's audience.")
+    oidc_jwks_file: Path | None = Field(
+        default=None, description="The provider's JSON Web Key Set, as a file."
+    )
+    oidc_jwks_url: str | None = Field(
+        default=None, description="The provider's JSON Web Key Set URL (fetched and cached)."
+    )
+    oidc_roles_claim: str = "vtr_roles"
+    oidc_agency_claim: str = "vtr_agency"
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     projections: Literal["in-process", "external"] = Field(
@@ -99,6 +114,20 @@ class Settings(BaseSettings):
     def _one_master_key_source(self) -> Settings:
         if self.master_key is not None and self.master_key_file is not None:
             raise ValueError("set VTR_MASTER_KEY or VTR_MASTER_KEY_FILE, not both")
+        return self
+
+    @model_validator(mode="after")
+    def _oidc_complete_or_absent(self) -> Settings:
+        parts = {
+            "VTR_OIDC_ISSUER": self.oidc_issuer,
+            "VTR_OIDC_AUDIENCE": self.oidc_audience,
+            "VTR_OIDC_JWKS_FILE or VTR_OIDC_JWKS_URL": self.oidc_jwks_file or self.oidc_jwks_url,
+        }
+        missing = [name for name, value in parts.items() if not value]
+        if 0 < len(missing) < len(parts):
+            raise ValueError(f"OIDC needs all of its settings; missing {', '.join(missing)}")
+        if self.oidc_jwks_file is not None and self.oidc_jwks_url is not None:
+            raise ValueError("set VTR_OIDC_JWKS_FILE or VTR_OIDC_JWKS_URL, not both")
         return self
 
     def as_environment(self) -> dict[str, str]:

@@ -12,6 +12,7 @@ import sys
 import tempfile
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from uuid import UUID, uuid4
 
@@ -58,7 +59,7 @@ class LiveServer:
     def __init__(self, settings: Settings, actors: list[Actor]) -> None:
         self.scratch = tempfile.TemporaryDirectory()
         tokens_file = Path(self.scratch.name) / "tokens.json"
-        self.tokens = issue_tokens(tokens_file, actors)
+        self.tokens = issue_tokens(tokens_file, actors, datetime.now(UTC))
         self.port = _free_port()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "api", "serve"],

@@ -10,7 +10,12 @@ from enum import StrEnum
 
 
 class Role(StrEnum):
-    """The part a person plays in the process (section 5 and Appendix A)."""
+    """The part a person plays in the process (section 5 and Appendix A).
+
+    The stored values are kept from the first release; in the permission matrix `police` is
+    the MASH police lead, `childrens_services` and `adult_social_services` the MASH social
+    care leads, `meeting_chair` the panel chair and `partner_agency` an agency practitioner.
+    """
 
     MASH_TRIAGE = "mash_triage"
     MASH_OPERATIONAL_DESK = "mash_operational_desk"
@@ -18,10 +23,13 @@ class Role(StrEnum):
     CHILDRENS_SERVICES = "childrens_services"
     ADULT_SOCIAL_SERVICES = "adult_social_services"
     MEETING_CHAIR = "meeting_chair"
+    MINUTE_TAKER = "minute_taker"
     PARTNER_AGENCY = "partner_agency"
     HEAD_OF_SAFEGUARDING = "head_of_safeguarding"
     DETECTIVE_SUPERINTENDENT = "detective_superintendent"
     COMPLIANCE_OFFICER = "compliance_officer"
+    REFERRER = "referrer"
+    ADMINISTRATOR = "administrator"
 
 
 class ReceivedVia(StrEnum):

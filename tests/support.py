@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from api.identity import digest
+from api.identity import StoredToken, TokenTable, digest
 from commands.context import Actor
 from events.vocabulary import Role
 
@@ -30,6 +29,7 @@ ACTORS = {
     actor.actor_id: actor
     for actor in (
         Actor("triage-1", Role.MASH_TRIAGE, "Norfolk MASH"),
+        Actor("triage-2", Role.MASH_TRIAGE, "Norfolk MASH"),
         Actor("desk-1", Role.MASH_OPERATIONAL_DESK, "Norfolk MASH"),
         Actor("police-1", Role.POLICE, "Norfolk Constabulary"),
         Actor("police-2", Role.POLICE, "Norfolk Constabulary"),
@@ -40,6 +40,11 @@ ACTORS = {
         Actor("school-1", Role.PARTNER_AGENCY, "Greenfield High School"),
         Actor("dpo-1", Role.COMPLIANCE_OFFICER, "Norfolk County Council"),
         Actor("dpo-2", Role.COMPLIANCE_OFFICER, "Norfolk County Council"),
+        Actor("admin-1", Role.ADMINISTRATOR, "Norfolk County Council"),
+        Actor("referrer-1", Role.REFERRER, "Greenfield High School"),
+        Actor("minutes-1", Role.MINUTE_TAKER, "Norfolk MASH"),
+        Actor("dsupt-1", Role.DETECTIVE_SUPERINTENDENT, "Norfolk Constabulary"),
+        Actor("mentor-1", Role.PARTNER_AGENCY, "Hope Mentoring Trust"),
     )
 }
 # One person who holds two roles, with a token for each: the same actor id twice.
@@ -50,20 +55,25 @@ DUAL_ROLE = (
 
 
 def token_for(actor: Actor) -> str:
-    return f"test-token-{actor.actor_id}-{actor.role.value}"
+    return f"vtr_test-{actor.actor_id}-{actor.role.value}"
 
 
-def write_token_table(path: Path) -> None:
-    holders = [
-        {
-            "actor_id": actor.actor_id,
-            "role": actor.role.value,
-            "agency": actor.agency,
-            "token_sha256": digest(token_for(actor)),
-        }
+def write_token_table(path: Path, now: datetime | None = None) -> None:
+    """One token per test actor and role, valid for a year from `now`."""
+    issued = now or datetime(2026, 1, 1, tzinfo=UTC)
+    tokens = [
+        StoredToken(
+            token_id=f"t-{actor.actor_id}-{actor.role.value}"[:64],
+            actor_id=actor.actor_id,
+            roles=[actor.role],
+            agency=actor.agency,
+            token_sha256=digest(token_for(actor)),
+            issued_at=issued,
+            expires_at=issued + timedelta(days=3650),
+        )
         for actor in [*ACTORS.values(), *DUAL_ROLE]
     ]
-    path.write_text(json.dumps({"holders": holders}), encoding="utf-8")
+    path.write_text(TokenTable(tokens=tokens).model_dump_json(), encoding="utf-8")
 
 
 # Synthetic personal data, distinctive enough to search for in raw stores and logs.

@@ -104,7 +104,7 @@ class TestErasureRefusals:
         referral_id = api.received(referral_form())
         body = {"referral_id": str(referral_id), "ground": GROUND, "reason": "x"}
         attempt = erasure_attempt(api, "", body, "triage-1")
-        refused(api, referral_id, attempt, 403, "compliance-officer-only")
+        refused(api, referral_id, attempt, 403, "role-not-permitted")
 
     def test_one_request_at_a_time_and_each_step_once(self, api: Api) -> None:
         referral_id = api.received(referral_form())
@@ -229,4 +229,4 @@ class TestRetentionRefusals:
             {**retain, "next_review_on": "2027-03-02"},
             "triage-1",
         )
-        refused(api, referral_id, by_triage, 403, "compliance-officer-only")
+        refused(api, referral_id, by_triage, 403, "role-not-permitted")

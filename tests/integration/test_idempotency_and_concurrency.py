@@ -52,7 +52,7 @@ def test_a_key_reused_for_another_command_is_refused_and_stores_nothing(api: Api
     assert reused.json()["type"] == "urn:vtr-ledger:problem:idempotency-key-reused"
     assert api.log_position() == position
     # Keys belong to the person who sent them: another person's same key is a new command.
-    other = api.send(referral_id, "screen-in", by="police-1", key="k-42")
+    other = api.send(referral_id, "screen-in", by="triage-2", key="k-42")
     assert other.status_code == 200
     assert other.json()["replayed"] is False
 

@@ -11,12 +11,14 @@ from aggregates.errors import InvalidInstructionError, NotPermittedError, Proces
 from aggregates.referral import Referral
 from aggregates.referral_evolution import evolve
 from aggregates.referral_state import Stage
+from events.personal import KeyGroup
 from events.vocabulary import (
     AgeGroup,
     ContactMethod,
     DiscussionOutcome,
     DisputedDecision,
     DisputeOutcome,
+    ErasureGround,
     FeedbackPoint,
     PostExitReviewOutcome,
     PostExitReviewPoint,
@@ -306,3 +308,17 @@ def test_a_history_must_start_with_the_referral_and_hold_it_once() -> None:
         evolve(None, events[1])
     with pytest.raises(TypeError, match="does not apply"):
         Referral.project(None, [events[0], events[0].model_copy(update={"originator_version": 2})])
+
+
+def test_only_compliance_officers_erase_even_past_the_api() -> None:
+    story = Story()
+    story.referral.collect_events()  # the receipt, recorded before
+    with pytest.raises(NotPermittedError) as refusal:
+        story.referral.request_erasure(
+            story.by("triage-1", Role.MASH_TRIAGE),
+            [KeyGroup.SUBJECT],
+            ErasureGround.NO_LONGER_NECESSARY,
+            "Not needed",
+        )
+    assert refusal.value.rule.code == "compliance-officer-only"
+    assert story.referral.collect_events() == []

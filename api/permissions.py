@@ -1,0 +1,176 @@
+"""The permission matrix: for every route, which roles may call it and how far they see.
+
+This table is the only place that says who may do what; `api.access` enforces it before any
+route runs, and `docs/permissions.md` is generated from it. A route missing from the table is
+refused to everyone. The process rules (who signs which Section 2 box, which agency may
+disclose) still apply inside the aggregate once a role is let through.
+
+Scopes:
+- `case`: the route names a referral. Case staff see every case; an agency practitioner only
+  cases its agency is involved in (invited, disclosing or receiving), and within them only
+  what its agency disclosed or received; a referrer only referrals they made themselves; a
+  compliance officer every case's envelope, and sealed content only with a stated purpose.
+- `agency`: the route names an agency; an agency's own staff see only their own agency.
+- `any`: no case or agency in the path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from events.vocabulary import Role
+
+
+class Scope(StrEnum):
+    ANY = "any"
+    CASE = "case"
+    AGENCY = "agency"
+
+
+class Consulted(StrEnum):
+    """What a read consults, for the access log (DPA 2018 s.62 consultation)."""
+
+    CASE_LIST = "case list"
+    CASE = "case"
+    HISTORY = "history"
+    SHARING_RECORD = "sharing record"
+    REFERRER_FEEDBACK = "referrer feedback"
+    REGISTER = "disclosure register"
+    RECORDS_OF_PROCESSING = "records of processing"
+    OBLIGATIONS = "disposal obligations"
+    RETENTION = "retention records"
+    ACCESS_LOG = "access log"
+
+
+@dataclass(frozen=True)
+class Permission:
+    roles: frozenset[Role]
+    scope: Scope = Scope.ANY
+    consults: Consulted | None = None  # reads of case data are logged as consultations
+    public: bool = False  # health checks only
+
+
+R = Role
+MASH_LEADS = frozenset({R.POLICE, R.CHILDRENS_SERVICES, R.ADULT_SOCIAL_SERVICES})
+MASH = MASH_LEADS | {R.MASH_TRIAGE, R.MASH_OPERATIONAL_DESK}
+PANEL = frozenset({R.MEETING_CHAIR, R.MINUTE_TAKER})
+OVERSIGHT = frozenset({R.HEAD_OF_SAFEGUARDING, R.DETECTIVE_SUPERINTENDENT})
+CASE_STAFF = MASH | PANEL | OVERSIGHT  # see every case in full
+AGENCY_STAFF = MASH_LEADS | {R.PARTNER_AGENCY}  # act for an agency when sharing
+STAFF = CASE_STAFF | {R.PARTNER_AGENCY, R.COMPLIANCE_OFFICER, R.ADMINISTRATOR}
+CASE_READERS = CASE_STAFF | {R.PARTNER_AGENCY, R.COMPLIANCE_OFFICER}
+COMPLIANCE = frozenset({R.COMPLIANCE_OFFICER})
+BREAK_GLASS_ROLES = frozenset({R.PARTNER_AGENCY})  # may open a case beyond their agency, logged
+
+# Roles whose case access is limited to some cases (everyone else in CASE_READERS sees all).
+AGENCY_SCOPED = frozenset({R.PARTNER_AGENCY})
+ENVELOPE_ONLY = COMPLIANCE  # sealed content only with a stated purpose
+
+
+def _case(roles: frozenset[Role], consults: Consulted | None = None) -> Permission:
+    return Permission(roles, Scope.CASE, consults)
+
+
+def _steps(roles: frozenset[Role], *names: str) -> dict[str, Permission]:
+    return {name: _case(roles) for name in names}
+
+
+MATRIX: dict[str, Permission] = {
+    # Health
+    "healthz": Permission(frozenset(), public=True),
+    "readyz": Permission(frozenset(), public=True),
+    # Intake and triage
+    "receive_referral": Permission(frozenset({R.MASH_TRIAGE, R.REFERRER})),
+    **_steps(
+        frozenset({R.MASH_TRIAGE}),
+        "record_security_checks",
+        "request_further_information",
+        "screen_in",
+        "screen_out",
+    ),
+    "return_further_information": _case(frozenset({R.MASH_OPERATIONAL_DESK, R.MASH_TRIAGE})),
+    # Strategy discussion and Section 2
+    **_steps(
+        MASH_LEADS,
+        "schedule_strategy_discussion",
+        "consult_referrer",
+        "record_risk_assessment",
+        "conclude_strategy_discussion",
+        "sign_mash_decision",
+    ),
+    "notify_referrer": _case(MASH_LEADS | {R.MASH_TRIAGE}),
+    # Strategy meeting, reviews, exit
+    **_steps(
+        frozenset({R.MEETING_CHAIR}),
+        "convene_strategy_meeting",
+        "conclude_strategy_meeting",
+        "hold_review",
+        "conclude_process",
+        "record_post_exit_review",
+        "invite_agency",
+        "read_confidentiality_statement",
+        "sanction_onward_disclosure",
+    ),
+    "refer_to_alternative_support": _case(MASH_LEADS | {R.MASH_TRIAGE, R.MEETING_CHAIR}),
+    # Disputes
+    "raise_dispute": _case(CASE_STAFF | {R.PARTNER_AGENCY}),
+    "refer_dispute": _case(MASH),
+    "resolve_dispute": _case(OVERSIGHT),
+    # Consent and sharing
+    "decide_consent_approach": _case(MASH_LEADS | {R.MEETING_CHAIR}),
+    **_steps(
+        AGENCY_STAFF | {R.MEETING_CHAIR},
+        "seek_consent",
+        "record_consent_given",
+        "record_consent_refused",
+        "record_consent_withdrawn",
+    ),
+    **_steps(AGENCY_STAFF, "disclose", "withhold", "decide_subject_discussion"),
+    # Section 8
+    "end_agency_involvement": _case(AGENCY_STAFF | {R.MASH_TRIAGE, R.MEETING_CHAIR}),
+    "confirm_disposal": _case(AGENCY_STAFF),
+    **_steps(COMPLIANCE | OVERSIGHT | {R.POLICE}, "place_legal_hold", "lift_legal_hold"),
+    "review_retention": _case(COMPLIANCE),
+    "request_erasure": Permission(COMPLIANCE),
+    "approve_erasure": Permission(COMPLIANCE),
+    "execute_erasure": Permission(COMPLIANCE),
+    # Reading cases
+    "list_cases": Permission(CASE_READERS, consults=Consulted.CASE_LIST),
+    "get_case": _case(CASE_READERS, Consulted.CASE),
+    "get_history": _case(CASE_READERS, Consulted.HISTORY),
+    "sharing_record": _case(CASE_READERS, Consulted.SHARING_RECORD),
+    "referrer_feedback": _case(CASE_STAFF | {R.REFERRER}, Consulted.REFERRER_FEEDBACK),
+    # Agencies and catalogues
+    "list_agencies": Permission(STAFF),
+    "get_agency": Permission(STAFF, Scope.ANY),
+    "register_agency": Permission(frozenset({R.ADMINISTRATOR, R.MASH_TRIAGE})),
+    "sign_isp": Permission(frozenset({R.ADMINISTRATOR, R.MASH_TRIAGE})),
+    "lapse_isp": Permission(frozenset({R.ADMINISTRATOR, R.MASH_TRIAGE})),
+    "legal_bases": Permission(STAFF),
+    "information_categories": Permission(STAFF),
+    "confidentiality_statements": Permission(STAFF),
+    # Registers and compliance
+    "disclosure_register": Permission(
+        COMPLIANCE | {R.HEAD_OF_SAFEGUARDING, R.MASH_TRIAGE} | AGENCY_STAFF,
+        Scope.AGENCY,
+        Consulted.REGISTER,
+    ),
+    "records_of_processing": Permission(
+        COMPLIANCE | {R.HEAD_OF_SAFEGUARDING}, consults=Consulted.RECORDS_OF_PROCESSING
+    ),
+    "disposal_obligations": Permission(
+        COMPLIANCE | {R.HEAD_OF_SAFEGUARDING, R.MASH_TRIAGE}, consults=Consulted.OBLIGATIONS
+    ),
+    "disposal_reminders": Permission(
+        COMPLIANCE | {R.HEAD_OF_SAFEGUARDING, R.MASH_TRIAGE} | AGENCY_STAFF,
+        Scope.AGENCY,
+        Consulted.OBLIGATIONS,
+    ),
+    "retention_due": Permission(COMPLIANCE, consults=Consulted.RETENTION),
+    "access_log": Permission(COMPLIANCE, consults=Consulted.ACCESS_LOG),
+    "s62_logs": Permission(COMPLIANCE, consults=Consulted.ACCESS_LOG),
+}
+
+# Agency-scoped routes where these roles see every agency, not only their own.
+ALL_AGENCIES = COMPLIANCE | {R.HEAD_OF_SAFEGUARDING, R.MASH_TRIAGE}
