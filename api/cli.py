@@ -26,7 +26,8 @@ from api.catalogue import render_catalogue
 from api.demo import DEMO_ACTORS, DEMO_START, ScriptedClock, load_demo
 from api.identity import TokenTableError, issue_token, issue_tokens, read_table, revoke_token
 from api.logging import configure_logging
-from api.main import create_app
+from api.main import api_routes, create_app
+from api.permission_docs import render_permission_matrix
 from api.runtime import (
     Runtime,
     StartupError,
@@ -289,6 +290,12 @@ def _now() -> datetime:
 def catalogue() -> None:
     """Print the event catalogue (Markdown), generated from the event classes."""
     click.echo(render_catalogue(), nl=False)
+
+
+@cli.command()
+def permissions() -> None:
+    """Print the permission matrix (Markdown), generated from the matrix and the routes."""
+    click.echo(render_permission_matrix(api_routes()), nl=False)
 
 
 @cli.command("rebuild-projections")

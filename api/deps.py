@@ -33,22 +33,27 @@ LedgerDep = Annotated[ReferralLedger, Depends(_ledger)]
 _bearer = HTTPBearer(auto_error=False, description="An API token, or an identity-provider JWT.")
 
 
-def _grant(
+def _authorise(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Grant:
-    # A plain `def`: authorising may read the case and writes the access log.
+    # A plain `def`, run in a worker thread: authorising may read the case and writes the
+    # access log.
     return authorise(request, credentials.credentials if credentials else None)
+
+
+async def _grant(grant: Annotated[Grant, Depends(_authorise)]) -> Grant:
+    # Bound here, in the request's own context: the worker thread has a copy of its own.
+    structlog.contextvars.bind_contextvars(
+        actor_id=grant.actor.actor_id, actor_role=grant.actor.role.value
+    )
+    return grant
 
 
 GrantDep = Annotated[Grant, Depends(_grant)]
 
 
 async def _actor(grant: GrantDep) -> Actor:
-    # Bound here, in the request's own context: the thread that authorised it has its own.
-    structlog.contextvars.bind_contextvars(
-        actor_id=grant.actor.actor_id, actor_role=grant.actor.role.value
-    )
     return grant.actor
 
 

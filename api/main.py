@@ -8,15 +8,26 @@ from uuid import UUID, uuid4
 
 import jwt
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 
 from api.errors import install_error_handlers
 from api.identity import Authenticator, OidcVerifier, TokenStore, load_jwks
 from api.middleware import RequestLog
-from api.routes import agencies, catalogues, commands, health, queries, registers, section8
+from api.routes import access, agencies, catalogues, commands, health, queries, registers, section8
 from api.runtime import open_runtime
 from api.settings import Settings
 from commands.clock import Clock
 
+ROUTERS = (
+    commands.router,
+    queries.router,
+    agencies.router,
+    registers.router,
+    section8.router,
+    access.router,
+    catalogues.router,
+    health.router,
+)
 DESCRIPTION = """
 An event-sourced, audit-first record of the multi-agency *Vulnerable To Radicalisation*
 referral process: every step is an immutable, attributed event; personal data is sealed
@@ -51,14 +62,14 @@ def create_app(
     app = FastAPI(title="vtr-ledger", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     install_error_handlers(app)
     app.add_middleware(RequestLog)
-    app.include_router(commands.router)
-    app.include_router(queries.router)
-    app.include_router(agencies.router)
-    app.include_router(registers.router)
-    app.include_router(section8.router)
-    app.include_router(catalogues.router)
-    app.include_router(health.router)
+    for router in ROUTERS:
+        app.include_router(router)
     return app
+
+
+def api_routes() -> list[APIRoute]:
+    """Every route of the API (the permission matrix must name each one)."""
+    return [route for router in ROUTERS for route in router.routes if isinstance(route, APIRoute)]
 
 
 def authenticator(settings: Settings) -> Authenticator:

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from commands.context import Outcome
 from events.base import DomainEvent
-from events.vocabulary import Role
+from events.vocabulary import ContactMethod, FeedbackPoint, Role
 from projections.case_view import CaseSummary, CaseView
 
 
@@ -87,6 +87,21 @@ class HistoryEntry(BaseModel):
                 mode="json", exclude={"originator_id", "originator_version", "audit"}
             ),
         )
+
+
+class FeedbackGiven(BaseModel):
+    feedback_point: FeedbackPoint
+    notified_at: datetime
+    method: ContactMethod
+
+
+class ReferrerFeedbackRecord(BaseModel):
+    """The outcome feedback a referrer was given on their referral."""
+
+    referral_id: UUID
+    reference: str
+    received_at: datetime
+    feedback: list[FeedbackGiven]
 
 
 class History(BaseModel):

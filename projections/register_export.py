@@ -18,6 +18,7 @@ from pydantic_core import to_json
 from projections.register_rows import RegisterEntry
 
 BOM = "\ufeff"
+MARKING_PREFIX = "# "
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
 CSV_COLUMNS = (
     "direction",
@@ -92,18 +93,26 @@ def csv_cells(entry: RegisterEntry) -> list[str]:
     return [neutralise(str(cell)) for cell in cells]
 
 
-def csv_export(entries: Iterable[RegisterEntry], rows_per_chunk: int = 500) -> Iterator[str]:
+def csv_export(
+    entries: Iterable[RegisterEntry], marking: str | None = None, rows_per_chunk: int = 500
+) -> Iterator[str]:
     """The register as CSV text, in chunks (for streaming)."""
-    return csv_document(CSV_COLUMNS, map(csv_cells, entries), rows_per_chunk)
+    return csv_document(CSV_COLUMNS, map(csv_cells, entries), marking, rows_per_chunk)
 
 
 def csv_document(
-    columns: Sequence[str], rows: Iterable[Sequence[str]], rows_per_chunk: int = 500
+    columns: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    marking: str | None = None,
+    rows_per_chunk: int = 500,
 ) -> Iterator[str]:
-    """A spreadsheet-safe CSV document, in chunks: cells must already be neutralised."""
+    """A spreadsheet-safe CSV document, in chunks: cells must already be neutralised. A
+    `marking` line (protective marking and watermark, starting with `#`) comes first."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write(BOM)
+    if marking is not None:
+        buffer.write(marking.replace("\r", " ").replace("\n", " ") + "\r\n")
     writer.writerow(columns)
     for count, cells in enumerate(rows, start=1):
         writer.writerow(cells)
@@ -114,7 +123,10 @@ def csv_document(
 
 def read_csv(text: str) -> list[dict[str, str]]:
     """Parse an exported register back into rows of text, undoing the neutralising."""
-    reader = csv.DictReader(io.StringIO(text.removeprefix(BOM)))
+    lines = text.removeprefix(BOM).split("\r\n")
+    while lines and lines[0].startswith(MARKING_PREFIX):
+        lines.pop(0)
+    reader = csv.DictReader(io.StringIO("\r\n".join(lines)))
     return [{column: restore(cell) for column, cell in row.items()} for row in reader]
 
 

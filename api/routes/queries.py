@@ -9,12 +9,21 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from aggregates.referral_state import Stage
-from api.deps import ActorDep, LedgerDep, RuntimeDep
+from api.case_scope import agency_events, agency_view
+from api.deps import ActorDep, GrantDep, LedgerDep, RuntimeDep
 from api.errors import problem
 from api.routes.commands import PROBLEMS
 from api.runtime import Runtime
-from api.schemas import CaseDetail, CaseList, History, HistoryEntry, ProjectionStatus
-from projections.case_view import case_view
+from api.schemas import (
+    CaseDetail,
+    CaseList,
+    FeedbackGiven,
+    History,
+    HistoryEntry,
+    ProjectionStatus,
+    ReferrerFeedbackRecord,
+)
+from projections.case_view import case_view, reference
 from projections.case_view_projection import CaseViewProjection
 from projections.runner import wait_for_position
 
@@ -49,7 +58,7 @@ def get_case(
     referral_id: UUID,
     runtime: RuntimeDep,
     ledger: LedgerDep,
-    _actor: ActorDep,
+    grant: GrantDep,
     after_position: Annotated[int | None, Query(ge=1)] = None,
 ) -> CaseDetail | JSONResponse:
     """One case. Pass a command's `position` as `after_position` to see your own change."""
@@ -61,8 +70,32 @@ def get_case(
     if view is None:
         # Recorded but not yet projected: answer from the referral's own events.
         view = case_view(ledger.referral(referral_id).state)
+    if grant.agency_scoped:
+        view = agency_view(view, grant.actor.agency)
     return CaseDetail(
         case=view, projection=projection_status(runtime, runtime.projections.case_view.position())
+    )
+
+
+@router.get(
+    "/referrals/{referral_id}/feedback", response_model=ReferrerFeedbackRecord, responses=PROBLEMS
+)
+def referrer_feedback(
+    referral_id: UUID, ledger: LedgerDep, _actor: ActorDep
+) -> ReferrerFeedbackRecord:
+    """What the referrer was told of the referral's outcome, and when (section 5): a referrer
+    sees this for their own referrals only."""
+    state = ledger.referral(referral_id).state
+    return ReferrerFeedbackRecord(
+        referral_id=referral_id,
+        reference=reference(referral_id),
+        received_at=state.received_at,
+        feedback=[
+            FeedbackGiven(
+                feedback_point=f.feedback_point, notified_at=f.notified_at, method=f.method
+            )
+            for f in state.referrer_feedback
+        ],
     )
 
 
@@ -70,11 +103,15 @@ def get_case(
 def get_history(
     referral_id: UUID,
     ledger: LedgerDep,
-    _actor: ActorDep,
+    grant: GrantDep,
     reveal: Annotated[bool, Query(description="Open sealed personal data in the events.")] = False,
 ) -> History:
-    """Every event of the referral in order, with who, when and in which role."""
+    """Every event of the referral in order, with who, when and in which role (an agency
+    practitioner sees what concerns their agency). A compliance officer opens sealed data
+    only with an `Access-Purpose` header, which the access log keeps."""
     events = ledger.history(referral_id, reveal=reveal)
+    if grant.agency_scoped:
+        events = agency_events(events, grant.actor.agency)
     return History(
         referral_id=referral_id,
         revealed=reveal,

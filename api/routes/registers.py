@@ -13,7 +13,9 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from aggregates.calendar import uk_date
 from aggregates.errors import InvalidInstructionError
-from api.deps import ActorDep, LedgerDep, RuntimeDep
+from api.case_scope import agency_events
+from api.deps import ActorDep, GrantDep, LedgerDep, RuntimeDep
+from api.marking import marking_line, watermark
 from api.routes.commands import PROBLEMS
 from api.routes.queries import catching_up, caught_up, projection_status
 from api.schemas import HistoryEntry
@@ -51,7 +53,7 @@ class RegisterFilters(BaseModel):
 def disclosure_register(
     agency_id: UUID,
     runtime: RuntimeDep,
-    _actor: ActorDep,
+    actor: ActorDep,
     filters: Annotated[RegisterFilters, Query()],
 ) -> StreamingResponse | JSONResponse:
     """Everything the agency disclosed and received: when, which case, with whom, what
@@ -81,11 +83,12 @@ def disclosure_register(
     if filters.output == "csv":
         name = f"disclosure-register-{agency.agency_id}-{uk_date(as_of or now)}.csv"
         return StreamingResponse(
-            csv_export(entries),
+            csv_export(entries, marking_line(actor, now)),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
     header = {
+        **watermark(actor, now),
         "agency": agency.model_dump(mode="json"),
         "filters": filters.model_dump(mode="json", by_alias=True, exclude={"output"}),
         "generated_at": now,
@@ -99,20 +102,26 @@ def sharing_record(
     referral_id: UUID,
     runtime: RuntimeDep,
     ledger: LedgerDep,
-    _actor: ActorDep,
+    grant: GrantDep,
     reveal: Annotated[bool, Query(description="Open the content and the reasoning.")] = False,
     after_position: Annotated[int | None, Query(ge=1)] = None,
 ) -> SharingRecord | JSONResponse:
     """Who shared what and why on this case: consent, invitations, the statement read, every
-    disclosure with its full justification, withholdings, sanctions and refused attempts."""
+    disclosure with its full justification, withholdings, sanctions and refused attempts (an
+    agency practitioner sees those of their own agency)."""
     if after_position is not None and not caught_up(runtime, REGISTER, after_position):
         return catching_up("register", after_position)
+    history = ledger.history(referral_id, reveal=reveal)
+    rows = runtime.projections.register.refusals(referral_id)
+    if grant.agency_scoped:
+        history = agency_events(history, grant.actor.agency)
+        rows = [row for row in rows if row.attempted_by_agency == grant.actor.agency]
     events = [
         HistoryEntry.of(position, event)
-        for position, event in ledger.history(referral_id, reveal=reveal)
+        for position, event in history
         if event.TOPIC in SHARING_TOPICS
     ]
-    refusals = [_refusal_entry(row) for row in runtime.projections.register.refusals(referral_id)]
+    refusals = [_refusal_entry(row) for row in rows]
     entries = sorted([*events, *refusals], key=lambda entry: entry.position)
     return SharingRecord(referral_id=referral_id, revealed=reveal, entries=entries)
 

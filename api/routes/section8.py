@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from aggregates.calendar import uk_date
 from api.deps import ActorDep, IssuedDep, LedgerDep, RuntimeDep
+from api.marking import marking_line
 from api.routes.commands import PROBLEMS, accepted
 from api.routes.queries import catching_up, caught_up, projection_status
 from api.runtime import Runtime
@@ -79,7 +80,7 @@ class RetentionDue(BaseModel):
     responses={**PROBLEMS, 200: {"content": {"application/json": {}, "text/csv": {}}}},
 )
 def disposal_obligations(
-    runtime: RuntimeDep, _actor: ActorDep, filters: Annotated[ObligationFilters, Query()]
+    runtime: RuntimeDep, actor: ActorDep, filters: Annotated[ObligationFilters, Query()]
 ) -> Obligations | StreamingResponse | JSONResponse:
     """Obligations to delete or return shared information: per agency, per case, and open,
     overdue, suspended (legal hold) or discharged, each with the disclosure it refers to."""
@@ -98,7 +99,9 @@ def disposal_obligations(
     if filters.format == "csv":
         cells = ([neutralise(_cell(value)) for value in row.model_dump().values()] for row in rows)
         return StreamingResponse(
-            csv_document(OBLIGATION_CSV_COLUMNS, cells),
+            csv_document(
+                OBLIGATION_CSV_COLUMNS, cells, marking_line(actor, runtime.ledger.clock.now())
+            ),
             media_type="text/csv; charset=utf-8",
             headers={
                 "Content-Disposition": f'attachment; filename="disposal-obligations-{on}.csv"'
