@@ -7,7 +7,7 @@ a case says only that the caller has no access to it, whether the case exists or
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import NoReturn
 from uuid import UUID
@@ -87,7 +87,8 @@ def authorise(request: Request, credential: str | None) -> Grant:
         break_glass=_header(request, "Break-Glass"),
         purpose=_header(request, "Access-Purpose"),
     )
-    _check_scope(request, runtime, grant)
+    if not _check_scope(request, runtime, grant):
+        grant = replace(grant, break_glass=None)  # asked for, but not needed: not flagged
     request.state.grant = grant
     if permission.consults is not None:
         _log(request, principal, role, "allowed", None, grant)
@@ -115,7 +116,8 @@ def _acting_role(request: Request, principal: Principal, permission: Permission)
     )
 
 
-def _check_scope(request: Request, runtime: Runtime, grant: Grant) -> None:
+def _check_scope(request: Request, runtime: Runtime, grant: Grant) -> bool:
+    """Refuse what the caller's scope does not reach; True when break-glass opened it."""
     role = grant.actor.role
     agency_scoped = grant.permission.scope is Scope.AGENCY and role not in ALL_AGENCIES
     if agency_scoped and (
@@ -123,7 +125,7 @@ def _check_scope(request: Request, runtime: Runtime, grant: Grant) -> None:
     ):
         _deny(request, grant.principal, 403, "own-agency-only", "You see your own agency only.")
     if grant.permission.scope is not Scope.CASE:
-        return
+        return False
     if role in ENVELOPE_ONLY and _reveals(request) and not grant.purpose:
         _deny(
             request,
@@ -136,8 +138,9 @@ def _check_scope(request: Request, runtime: Runtime, grant: Grant) -> None:
         state = _state(runtime, grant.referral_id)
         if not _may_see(state, grant.actor):
             if role in BREAK_GLASS_ROLES and grant.break_glass and state is not None:
-                return
+                return True
             _deny(request, grant.principal, 403, "no-access-to-case", NO_ACCESS)
+    return False
 
 
 def _may_see(state: ReferralState | None, actor: Actor) -> bool:
@@ -151,9 +154,8 @@ def _may_see(state: ReferralState | None, actor: Actor) -> bool:
 def _state(runtime: Runtime, referral_id: UUID | None) -> ReferralState | None:
     if referral_id is None:
         return None
-    view = runtime.projections.case_view.case(referral_id)
-    if view is not None:
-        return view.state
+    # From the referral's own events, not the case view: a view running behind must never
+    # decide who may see a case.
     try:
         return runtime.ledger.referral(referral_id).state
     except ReferralNotFoundError:

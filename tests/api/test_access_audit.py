@@ -1,0 +1,156 @@
+"""The access audit after a scripted day: who viewed a case and what a person viewed are
+exactly the reads made, refused ones included; agency scoping, break-glass and the
+compliance officer's stated purpose; protective marking on what carries case data."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from api.marking import PROTECTIVE_MARKING
+from projections.register_export import read_csv
+from tests.api_client import Api
+from tests.section8_support import case_with_disclosures
+from tests.sharing_support import MENTORS, SCHOOL, register_agencies, sign_isp
+from tests.support import FixedClock, referral_form
+
+
+def read(api: Api, by: str, path: str, **headers: str) -> int:
+    response = api.client.get(path, headers={**api.headers(by), **headers})
+    return response.status_code
+
+
+def log(api: Api, **params: Any) -> list[dict[str, Any]]:
+    response = api.client.get("/access-log", params=params, headers=api.headers("dpo-2"))
+    assert response.status_code == 200, response.text
+    entries: list[dict[str, Any]] = response.json()["consultations"]
+    return entries
+
+
+def test_who_viewed_the_case_and_what_each_person_viewed(api: Api, clock: FixedClock) -> None:
+    agencies = register_agencies(api)
+    assert sign_isp(api, agencies[MENTORS]).status_code == 200
+    case = case_with_disclosures(api, clock, agencies, "2026-03-05", [[SCHOOL]])
+    other = case_with_disclosures(api, clock, agencies, "2026-03-09", [[MENTORS]])
+    x = f"/referrals/{case}"
+    day = [  # (who, path, status expected)
+        ("police-1", x, 200),
+        ("school-1", f"{x}/history", 200),
+        ("mentor-1", x, 403),  # not involved in this case
+        ("school-1", f"/referrals/{other}", 403),
+        ("chair-1", f"{x}/sharing", 200),
+        ("referrer-1", x, 403),
+        ("school-1", f"{x}/sharing", 200),
+        ("police-1", f"/referrals/{other}/history", 200),
+    ]
+    for who, path, status in day:
+        clock.advance(minutes=7)
+        assert read(api, who, path) == status, (who, path)
+
+    viewed = [(e["actor_id"], e["route"], e["outcome"]) for e in log(api, referral_id=str(case))]
+    assert viewed == [
+        ("police-1", "get_case", "allowed"),
+        ("school-1", "get_history", "allowed"),
+        ("mentor-1", "get_case", "denied"),
+        ("chair-1", "sharing_record", "allowed"),
+        ("referrer-1", "get_case", "denied"),
+        ("school-1", "sharing_record", "allowed"),
+    ]
+    by_school = [
+        (e["referral_id"], e["consulted"], e["outcome"]) for e in log(api, actor_id="school-1")
+    ]
+    assert by_school == [
+        (str(case), "history", "allowed"),
+        (str(other), "case", "denied"),
+        (str(case), "sharing record", "allowed"),
+    ]
+    entry = log(api, actor_id="mentor-1")[0]
+    assert (entry["role"], entry["agency"], entry["reason"]) == (
+        "partner_agency",
+        MENTORS,
+        "no-access-to-case",
+    )
+    assert entry["request_id"]
+
+
+def test_an_agency_practitioner_sees_only_its_agency_part_of_a_case(
+    api: Api, clock: FixedClock
+) -> None:
+    agencies = register_agencies(api)
+    assert sign_isp(api, agencies[MENTORS]).status_code == 200
+    case = case_with_disclosures(api, clock, agencies, "2026-03-05", [[SCHOOL], [MENTORS]])
+    headers = api.headers("school-1")
+    history = api.client.get(f"/referrals/{case}/history", headers=headers).json()["events"]
+    disclosed = [e for e in history if e["event"] == "InformationDisclosed"]
+    assert [e["data"]["disclosure_no"] for e in disclosed] == [1]
+    assert "ReferralReceived" not in {e["event"] for e in history}
+    view = api.client.get(f"/referrals/{case}", headers=headers).json()["case"]
+    assert [d["disclosure_no"] for d in view["state"]["disclosures"]] == [1]
+    full = api.client.get(f"/referrals/{case}", headers=api.headers("triage-1")).json()["case"]
+    assert [d["disclosure_no"] for d in full["state"]["disclosures"]] == [1, 2]
+
+
+def test_break_glass_is_allowed_to_named_roles_with_a_reason_and_flagged(
+    api: Api, clock: FixedClock
+) -> None:
+    agencies = register_agencies(api)
+    case = case_with_disclosures(api, clock, agencies, "2026-03-05", [[SCHOOL]])
+    assert read(api, "mentor-1", f"/referrals/{case}") == 403
+    urgent = {"Break-Glass": "Child missing tonight; mentor may know whereabouts"}
+    assert read(api, "mentor-1", f"/referrals/{case}", **urgent) == 200
+    assert read(api, "dpo-1", f"/referrals/{case}", **urgent) == 200  # no need: full envelope
+    flagged = log(api, break_glass="true")
+    assert [(e["actor_id"], e["outcome"]) for e in flagged] == [("mentor-1", "allowed")]
+
+
+def test_compliance_officers_open_sealed_content_only_with_a_stated_purpose(
+    api: Api, clock: FixedClock
+) -> None:
+    agencies = register_agencies(api)
+    case = case_with_disclosures(api, clock, agencies, "2026-03-05", [[SCHOOL]])
+    path = f"/referrals/{case}/history?reveal=true"
+    refused = api.client.get(path, headers=api.headers("dpo-1"))
+    assert (refused.status_code, refused.json()["rule"]) == (403, "purpose-required")
+    purpose = {"Access-Purpose": "Subject access request SAR-2026-113"}
+    assert read(api, "dpo-1", path, **purpose) == 200
+    assert read(api, "dpo-1", f"/referrals/{case}/history") == 200  # the envelope needs none
+    opened = [e for e in log(api, actor_id="dpo-1") if e["revealed"]]
+    assert [e["purpose"] for e in opened] == ["Subject access request SAR-2026-113"]
+
+
+def test_case_data_and_exports_carry_the_protective_marking_and_a_watermark(
+    api: Api, clock: FixedClock
+) -> None:
+    agencies = register_agencies(api)
+    case = case_with_disclosures(api, clock, agencies, "2026-03-05", [[SCHOOL]])
+    answer = api.client.get(f"/referrals/{case}", headers=api.headers("police-1"))
+    assert answer.headers["protective-marking"] == PROTECTIVE_MARKING
+    assert answer.headers["cache-control"] == "no-store"
+    catalogue = api.client.get("/legal-bases", headers=api.headers("police-1"))
+    assert "protective-marking" not in catalogue.headers
+    register = f"/agencies/{agencies[SCHOOL]}/disclosure-register"
+    params = {"after_position": api.log_position()}
+    exported = api.client.get(
+        register, params={**params, "format": "csv"}, headers=api.headers("dpo-1")
+    )
+    first_line = exported.text.removeprefix("\ufeff").split("\r\n")[0]
+    assert first_line.startswith(f"# {PROTECTIVE_MARKING}")
+    assert "dpo-1 (compliance_officer, Norfolk County Council)" in first_line
+    assert len(read_csv(exported.text)) == 1
+    as_json = api.client.get(register, params=params, headers=api.headers("dpo-1")).json()
+    assert (as_json["protective_marking"], as_json["produced_by"]) == (PROTECTIVE_MARKING, "dpo-1")
+
+
+def test_a_referrer_sees_the_feedback_on_their_own_referral_only(api: Api) -> None:
+    mine = api.client.post("/referrals", json=referral_form(), headers=api.headers("referrer-1"))
+    assert mine.status_code == 201
+    referral_id = UUID(mine.json()["referral_id"])
+    feedback = api.client.get(
+        f"/referrals/{referral_id}/feedback", headers=api.headers("referrer-1")
+    )
+    assert feedback.status_code == 200
+    assert feedback.json()["feedback"] == []
+    for path in (f"/referrals/{referral_id}", f"/referrals/{referral_id}/history"):
+        assert read(api, "referrer-1", path) == 403
+    theirs = api.received(referral_form())
+    assert read(api, "referrer-1", f"/referrals/{theirs}/feedback") == 403
