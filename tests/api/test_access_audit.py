@@ -4,13 +4,22 @@ compliance officer's stated purpose; protective marking on what carries case dat
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 from uuid import UUID
 
+import psycopg
+import pytest
+from fastapi import FastAPI
+
+from api.deps import ActorDep
+from api.identity import issue_token
 from api.marking import PROTECTIVE_MARKING
+from api.settings import Settings
+from events.vocabulary import Role
 from projections.register_export import read_csv
 from tests.api_client import Api
-from tests.section8_support import case_with_disclosures
+from tests.section8_support import case_with_disclosures, erase_case
 from tests.sharing_support import MENTORS, SCHOOL, register_agencies, sign_isp
 from tests.support import FixedClock, referral_form
 
@@ -154,3 +163,106 @@ def test_a_referrer_sees_the_feedback_on_their_own_referral_only(api: Api) -> No
         assert read(api, "referrer-1", path) == 403
     theirs = api.received(referral_form())
     assert read(api, "referrer-1", f"/referrals/{theirs}/feedback") == 403
+
+
+def test_the_gate_fails_closed_and_names_each_refusal(
+    api: Api, app: FastAPI, settings: Settings, clock: FixedClock
+) -> None:
+    agencies = register_agencies(api)
+
+    @app.get("/unlisted")
+    def unlisted(_actor: ActorDep) -> dict[str, str]:
+        return {"reached": "yes"}
+
+    refusals = {
+        "no-token": api.client.get("/referrals"),
+        "route-not-in-matrix": api.client.get("/unlisted", headers=api.headers("triage-1")),
+        "own-agency-only": api.client.get(
+            f"/agencies/{agencies[MENTORS]}/disclosure-register", headers=api.headers("school-1")
+        ),
+        "not-your-role": api.client.get(
+            "/referrals", headers={**api.headers("police-1"), "Acting-Role": "mash_triage"}
+        ),
+        "role-not-permitted": api.client.get("/retention/due", headers=api.headers("police-1")),
+    }
+    for rule, answer in refusals.items():
+        assert answer.json().get("rule") == rule, (rule, answer.text)
+    assert (
+        api.client.get(
+            f"/agencies/{agencies[SCHOOL]}/disclosure-register", headers=api.headers("school-1")
+        ).status_code
+        == 200
+    )
+
+    _, token = issue_token(
+        settings.token_table, "insp-4", [Role.POLICE, Role.MINUTE_TAKER], "Norfolk Constabulary",
+        clock.now(),
+    )  # fmt: skip
+    bearer = {"Authorization": f"Bearer {token}"}
+    case = api.received(referral_form())
+    as_minute_taker = {**bearer, "Acting-Role": "minute_taker"}
+    assert api.client.get(f"/referrals/{case}", headers=as_minute_taker).status_code == 200
+    entry = log(api, actor_id="insp-4")[-1]
+    assert entry["role"] == "minute_taker"
+    hold = {"expected_version": 1, "ground": "litigation", "reason": "Claim"}
+    placed = api.client.post(f"/referrals/{case}/legal-hold", json=hold, headers=bearer)
+    assert placed.status_code == 200, placed.text  # acts as police, the role the step allows
+    last = api.history(case)[-1]
+    assert (last["event"], last["actor_role"]) == ("LegalHoldPlaced", "police")
+
+
+def test_the_six_s62_logs_for_a_period(api: Api, clock: FixedClock) -> None:
+    agencies = register_agencies(api)
+    case = case_with_disclosures(api, clock, agencies, "2026-03-05", [[SCHOOL]])
+    assert read(api, "police-1", f"/referrals/{case}") == 200
+    erase_case(api, case)
+    answer = api.client.get(
+        "/access-log/s62",
+        params={"from": "2026-03-01", "to": "2026-03-31"},
+        headers=api.headers("dpo-1"),
+    )
+    assert answer.status_code == 200, answer.text
+    logs = answer.json()["logs"]
+    assert set(logs) == {
+        "collection",
+        "alteration",
+        "consultation",
+        "disclosure",
+        "combination",
+        "erasure",
+    }
+    assert "ReferralReceived" in {e["what"] for e in logs["collection"]}
+    assert {"SecurityChecksRecorded", "ReferralScreenedIn"} <= {
+        e["what"] for e in logs["alteration"]
+    }
+    (disclosed,) = logs["disclosure"]
+    assert (disclosed["recipients"], disclosed["actor_id"]) == ([SCHOOL], "police-1")
+    assert ("police-1", "case") in {(e["actor_id"], e["what"]) for e in logs["consultation"]}
+    assert [e["what"] for e in logs["erasure"]] == ["ErasureExecuted"]
+    assert logs["combination"] == []
+    after = api.client.get(
+        "/access-log/s62",
+        params={"from": "2026-04-01", "to": "2026-04-30"},
+        headers=api.headers("dpo-1"),
+    ).json()["logs"]
+    assert all(entries == [] for entries in after.values())
+
+
+def test_the_access_log_is_append_only(api: Api, settings: Settings) -> None:
+    assert read(api, "triage-1", "/referrals") == 200
+    if settings.store == "sqlite":
+        with sqlite3.connect(settings.data_dir / "access.sqlite") as conn:
+            for change in (
+                "UPDATE vtr_access_log SET actor_id = 'someone-else'",
+                "DELETE FROM vtr_access_log",
+            ):
+                with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+                    conn.execute(change)
+    else:
+        connection = settings.postgres_connection(settings.pg_database)
+        with (
+            psycopg.connect(**connection) as conn,  # type: ignore[arg-type]
+            pytest.raises(psycopg.errors.RaiseException, match="append-only"),
+        ):
+            conn.execute("DELETE FROM vtr_access_log")
+    assert [e["actor_id"] for e in log(api, actor_id="triage-1")] == ["triage-1"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import importlib.util
+import re
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,8 @@ import yaml
 from aggregates import rules
 from aggregates.errors import Rule
 from api.catalogue import render_catalogue
+from api.main import api_routes
+from api.permission_docs import render_permission_matrix
 from commands.application import ReferralLedger
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,6 +37,23 @@ def test_the_published_event_catalogue_matches_the_code() -> None:
     assert published == render_catalogue(), (
         "docs/event-catalogue.md is stale: run `python -m api catalogue > docs/event-catalogue.md`"
     )
+
+
+def test_the_published_permission_matrix_matches_the_code() -> None:
+    published = (ROOT / "docs" / "permissions.md").read_text(encoding="utf-8")
+    assert published == render_permission_matrix(api_routes()), (
+        "docs/permissions.md is stale: run `make docs`"
+    )
+
+
+def test_every_access_refusal_is_shown_in_a_test() -> None:
+    """Each reason the gate gives for a 401 or 403 is seen refusing something."""
+    source = (ROOT / "api" / "access.py").read_text(encoding="utf-8")
+    source += (ROOT / "api" / "identity.py").read_text(encoding="utf-8")
+    reasons = set(re.findall(r'(?:_deny\([^"]*|AuthenticationError\(\s*)"([a-z-]+)"', source))
+    assert len(reasons) > 12, reasons
+    tests = "".join(path.read_text(encoding="utf-8") for path in (ROOT / "tests").rglob("*.py"))
+    assert sorted(r for r in reasons if f'"{r}"' not in tests) == []
 
 
 def test_every_process_rule_is_shown_refusing_something_in_a_test() -> None:
