@@ -33,7 +33,7 @@ LedgerDep = Annotated[ReferralLedger, Depends(_ledger)]
 _bearer = HTTPBearer(auto_error=False, description="An API token, or an identity-provider JWT.")
 
 
-def _authorise(
+def authorise_request(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Grant:
@@ -42,7 +42,7 @@ def _authorise(
     return authorise(request, credentials.credentials if credentials else None)
 
 
-async def _grant(grant: Annotated[Grant, Depends(_authorise)]) -> Grant:
+async def _grant(grant: Annotated[Grant, Depends(authorise_request)]) -> Grant:
     # Bound here, in the request's own context: the worker thread has a copy of its own.
     structlog.contextvars.bind_contextvars(
         actor_id=grant.actor.actor_id, actor_role=grant.actor.role.value

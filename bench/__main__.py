@@ -8,7 +8,9 @@
     moment), rows per second, vs reading the same stored rows with one raw SQL query
     (see bench/register_export.py);
 (e) erasing a 1,000-event case vs approving it, and reading such a case's history with its
-    personal data opened vs the same case stored unsealed (see bench/erasure.py).
+    personal data opened vs the same case stored unsealed (see bench/erasure.py);
+(f) reading a case through the access-control gate (token, permission matrix, access log)
+    vs the same read with the gate switched off (see bench/authz.py).
 
 Each group is measured in alternating rounds, so the drift of a shared, noisy machine
 falls on all of its members alike. Prints one JSON line at the end: compare the ratios.
@@ -30,6 +32,7 @@ from pydantic import SecretStr
 
 from api.runtime import open_runtime, prepare_storage
 from api.settings import Settings
+from bench.authz import AuthzFigures, measure_authz
 from bench.erasure import ErasureFigures, measure_erasure
 from bench.http_load import HttpBench
 from bench.library_baseline import LibraryBench
@@ -48,6 +51,8 @@ def main() -> None:
     parser.add_argument("--register-rounds", type=int, default=3)
     parser.add_argument("--erasure-cases", type=int, default=5)
     parser.add_argument("--read-rounds", type=int, default=30)
+    parser.add_argument("--authz-reads", type=int, default=300)
+    parser.add_argument("--authz-rounds", type=int, default=6)
     parser.add_argument("--pg-host", default=os.environ.get("VTR_BENCH_PG_HOST", "127.0.0.1"))
     args = parser.parse_args()
 
@@ -81,6 +86,7 @@ def main() -> None:
         _drop(settings, [database, settings.keystore_database])
     register = _measure_register(settings, args.register_disclosures, args.register_rounds)
     erasure = _measure_erasure(settings, args.erasure_cases, args.read_rounds)
+    authz = _measure_authz(settings, args.authz_reads, args.authz_rounds)
 
     rates = {name: _rate(measured) for name, measured in totals.items()}
     result = {
@@ -96,6 +102,10 @@ def main() -> None:
         "rebuild_vs_command": round(rebuild.operations / rebuild.seconds / rates["ledger"], 3),
         **_register_result(register),
         **_erasure_result(erasure),
+        "authz_reads": authz.reads,
+        "guarded_read_ms": round(authz.guarded_ms, 2),
+        "open_read_ms": round(authz.open_ms, 2),
+        "authz_overhead": round(authz.guarded_ms / authz.open_ms, 3),
     }
     print(json.dumps(result))
     sys.stdout.flush()
@@ -142,6 +152,16 @@ def _measure_erasure(settings: Settings, cases: int, read_rounds: int) -> Erasur
         return measure_erasure(erasure_settings, cases, read_rounds)
     finally:
         _drop(erasure_settings, [database, erasure_settings.keystore_database])
+
+
+def _measure_authz(settings: Settings, reads: int, rounds: int) -> AuthzFigures:
+    database = f"vtr_bench_authz_{uuid4().hex[:8]}"
+    authz_settings = settings.model_copy(update={"pg_database": database})
+    try:
+        prepare_storage(authz_settings)
+        return measure_authz(authz_settings, reads, rounds)
+    finally:
+        _drop(authz_settings, [database, authz_settings.keystore_database])
 
 
 def _erasure_result(figures: ErasureFigures) -> dict[str, float]:

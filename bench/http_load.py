@@ -54,15 +54,18 @@ class HttpBench:
 
 
 class LiveServer:
-    """`python -m api serve` in its own process, with bearer tokens for the given actors."""
+    """`python -m api serve` (or another server module) in its own process, with bearer tokens
+    for the given actors."""
 
-    def __init__(self, settings: Settings, actors: list[Actor]) -> None:
+    def __init__(
+        self, settings: Settings, actors: list[Actor], module: tuple[str, ...] = ("api", "serve")
+    ) -> None:
         self.scratch = tempfile.TemporaryDirectory()
         tokens_file = Path(self.scratch.name) / "tokens.json"
         self.tokens = issue_tokens(tokens_file, actors, datetime.now(UTC))
         self.port = _free_port()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "api", "serve"],
+            [sys.executable, "-m", *module],
             cwd=ROOT,
             env=_server_env(settings, tokens_file, self.port),
             stdout=subprocess.DEVNULL,
