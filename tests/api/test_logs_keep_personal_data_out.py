@@ -13,7 +13,7 @@ from api.logging import configure_logging
 from api.main import create_app
 from api.settings import Settings
 from tests import lifecycle
-from tests.api_client import Api
+from tests.api_client import TOKENS, Api
 from tests.support import NARRATIVE, SUBJECT_NAME, FixedClock, find_personal_data, referral_form
 
 
@@ -70,3 +70,5 @@ def test_logs_of_a_full_lifecycle_hold_no_personal_data(
     assert all(line.get("actor_id") for line in requests)
     assert str(UUID(str(referral_id))) in {line["referral_id"] for line in requests}
     assert find_personal_data(json.dumps(lines)) == []
+    logged = json.dumps(lines)
+    assert not [token for token in TOKENS.values() if token in logged], "no bearer token is logged"
