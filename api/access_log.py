@@ -129,7 +129,39 @@ CREATE_COLUMNS = (
 )
 
 
-class SQLiteAccessLog:
+class _AccessLogTable:
+    """Appending and paging, the same on every store; subclasses say how to run a statement."""
+
+    MARK = "?"
+
+    def append(self, consultation: Consultation) -> None:
+        marks = ",".join([self.MARK] * len(COLUMNS))
+        self._write(
+            f"INSERT INTO {TABLE} ({','.join(COLUMNS)}) VALUES ({marks})", _values(consultation)
+        )
+
+    def consultations(self, query: ConsultationQuery) -> Iterator[Consultation]:
+        where, params = _where(query, self.MARK)
+        after = 0
+        while True:
+            rows = self._read(
+                f"SELECT entry_no, {','.join(COLUMNS)} FROM {TABLE} "
+                f"WHERE {where} AND entry_no > {self.MARK} ORDER BY entry_no LIMIT {PAGE}",
+                [*params, after],
+            )
+            yield from (_consultation(row) for row in rows)
+            if len(rows) < PAGE:
+                return
+            after = rows[-1]["entry_no"]
+
+    def _write(self, statement: str, params: Sequence[object]) -> None:
+        raise NotImplementedError
+
+    def _read(self, statement: str, params: Sequence[object]) -> list[Any]:
+        raise NotImplementedError
+
+
+class SQLiteAccessLog(_AccessLogTable):
     def __init__(self, path: str) -> None:
         self._datastore = SQLiteDatastore(db_name=path)
 
@@ -148,35 +180,23 @@ class SQLiteAccessLog:
                     "BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END"
                 )
 
-    def append(self, consultation: Consultation) -> None:
-        marks = ",".join("?" * len(COLUMNS))
+    def _write(self, statement: str, params: Sequence[object]) -> None:
         with self._datastore.transaction(commit=True) as c:
-            c.execute(
-                f"INSERT INTO {TABLE} ({','.join(COLUMNS)}) VALUES ({marks})",
-                _values(consultation),
-            )
+            c.execute(statement, params)
 
-    def consultations(self, query: ConsultationQuery) -> Iterator[Consultation]:
-        where, params = _where(query, "?")
-        after = 0
-        while True:
-            with self._datastore.transaction(commit=False) as c:
-                c.execute(
-                    f"SELECT entry_no, {','.join(COLUMNS)} FROM {TABLE} "
-                    f"WHERE {where} AND entry_no > ? ORDER BY entry_no LIMIT {PAGE}",
-                    [*params, after],
-                )
-                rows = c.fetchall()
-            yield from (_consultation(row) for row in rows)
-            if len(rows) < PAGE:
-                return
-            after = rows[-1]["entry_no"]
+    def _read(self, statement: str, params: Sequence[object]) -> list[Any]:
+        with self._datastore.transaction(commit=False) as c:
+            c.execute(statement, params)
+            rows: list[Any] = c.fetchall()
+            return rows
 
     def close(self) -> None:
         self._datastore.close()
 
 
-class PostgresAccessLog:
+class PostgresAccessLog(_AccessLogTable):
+    MARK = "%s"
+
     def __init__(self, datastore: PostgresDatastore) -> None:
         self._datastore = datastore
 
@@ -204,29 +224,14 @@ class PostgresAccessLog:
             for statement in statements:
                 curs.execute(statement)
 
-    def append(self, consultation: Consultation) -> None:
-        marks = ",".join(["%s"] * len(COLUMNS))
+    def _write(self, statement: str, params: Sequence[object]) -> None:
         with self._datastore.transaction(commit=True) as curs:
-            curs.execute(
-                f"INSERT INTO {TABLE} ({','.join(COLUMNS)}) VALUES ({marks})",
-                _values(consultation),
-            )
+            curs.execute(statement, params)
 
-    def consultations(self, query: ConsultationQuery) -> Iterator[Consultation]:
-        where, params = _where(query, "%s")
-        after = 0
-        while True:
-            with self._datastore.get_connection() as conn, conn.cursor() as curs:
-                curs.execute(
-                    f"SELECT entry_no, {','.join(COLUMNS)} FROM {TABLE} "
-                    f"WHERE {where} AND entry_no > %s ORDER BY entry_no LIMIT {PAGE}",
-                    [*params, after],
-                )
-                rows: Sequence[Any] = curs.fetchall()
-            yield from (_consultation(row) for row in rows)
-            if len(rows) < PAGE:
-                return
-            after = rows[-1]["entry_no"]
+    def _read(self, statement: str, params: Sequence[object]) -> list[Any]:
+        with self._datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, params)
+            return curs.fetchall()
 
     def close(self) -> None:
         self._datastore.close()

@@ -24,6 +24,8 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable
+from typing import TypeVar
 from uuid import uuid4
 
 import psycopg
@@ -38,6 +40,8 @@ from bench.http_load import HttpBench
 from bench.library_baseline import LibraryBench
 from bench.register_export import RegisterFigures, measure_register
 from bench.workload import LedgerBench, Measured, measure_rebuild
+
+T = TypeVar("T")
 
 
 def main() -> None:
@@ -112,17 +116,14 @@ def main() -> None:
 
 
 def _measure_register(settings: Settings, disclosures: int, rounds: int) -> RegisterFigures:
-    database = f"vtr_bench_register_{uuid4().hex[:8]}"
-    register_settings = settings.model_copy(update={"pg_database": database})
-    try:
-        prepare_storage(register_settings)
-        runtime = open_runtime(register_settings)
+    def measure(own: Settings) -> RegisterFigures:
+        runtime = open_runtime(own)
         try:
-            return measure_register(register_settings, runtime, disclosures, rounds)
+            return measure_register(own, runtime, disclosures, rounds)
         finally:
             runtime.close()
-    finally:
-        _drop(register_settings, [database, register_settings.keystore_database])
+
+    return _in_own_database(settings, "register", measure)
 
 
 def _register_result(figures: RegisterFigures) -> dict[str, float]:
@@ -145,23 +146,24 @@ def _register_result(figures: RegisterFigures) -> dict[str, float]:
 
 
 def _measure_erasure(settings: Settings, cases: int, read_rounds: int) -> ErasureFigures:
-    database = f"vtr_bench_erasure_{uuid4().hex[:8]}"
-    erasure_settings = settings.model_copy(update={"pg_database": database})
-    try:
-        prepare_storage(erasure_settings)
-        return measure_erasure(erasure_settings, cases, read_rounds)
-    finally:
-        _drop(erasure_settings, [database, erasure_settings.keystore_database])
+    return _in_own_database(
+        settings, "erasure", lambda own: measure_erasure(own, cases, read_rounds)
+    )
 
 
 def _measure_authz(settings: Settings, reads: int, rounds: int) -> AuthzFigures:
-    database = f"vtr_bench_authz_{uuid4().hex[:8]}"
-    authz_settings = settings.model_copy(update={"pg_database": database})
+    return _in_own_database(settings, "authz", lambda own: measure_authz(own, reads, rounds))
+
+
+def _in_own_database(settings: Settings, name: str, measure: Callable[[Settings], T]) -> T:
+    """Run `measure` on a database (and key store) of its own, dropped afterwards."""
+    database = f"vtr_bench_{name}_{uuid4().hex[:8]}"
+    own = settings.model_copy(update={"pg_database": database})
     try:
-        prepare_storage(authz_settings)
-        return measure_authz(authz_settings, reads, rounds)
+        prepare_storage(own)
+        return measure(own)
     finally:
-        _drop(authz_settings, [database, authz_settings.keystore_database])
+        _drop(own, [database, own.keystore_database])
 
 
 def _erasure_result(figures: ErasureFigures) -> dict[str, float]:
