@@ -93,9 +93,12 @@ def test_an_agency_practitioner_sees_only_its_agency_part_of_a_case(
     disclosed = [e for e in history if e["event"] == "InformationDisclosed"]
     assert [e["data"]["disclosure_no"] for e in disclosed] == [1]
     assert "ReferralReceived" not in {e["event"] for e in history}
-    view = api.client.get(f"/referrals/{case}", headers=headers).json()["case"]
+    caught_up = {"after_position": api.log_position()}  # read after the disclosures
+    view = api.client.get(f"/referrals/{case}", params=caught_up, headers=headers).json()["case"]
     assert [d["disclosure_no"] for d in view["state"]["disclosures"]] == [1]
-    full = api.client.get(f"/referrals/{case}", headers=api.headers("triage-1")).json()["case"]
+    full = api.client.get(
+        f"/referrals/{case}", params=caught_up, headers=api.headers("triage-1")
+    ).json()["case"]
     assert [d["disclosure_no"] for d in full["state"]["disclosures"]] == [1, 2]
 
 
