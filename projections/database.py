@@ -114,3 +114,33 @@ class PostgresProjectionDatabase(PostgresTrackingRecorder):
 
     def close(self) -> None:
         self.datastore.close()
+
+
+class StatementProjection:
+    """A projection that turns each event into SQL statements, run in log order with the
+    tracking position in one transaction. Subclasses name their tables and say `_writes`."""
+
+    tracking_key: str
+    create_statements: Sequence[str]
+    tables: Sequence[str]
+
+    def __init__(self, db: ProjectionDatabase) -> None:
+        self.db = db
+
+    def create_table(self) -> None:
+        self.db.create(self.create_statements)
+
+    def position(self) -> int:
+        return self.db.position(self.tracking_key)
+
+    def apply(self, batch: Sequence[tuple[int, Any]], up_to: int) -> None:
+        writes: list[Write] = []
+        for _position, event in batch:
+            writes.extend(self._writes(event))
+        self.db.write(writes, Tracking(self.tracking_key, up_to))
+
+    def clear(self) -> None:
+        self.db.clear(self.tables, self.tracking_key)
+
+    def _writes(self, event: Any) -> list[Write]:
+        raise NotImplementedError

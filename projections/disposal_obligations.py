@@ -8,13 +8,11 @@ obligation raised later in it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import Tracking
 from pydantic import BaseModel, ConfigDict
 
 from events.disposal import (
@@ -25,9 +23,8 @@ from events.disposal import (
     LegalHoldLifted,
     LegalHoldPlaced,
 )
-from projections.database import ProjectionDatabase, Write
+from projections.database import ProjectionDatabase, StatementProjection, Write
 from projections.register_rows import utc_text
-from projections.runner import Positioned
 
 OBLIGATIONS = "vtr_disposal_obligations"
 PROPOSALS = "vtr_involvement_end_proposals"
@@ -111,7 +108,7 @@ class ObligationQuery(BaseModel):
     status: ObligationStatus | None = None
 
 
-class DisposalObligations:
+class DisposalObligations(StatementProjection):
     name = "disposal_obligations"
     topics = tuple(
         event.TOPIC
@@ -126,8 +123,11 @@ class DisposalObligations:
     )
     tracking_key = "vtr:disposal_obligations"
 
+    create_statements = CREATE
+    tables = (OBLIGATIONS, PROPOSALS, HOLDS)
+
     def __init__(self, db: ProjectionDatabase) -> None:
-        self.db = db
+        super().__init__(db)
         m = db.MARK
         self._propose = (
             f"INSERT INTO {PROPOSALS} (referral_id, agency_id, agency_name, because, proposed_at) "
@@ -156,18 +156,6 @@ class DisposalObligations:
         self._redate = (
             f"UPDATE {OBLIGATIONS} SET due_on={m} WHERE referral_id={m} AND discharged_on IS NULL"
         )
-
-    def create_table(self) -> None:
-        self.db.create(CREATE)
-
-    def position(self) -> int:
-        return self.db.position(self.tracking_key)
-
-    def apply(self, batch: Sequence[Positioned], up_to: int) -> None:
-        writes: list[Write] = []
-        for _position, event in batch:
-            writes.extend(self._writes(event))
-        self.db.write(writes, Tracking(self.tracking_key, up_to))
 
     def _writes(self, event: Any) -> list[Write]:  # noqa: PLR0911 (one branch per event type)
         case = str(event.originator_id)
@@ -203,9 +191,6 @@ class DisposalObligations:
                 writes.append((self._redate, [(event.obligations_due_on.isoformat(), case)]))
             return writes
         return []
-
-    def clear(self) -> None:
-        self.db.clear([OBLIGATIONS, PROPOSALS, HOLDS], self.tracking_key)
 
     def obligations(self, query: ObligationQuery) -> list[ObligationRow]:
         """Obligations in due-date order, each with its status on `query.today`."""

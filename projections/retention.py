@@ -8,13 +8,12 @@ at once, without a rebuild, as a retention policy should.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 from uuid import UUID
 
 from dateutil.relativedelta import relativedelta
-from eventsourcing.persistence import Tracking
 from pydantic import BaseModel, ConfigDict
 
 from aggregates.calendar import uk_date
@@ -24,8 +23,7 @@ from events.erasure import ErasureExecuted, RetentionReviewed
 from events.intake import ReferralScreenedOut
 from events.personal import KeyGroup
 from events.vocabulary import RecordClass, RetentionDecision
-from projections.database import ProjectionDatabase, Write
-from projections.runner import Positioned
+from projections.database import ProjectionDatabase, StatementProjection, Write
 
 RECORDS = "vtr_retention"
 COLUMNS = (
@@ -56,7 +54,7 @@ class RetentionRecord(BaseModel):
     erased_groups: list[KeyGroup]
 
 
-class RetentionRecords:
+class RetentionRecords(StatementProjection):
     name = "retention"
     topics = tuple(
         event.TOPIC
@@ -72,8 +70,11 @@ class RetentionRecords:
     )
     tracking_key = "vtr:retention"
 
+    create_statements = CREATE
+    tables = (RECORDS,)
+
     def __init__(self, db: ProjectionDatabase) -> None:
-        self.db = db
+        super().__init__(db)
         m = db.MARK
         # An outcome replaces an earlier one: screened out, then referred to alternative support.
         self._outcome = (
@@ -91,18 +92,6 @@ class RetentionRecords:
             f"WHERE referral_id={m}"
         )
         self._hold = f"UPDATE {RECORDS} SET legal_hold={m} WHERE referral_id={m}"
-
-    def create_table(self) -> None:
-        self.db.create(CREATE)
-
-    def position(self) -> int:
-        return self.db.position(self.tracking_key)
-
-    def apply(self, batch: Sequence[Positioned], up_to: int) -> None:
-        writes: list[Write] = []
-        for _position, event in batch:
-            writes.extend(self._writes(event))
-        self.db.write(writes, Tracking(self.tracking_key, up_to))
 
     def _writes(self, event: Any) -> list[Write]:
         case = str(event.originator_id)
@@ -122,9 +111,6 @@ class RetentionRecords:
             held = 1 if isinstance(event, LegalHoldPlaced) else 0
             return [(self._hold, [(held, case)])]
         return []
-
-    def clear(self) -> None:
-        self.db.clear([RECORDS], self.tracking_key)
 
     def due_for_review(
         self, on: date, schedule: Mapping[RecordClass, int]
