@@ -8,7 +8,6 @@ a case says only that the caller has no access to it, whether the case exists or
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
 from typing import NoReturn
 from uuid import UUID
 
@@ -207,7 +206,7 @@ def _log(
     permission = MATRIX.get(route)
     runtime.access_log.append(
         Consultation(
-            recorded_at=_now(runtime),
+            recorded_at=runtime.ledger.clock.now(),
             actor_id=principal.actor_id if principal else None,
             role=role.value if role else None,
             agency=principal.agency if principal else None,
@@ -221,14 +220,11 @@ def _log(
             revealed=_reveals(request) and outcome == "allowed",
             outcome=outcome,
             reason=reason,
-            request_id=request.headers.get("X-Request-ID", "")[:64] or _request_id(request),
+            request_id=_request_id(request),
         )
     )
 
 
 def _request_id(request: Request) -> str:
+    """The id the request log gave it (a validated offered one, or a new one)."""
     return str(request.scope.get("state", {}).get("request_id", "unknown"))
-
-
-def _now(runtime: Runtime) -> datetime:
-    return runtime.ledger.clock.now()

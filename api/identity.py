@@ -239,7 +239,14 @@ def issue_token(
 ) -> tuple[StoredToken, str]:
     """Add a token to the table (creating it if need be); returns its record and the token,
     which is shown this once and never stored."""
-    tokens = read_table(path) if path.exists() else []
+    stored, token = _new_token(actor_id, roles, agency, now, valid_for)
+    _write_table(path, [*(read_table(path) if path.exists() else []), stored])
+    return stored, token
+
+
+def _new_token(
+    actor_id: str, roles: Sequence[Role], agency: str, now: datetime, valid_for: timedelta
+) -> tuple[StoredToken, str]:
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     try:
         stored = StoredToken(
@@ -253,7 +260,6 @@ def issue_token(
         )
     except ValidationError as error:
         raise TokenTableError(f"cannot issue a token: {error}") from None
-    _write_table(path, [*tokens, stored])
     return stored, token
 
 
@@ -273,13 +279,12 @@ def issue_tokens(
     path: Path, actors: Sequence[Actor], now: datetime, valid_for: timedelta = DEFAULT_VALIDITY
 ) -> dict[str, str]:
     """A new token table with one token per actor (in its one role); returns the tokens."""
-    path.unlink(missing_ok=True)
-    tokens = {}
-    for actor in actors:
-        _, tokens[actor.actor_id] = issue_token(
-            path, actor.actor_id, [actor.role], actor.agency, now, valid_for
-        )
-    return tokens
+    issued = {
+        actor.actor_id: _new_token(actor.actor_id, [actor.role], actor.agency, now, valid_for)
+        for actor in actors
+    }
+    _write_table(path, [stored for stored, _ in issued.values()])
+    return {actor_id: token for actor_id, (_, token) in issued.items()}
 
 
 def _write_table(path: Path, tokens: Sequence[StoredToken]) -> None:

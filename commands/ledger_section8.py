@@ -19,6 +19,7 @@ from commands.errors import ReferralNotFoundError
 from commands.ledger_sharing import SharingCommands
 from events.base import AuditEnvelope
 from events.erasure import ErasureExecuted
+from events.storage import logged_events
 
 DEFAULT_DISPOSAL_WORKING_DAYS = 10
 
@@ -132,23 +133,11 @@ class SectionEightCommands(SharingCommands):
         self.ledger_recorder.forget_idempotency_records(referral_id)
 
     def _executed_erasures(self) -> list[tuple[UUID, ErasureExecuted]]:
-        found: list[tuple[UUID, ErasureExecuted]] = []
-        after = 0
-        page_size = 500
-        while True:
-            page = self.recorder.select_notifications(
-                start=after,
-                limit=page_size,
-                topics=[ErasureExecuted.TOPIC],
-                inclusive_of_start=False,
-            )
-            for notification in page:
-                event = self._event_mapper().to_domain_event(notification)
-                if isinstance(event, ErasureExecuted):
-                    found.append((event.originator_id, event))
-            if len(page) < page_size:
-                return found
-            after = page[-1].id
+        return [
+            (event.originator_id, event)
+            for _, event in logged_events(self.recorder, [ErasureExecuted.TOPIC])
+            if isinstance(event, ErasureExecuted)
+        ]
 
     def _named_referral(self, referral_id: UUID) -> Referral:
         """The referral a command names in its body: an unknown one is an invalid field."""

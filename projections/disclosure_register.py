@@ -15,7 +15,7 @@ from eventsourcing.persistence import ApplicationRecorder, Tracking
 
 from events.refusals import SharingRefused
 from events.sharing import InformationDisclosed
-from events.storage import EventMapper
+from events.storage import logged_events
 from projections.database import ProjectionDatabase
 from projections.register_rows import (
     RefusalRow,
@@ -161,24 +161,13 @@ def register_as_of(
     recorder: ApplicationRecorder, as_of: datetime, query: RegisterQuery
 ) -> list[RegisterEntry]:
     """The agency's register exactly as it stood at `as_of`: folded from the log itself."""
-    mapper = EventMapper(keys=None)
-    entries: list[RegisterEntry] = []
-    after = 0
-    while True:
-        page = recorder.select_notifications(
-            start=after, limit=PAGE, topics=[InformationDisclosed.TOPIC], inclusive_of_start=False
-        )
-        for notification in page:
-            event = mapper.to_domain_event(notification)
-            if isinstance(event, InformationDisclosed) and event.audit.occurred_at <= as_of:
-                entries.extend(
-                    entry
-                    for row in register_rows(notification.id, event)
-                    if (entry := query.entry(row)) is not None
-                )
-        if len(page) < PAGE:
-            return entries
-        after = page[-1].id
+    return [
+        entry
+        for position, event in logged_events(recorder, [InformationDisclosed.TOPIC], PAGE)
+        if isinstance(event, InformationDisclosed) and event.audit.occurred_at <= as_of
+        for row in register_rows(position, event)
+        if (entry := query.entry(row)) is not None
+    ]
 
 
 def _row_values(row: RegisterRow) -> tuple[Any, ...]:

@@ -23,14 +23,13 @@ from events.disposal import DisposalConfirmed
 from events.erasure import ErasureExecuted
 from events.intake import FurtherInformationReturned, ReferralReceived
 from events.sharing import InformationDisclosed, OnwardDisclosureSanctioned
-from events.storage import EventMapper
+from events.storage import logged_events
 from events.strategy_discussion import ReferrerConsulted, RiskAssessmentRecorded
 from projections.register_export import csv_document, neutralise
 from projections.register_rows import uk_day_ends, uk_day_starts
 
 router = APIRouter(tags=["Access audit"])
 LOG_COLUMNS = tuple(Consultation.model_fields)
-PAGE = 500
 S62 = Literal["collection", "alteration", "consultation", "disclosure", "combination", "erasure"]
 COLLECTION = (
     ReferralReceived,
@@ -155,20 +154,10 @@ def _period(
 def _events_between(
     runtime: Runtime, start: datetime | None, end: datetime | None
 ) -> Iterator[DomainEvent]:
-    mapper = EventMapper(keys=None)
-    after = 0
-    while True:
-        page = runtime.ledger.recorder.select_notifications(
-            start=after, limit=PAGE, inclusive_of_start=False
-        )
-        for notification in page:
-            event = mapper.to_domain_event(notification)
-            moment = event.audit.occurred_at
-            if (start is None or moment >= start) and (end is None or moment < end):
-                yield event
-        if len(page) < PAGE:
-            return
-        after = page[-1].id
+    for _, event in logged_events(runtime.ledger.recorder):
+        moment = event.audit.occurred_at
+        if (start is None or moment >= start) and (end is None or moment < end):
+            yield event
 
 
 def _s62_entry(event: DomainEvent) -> S62Entry:
