@@ -8,9 +8,11 @@ to its end date, if it has one, unless a lapse ends it sooner.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable
 from datetime import date
-from uuid import UUID
+from uuid import UUID, uuid5
 
 from eventsourcing.domain import DomainEventProtocol
 from pydantic import BaseModel, ConfigDict
@@ -22,6 +24,22 @@ from events.agency import AgencyRegistered, IspLapsed, IspSigned
 from events.base import AuditEnvelope, DomainEvent, EventHeader
 from events.forms import AgencyRef
 from events.vocabulary import AgencyType
+
+# The namespace of agency ids derived from names (a fixed, random UUID: never change it).
+AGENCY_NAMESPACE = UUID("6f6b1c7e-3f0e-4b8a-9d55-1a2f7c9e4d31")
+_SPACES = re.compile(r"\s+")
+
+
+def directory_name(name: str) -> str:
+    """The form in which two agency names are the same name: Unicode NFKC, case folded,
+    spaces collapsed ("Norfolk  constabulary" is "Norfolk Constabulary")."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", name).casefold()).strip()
+
+
+def agency_id_for(name: str) -> UUID:
+    """An agency's id, derived from its directory name: the same name can never be
+    registered twice, and an identity provider can be given the id before registration."""
+    return uuid5(AGENCY_NAMESPACE, directory_name(name))
 
 
 class IspSignature(BaseModel):

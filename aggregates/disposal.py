@@ -13,7 +13,13 @@ from datetime import date
 from aggregates import rules
 from aggregates.calendar import add_working_days, uk_date
 from aggregates.errors import InvalidInstructionError, NotPermittedError
-from aggregates.referral_base import ReferralBase, business_day, not_after, not_before
+from aggregates.referral_base import (
+    ReferralBase,
+    acts_for,
+    business_day,
+    not_after,
+    not_before,
+)
 from aggregates.referral_state import Obligation
 from events.base import AuditEnvelope
 from events.disposal import (
@@ -82,7 +88,7 @@ class DisposalSteps(ReferralBase):
     ) -> None:
         obligation = self._obligation(obligation_no)
         self._require(obligation.discharged_on is None, rules.OBLIGATION_ALREADY_DISCHARGED)
-        if audit.actor_agency != obligation.agency.name:
+        if not acts_for(audit, obligation.agency):
             raise NotPermittedError(rules.RECIPIENT_CONFIRMS_DISPOSAL)
         self._require(self.state.legal_hold is None, rules.LEGAL_HOLD_IN_FORCE)
         not_before(disposed_on, obligation.raised_on, "disposed_on", "the end of involvement")

@@ -121,6 +121,12 @@ class ReferralBase:
         )
 
 
+def acts_for(audit: AuditEnvelope, agency: AgencyRef) -> bool:
+    """Whether the actor acts for `agency`: by the directory's id, never by a name that a
+    look-alike could share."""
+    return audit.actor_agency_id == agency.agency_id
+
+
 def signature_box(capacity: SignatoryCapacity) -> str:
     """Section 2 has two boxes: police, and social care (children's or adult)."""
     return "police" if capacity is SignatoryCapacity.POLICE else "social_care"

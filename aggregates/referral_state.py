@@ -237,13 +237,13 @@ class ReferralState(StateModel):
     retention_reviews: int = 0
     next_retention_review_on: date | None = None
 
-    def involved_agencies(self) -> set[str]:
-        """The names of the agencies involved: invited, or disclosing or receiving."""
-        names = {agency.name for agency in self.invited_agencies}
+    def involved_agencies(self) -> set[UUID]:
+        """The ids of the agencies involved: invited, or disclosing or receiving."""
+        ids = {agency.agency_id for agency in self.invited_agencies}
         for disclosure in self.disclosures:
-            names.add(disclosure.disclosing_agency.name)
-            names.update(recipient.name for recipient in disclosure.recipients)
-        return names
+            ids.add(disclosure.disclosing_agency.agency_id)
+            ids.update(recipient.agency_id for recipient in disclosure.recipients)
+        return ids
 
     @property
     def open_dispute(self) -> Dispute | None:

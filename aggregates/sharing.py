@@ -17,7 +17,7 @@ from aggregates import rules
 from aggregates.calendar import uk_date
 from aggregates.errors import InvalidInstructionError, NotPermittedError
 from aggregates.legal_bases import LEGAL_BASES, LegalBasis
-from aggregates.referral_base import ReferralBase, not_after
+from aggregates.referral_base import ReferralBase, acts_for, not_after
 from aggregates.referral_state import DisclosureSummary, Stage
 from aggregates.sharing_catalogues import CATEGORIES, CATEGORY_CATALOGUE_VERSION, STATEMENTS
 from events.base import AuditEnvelope
@@ -209,7 +209,7 @@ class SharingSteps(ReferralBase):
             meeting = self.state.strategy_meeting
             read = meeting is not None and meeting.statement_read is not None
             self._require(read, rules.STATEMENT_BEFORE_MEETING_SHARING)
-        if audit.actor_agency != request.disclosing_agency.name:
+        if not acts_for(audit, request.disclosing_agency):
             raise NotPermittedError(rules.DISCLOSING_AGENCY_ONLY)
         self._require(all(dict(request.principles).values()), rules.SECTION_3_PRINCIPLES)
         self._require(all(n.needs_to_know for n in request.need_to_know), rules.NEED_TO_KNOW)
@@ -257,7 +257,7 @@ class SharingSteps(ReferralBase):
         explanation: str | None,
     ) -> None:
         self._require(self.state.stage not in CLOSED, rules.SHARING_WHILE_CASE_OPEN)
-        if audit.actor_agency != withholding_agency.name:
+        if not acts_for(audit, withholding_agency):
             raise NotPermittedError(rules.DISCLOSING_AGENCY_ONLY)
         if information_category not in CATEGORIES:
             raise InvalidInstructionError(
@@ -300,7 +300,7 @@ class SharingSteps(ReferralBase):
         self, audit: AuditEnvelope, disclosure_no: int, decision: SubjectDiscussionDecision
     ) -> None:
         owner = self._disclosure(disclosure_no).disclosing_agency
-        if audit.actor_agency != owner.name:
+        if not acts_for(audit, owner):
             raise NotPermittedError(rules.OWNER_DECIDES_SUBJECT_DISCUSSION)
         self._record(
             SubjectDiscussionDecided(

@@ -1,17 +1,30 @@
 """Access control in one place: authenticate the caller, apply the permission matrix, scope
 them to the cases and agencies they may see, and log the consultation or the refusal.
 
-Every route's caller comes through `authorise`, before the route itself runs. A refusal for
-a case says only that the caller has no access to it, whether the case exists or not.
+Every route is a `GatedRoute`: the gate runs before the framework reads the body or solves
+a parameter, so an anonymous request is a 401 whatever its body holds. A read that passes is
+logged after the route has answered and before the answer leaves, with what the answer held:
+the case, the filters as the framework validated them, whether sealed content was opened.
+The gate reads query parameters with the framework's own parser, so the gate and the route
+can never disagree about, say, whether `reveal=y` asked to open sealed data.
+
+A refusal for a case says only that the caller has no access to it, whether the case exists
+or not.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass, replace
-from typing import NoReturn
+from typing import Any, NoReturn
 from uuid import UUID
 
-from fastapi import HTTPException, Request
+from fastapi import HTTPException, Request, Response
+from fastapi.dependencies.models import Dependant
+from fastapi.dependencies.utils import request_params_to_args
+from fastapi.routing import APIRoute
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
 from aggregates.referral_state import ReferralState
 from api.access_log import Consultation
@@ -22,9 +35,11 @@ from api.permissions import (
     BREAK_GLASS_ROLES,
     ENVELOPE_ONLY,
     MATRIX,
+    Consulted,
     Permission,
     Scope,
 )
+from api.request_body import check_json_body
 from api.runtime import Runtime
 from commands.context import Actor
 from commands.errors import AgencyNotFoundError, ReferralNotFoundError
@@ -33,6 +48,13 @@ from events.vocabulary import Role
 CHALLENGE = {"WWW-Authenticate": "Bearer"}
 TOKENS_IN_URLS = frozenset({"access_token", "token", "bearer", "id_token", "api_key"})
 NO_ACCESS = "You have no access to this case."
+HEADER_LIMIT = 500
+BREAK_GLASS_MIN_REASON = 10
+# Query parameters that say how to answer rather than which records: logged in columns of
+# their own, or not at all.
+NOT_FILTERS = frozenset({"reveal", "output", "format", "after_position"})
+
+Query = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -44,13 +66,14 @@ class Grant:
     permission: Permission
     referral_id: UUID | None
     agency_id: UUID | None
-    break_glass: str | None
+    break_glass: str | None  # the stated reason, when break-glass was invoked
+    beyond_scope: bool  # break-glass opened what the caller's scope does not reach
     purpose: str | None
 
     @property
     def agency_scoped(self) -> bool:
         """The caller sees only what their agency disclosed or received in the case."""
-        return self.actor.role in AGENCY_SCOPED and self.break_glass is None
+        return self.actor.role in AGENCY_SCOPED and not self.beyond_scope
 
 
 class AccessDeniedError(HTTPException):
@@ -60,45 +83,140 @@ class AccessDeniedError(HTTPException):
         self.rule = rule
 
 
-def authorise(request: Request, credential: str | None) -> Grant:
+class GatedRoute(APIRoute):
+    """A route that passes the gate first and logs what it served."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        name, permission = self.name, MATRIX.get(self.name)
+        query_fields = list(_query_fields(self.dependant))
+        takes_body = self.body_field is not None
+
+        async def gated(request: Request) -> Response:
+            if permission is not None and permission.public:
+                return await handler(request)
+            query = _validated_query(query_fields, request)
+            grant = await run_in_threadpool(authorise, request, name, permission, query)
+            if takes_body:
+                await check_json_body(request)
+            response = await handler(request)
+            if grant.permission.consults is not None and response.status_code < 400:  # noqa: PLR2004
+                await run_in_threadpool(served, request, grant, query or {}, response)
+            return response
+
+        return gated
+
+
+def authorise(
+    request: Request, route: str, permission: Permission | None, query: Query | None
+) -> Grant:
+    """Let the caller through, or refuse (and log the refusal). `query` is the route's query
+    parameters as the framework validates them; None when they do not validate (the route
+    then answers 422 and serves nothing)."""
     runtime: Runtime = request.app.state.runtime
-    route = getattr(request.scope.get("route"), "name", "")
-    permission = MATRIX.get(route)
-    now = runtime.ledger.clock.now()
+    attempt = _Attempt(request, route, permission, query or {})
     if TOKENS_IN_URLS & {name.lower() for name in request.query_params}:
-        _deny(request, None, 401, "token-in-url", "Send tokens only in the Authorization header.")
+        attempt.deny(401, "token-in-url", "Send tokens only in the Authorization header.")
+    credential = _bearer_credential(request)
     if credential is None:
-        _deny(request, None, 401, "no-token", "A bearer token is required.")
+        attempt.deny(401, "no-token", "A bearer token is required.")
     authenticator: Authenticator = request.app.state.authenticator
     try:
-        principal = authenticator.authenticate(credential, now)
+        principal = authenticator.authenticate(credential, runtime.ledger.clock.now())
     except AuthenticationError as error:
-        _deny(request, None, 401, error.reason, str(error))
+        attempt.token_id = error.token_id
+        attempt.deny(401, error.reason, str(error))
+    attempt.principal = principal
     if permission is None:
-        _deny(request, principal, 403, "route-not-in-matrix", "No role may use this route.")
-    role = _acting_role(request, principal, permission)
+        attempt.deny(403, "route-not-in-matrix", "No role may use this route.")
+    attempt.role = _acting_role(attempt, principal, permission)
+    if attempt.break_glass is not None:
+        _check_break_glass(attempt, permission)
     grant = Grant(
-        actor=principal.acting_as(role),
+        actor=principal.acting_as(attempt.role),
         principal=principal,
         permission=permission,
-        referral_id=_path_id(request, "referral_id"),
-        agency_id=_path_id(request, "agency_id"),
-        break_glass=_header(request, "Break-Glass"),
-        purpose=_header(request, "Access-Purpose"),
+        referral_id=attempt.referral_id,
+        agency_id=attempt.agency_id,
+        break_glass=attempt.break_glass,
+        beyond_scope=False,
+        purpose=attempt.purpose,
     )
-    if not _check_scope(request, runtime, grant):
-        grant = replace(grant, break_glass=None)  # asked for, but not needed: not flagged
+    grant = replace(grant, beyond_scope=_check_scope(attempt, runtime, grant))
     request.state.grant = grant
-    if permission.consults is not None:
-        _log(request, principal, role, "allowed", None, grant)
     return grant
 
 
-def _acting_role(request: Request, principal: Principal, permission: Permission) -> Role:
-    chosen = _header(request, "Acting-Role")
+def served(request: Request, grant: Grant, query: Query, response: Response) -> None:
+    """Log the consultation the route has just answered, before the answer leaves."""
+    runtime: Runtime = request.app.state.runtime
+    runtime.access_log.append(
+        _entry(request, grant.principal, grant.actor.role, grant, query).as_consultation(
+            "allowed", None, response.status_code
+        )
+    )
+
+
+def refused_after_gate(request: Request, status: int, rule: str) -> None:
+    """Log a refusal raised after the gate let the caller in (a rule of the process that
+    only the caller's role or agency may pass)."""
+    grant: Grant | None = getattr(request.state, "grant", None)
+    if grant is None:
+        return
+    runtime: Runtime = request.app.state.runtime
+    query = _validated_query(_query_fields_of(request), request) or {}
+    runtime.access_log.append(
+        _entry(request, grant.principal, grant.actor.role, grant, query).as_consultation(
+            "denied", rule, status
+        )
+    )
+
+
+class _Attempt:
+    """What the gate has learnt of a request so far: enough to log a refusal truthfully."""
+
+    def __init__(
+        self, request: Request, route: str, permission: Permission | None, query: Query
+    ) -> None:
+        self.request = request
+        self.route = route
+        self.permission = permission
+        self.query = query
+        self.principal: Principal | None = None
+        self.role: Role | None = None
+        self.token_id: str | None = None
+        self.referral_id = _path_id(request, "referral_id")
+        self.agency_id = _path_id(request, "agency_id")
+        self.break_glass = _header(request, "Break-Glass")
+        self.purpose = _header(request, "Access-Purpose")
+
+    def deny(self, status: int, rule: str, detail: str) -> NoReturn:
+        runtime: Runtime = self.request.app.state.runtime
+        principal = self.principal
+        role = self.role or (principal.roles[0] if principal and principal.roles else None)
+        entry = _LogEntry(
+            request=self.request,
+            route=self.route,
+            permission=self.permission,
+            principal=principal,
+            role=role,
+            token_id=self.token_id or (principal.token_id if principal else None),
+            referral_id=self.referral_id,
+            agency_id=self.agency_id,
+            purpose=self.purpose,
+            break_glass=self.break_glass,
+            beyond_scope=False,
+            query=self.query,
+        )
+        runtime.access_log.append(entry.as_consultation("denied", rule, status))
+        raise AccessDeniedError(status, rule, detail)
+
+
+def _acting_role(attempt: _Attempt, principal: Principal, permission: Permission) -> Role:
+    chosen = _header(attempt.request, "Acting-Role")
     if chosen is not None:
         if chosen not in {role.value for role in principal.roles}:
-            _deny(request, principal, 403, "not-your-role", "You do not hold the acting role.")
+            attempt.deny(403, "not-your-role", "You do not hold the acting role.")
         candidates = [Role(chosen)]
     else:
         candidates = list(principal.roles)
@@ -106,29 +224,39 @@ def _acting_role(request: Request, principal: Principal, permission: Permission)
         if role in permission.roles:
             return role
     allowed = ", ".join(sorted(permission.roles)) or "no role"
-    return _deny(
-        request,
-        principal,
-        403,
-        "role-not-permitted",
-        f"Your role does not allow this; it is open to: {allowed}.",
+    return attempt.deny(
+        403, "role-not-permitted", f"Your role does not allow this; it is open to: {allowed}."
     )
 
 
-def _check_scope(request: Request, runtime: Runtime, grant: Grant) -> bool:
+def _check_break_glass(attempt: _Attempt, permission: Permission) -> None:
+    """Break-glass is for reading in an emergency, with a reason a reviewer can judge."""
+    if permission.consults is None:
+        attempt.deny(
+            403,
+            "break-glass-read-only",
+            "Break-glass opens a case for reading in an emergency; it never allows a change.",
+        )
+    reason = attempt.break_glass or ""
+    if len(reason) < BREAK_GLASS_MIN_REASON:
+        attempt.deny(
+            403,
+            "break-glass-reason-required",
+            f"State why in the Break-Glass header (at least {BREAK_GLASS_MIN_REASON} "
+            "characters); the reason is kept for review.",
+        )
+
+
+def _check_scope(attempt: _Attempt, runtime: Runtime, grant: Grant) -> bool:
     """Refuse what the caller's scope does not reach; True when break-glass opened it."""
     role = grant.actor.role
     agency_scoped = grant.permission.scope is Scope.AGENCY and role not in ALL_AGENCIES
-    if agency_scoped and (
-        grant.agency_id is None or _agency_name(runtime, grant.agency_id) != grant.actor.agency
-    ):
-        _deny(request, grant.principal, 403, "own-agency-only", "You see your own agency only.")
+    if agency_scoped and grant.agency_id != grant.principal.agency_id:
+        attempt.deny(403, "own-agency-only", "You see your own agency only.")
     if grant.permission.scope is not Scope.CASE:
         return False
-    if role in ENVELOPE_ONLY and _reveals(request) and not grant.purpose:
-        _deny(
-            request,
-            grant.principal,
+    if role in ENVELOPE_ONLY and attempt.query.get("reveal") is True and not grant.purpose:
+        attempt.deny(
             403,
             "purpose-required",
             "Opening sealed content needs an Access-Purpose header stating why.",
@@ -138,7 +266,7 @@ def _check_scope(request: Request, runtime: Runtime, grant: Grant) -> bool:
         if not _may_see(state, grant.actor):
             if role in BREAK_GLASS_ROLES and grant.break_glass and state is not None:
                 return True
-            _deny(request, grant.principal, 403, "no-access-to-case", NO_ACCESS)
+            attempt.deny(403, "no-access-to-case", NO_ACCESS)
     return False
 
 
@@ -147,7 +275,7 @@ def _may_see(state: ReferralState | None, actor: Actor) -> bool:
         return False
     if actor.role is Role.REFERRER:
         return state.recorded_by == actor.actor_id
-    return actor.agency in state.involved_agencies()
+    return actor.agency_id in state.involved_agencies()
 
 
 def _state(runtime: Runtime, referral_id: UUID | None) -> ReferralState | None:
@@ -161,70 +289,167 @@ def _state(runtime: Runtime, referral_id: UUID | None) -> ReferralState | None:
         return None
 
 
-def _agency_name(runtime: Runtime, agency_id: UUID) -> str | None:
+def agency_name(runtime: Runtime, agency_id: UUID) -> str | None:
     try:
-        return runtime.ledger.agency(agency_id).state.ref.name
+        return runtime.ledger.agency(agency_id).state.name
     except AgencyNotFoundError:
         return None
 
 
-def _reveals(request: Request) -> bool:
-    return request.query_params.get("reveal", "").lower() in {"true", "1", "yes", "on"}
+@dataclass(frozen=True)
+class _LogEntry:
+    """An access-log entry before its outcome is known."""
+
+    request: Request
+    route: str
+    permission: Permission | None
+    principal: Principal | None
+    role: Role | None
+    token_id: str | None
+    referral_id: UUID | None
+    agency_id: UUID | None
+    purpose: str | None
+    break_glass: str | None
+    beyond_scope: bool
+    query: Query
+
+    def as_consultation(self, outcome: str, reason: str | None, status: int) -> Consultation:
+        runtime: Runtime = self.request.app.state.runtime
+        principal = self.principal
+        consults = self.permission.consults if self.permission else None
+        filters = _filters(self.query)
+        referral_id, agency_id = self.referral_id, self.agency_id
+        if consults is not None and consults is not Consulted.ACCESS_LOG:
+            # An export narrowed to one case (or agency) is a consultation of that case.
+            referral_id = referral_id or _as_uuid(filters.get("referral_id"))
+            agency_id = agency_id or _as_uuid(filters.get("agency_id"))
+        state = self.request.scope.get("state", {})
+        return Consultation(
+            recorded_at=runtime.ledger.clock.now(),
+            actor_id=principal.actor_id if principal else None,
+            role=self.role.value if self.role else None,
+            agency=principal.agency if principal else None,
+            actor_agency_id=principal.agency_id if principal else None,
+            credential=principal.credential if principal else None,
+            token_id=self.token_id,
+            route=self.route,
+            consulted=consults.value if consults else None,
+            referral_id=referral_id,
+            agency_id=agency_id,
+            purpose=self.purpose,
+            break_glass=self.break_glass is not None,
+            break_glass_reason=self.break_glass,
+            beyond_scope=self.beyond_scope and outcome == "allowed",
+            revealed=outcome == "allowed" and self.query.get("reveal") is True,
+            filters=filters,
+            output_format=_output_format(self.query) if consults else None,
+            outcome=outcome,
+            reason=reason,
+            status=status,
+            request_id=str(state.get("request_id", "unknown")),
+            client_request_id=state.get("client_request_id"),
+        )
 
 
-def _path_id(request: Request, name: str) -> UUID | None:
-    value = request.path_params.get(name)
+def _entry(
+    request: Request, principal: Principal, role: Role, grant: Grant, query: Query
+) -> _LogEntry:
+    return _LogEntry(
+        request=request,
+        route=_route_name(request),
+        permission=grant.permission,
+        principal=principal,
+        role=role,
+        token_id=principal.token_id,
+        referral_id=grant.referral_id,
+        agency_id=grant.agency_id,
+        purpose=grant.purpose,
+        break_glass=grant.break_glass,
+        beyond_scope=grant.beyond_scope,
+        query=query,
+    )
+
+
+def _route_name(request: Request) -> str:
+    return str(getattr(request.scope.get("route"), "name", request.url.path))
+
+
+def _filters(query: Query) -> dict[str, Any]:
+    """The validated query parameters that narrowed the answer, in JSON form."""
+    flat: dict[str, Any] = {}
+    for name, value in query.items():
+        if isinstance(value, BaseModel):
+            flat.update(value.model_dump(mode="json", by_alias=True, exclude_none=True))
+        elif value is not None:
+            flat[name] = value
+    return {
+        name: _json_value(value)
+        for name, value in flat.items()
+        if name not in NOT_FILTERS and value is not None
+    }
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def _output_format(query: Query) -> str:
+    for value in query.values():
+        if isinstance(value, BaseModel):
+            chosen = getattr(value, "output", None) or getattr(value, "format", None)
+            if chosen is not None:
+                return str(chosen)
+    return str(query.get("format") or query.get("output") or "json")
+
+
+def _as_uuid(value: object) -> UUID | None:
     try:
         return UUID(str(value)) if value is not None else None
     except ValueError:
         return None
 
 
+def _query_fields(dependant: Dependant) -> Iterator[Any]:
+    """The query parameters of a route and of every dependency it declares."""
+    seen: set[str] = set()
+    stack = [dependant]
+    while stack:
+        current = stack.pop()
+        for field in current.query_params:
+            if field.name not in seen:
+                seen.add(field.name)
+                yield field
+        stack.extend(current.dependencies)
+
+
+def _query_fields_of(request: Request) -> list[Any]:
+    route = request.scope.get("route")
+    return list(_query_fields(route.dependant)) if isinstance(route, APIRoute) else []
+
+
+def _validated_query(fields: list[Any], request: Request) -> Query | None:
+    """The query parameters as the framework validates them for the route, by the names the
+    client uses (aliases); None when they do not validate."""
+    values, errors = request_params_to_args(fields, request.query_params)
+    if errors:
+        return None
+    return {field.alias: values[field.name] for field in fields if field.name in values}
+
+
+def _bearer_credential(request: Request) -> str | None:
+    scheme, _, credential = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not credential.strip():
+        return None
+    return credential.strip()
+
+
+def _path_id(request: Request, name: str) -> UUID | None:
+    value = request.path_params.get(name)
+    return _as_uuid(value)
+
+
 def _header(request: Request, name: str) -> str | None:
     value = request.headers.get(name, "").strip()
-    return value[:500] or None
-
-
-def _deny(
-    request: Request, principal: Principal | None, status: int, rule: str, detail: str
-) -> NoReturn:
-    role = principal.roles[0] if principal and principal.roles else None
-    _log(request, principal, role, "denied", rule, None)
-    raise AccessDeniedError(status, rule, detail)
-
-
-def _log(
-    request: Request,
-    principal: Principal | None,
-    role: Role | None,
-    outcome: str,
-    reason: str | None,
-    grant: Grant | None,
-) -> None:
-    runtime: Runtime = request.app.state.runtime
-    route = getattr(request.scope.get("route"), "name", request.url.path)
-    permission = MATRIX.get(route)
-    runtime.access_log.append(
-        Consultation(
-            recorded_at=runtime.ledger.clock.now(),
-            actor_id=principal.actor_id if principal else None,
-            role=role.value if role else None,
-            agency=principal.agency if principal else None,
-            credential=principal.credential if principal else None,
-            route=route,
-            consulted=permission.consults.value if permission and permission.consults else None,
-            referral_id=_path_id(request, "referral_id"),
-            agency_id=_path_id(request, "agency_id"),
-            purpose=grant.purpose if grant else None,
-            break_glass=bool(grant and grant.break_glass),
-            revealed=_reveals(request) and outcome == "allowed",
-            outcome=outcome,
-            reason=reason,
-            request_id=_request_id(request),
-        )
-    )
-
-
-def _request_id(request: Request) -> str:
-    """The id the request log gave it (a validated offered one, or a new one)."""
-    return str(request.scope.get("state", {}).get("request_id", "unknown"))
+    return value[:HEADER_LIMIT] or None

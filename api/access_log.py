@@ -2,11 +2,13 @@
 
 It lives beside the event store, not in it: a read is not a change to a referral, so it has
 no place in the referral's version sequence and can never conflict with a write. The table
-refuses updates and deletes (a trigger), so the log can only grow.
+refuses updates and deletes (a trigger), so the log can only grow. An entry says what the
+answer held: which case, which filters, whether sealed content was opened, in which format.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any, Protocol
@@ -14,27 +16,40 @@ from uuid import UUID
 
 from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.sqlite import SQLiteDatastore
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 TABLE = "vtr_access_log"
-COLUMNS = (
-    "recorded_at",
-    "actor_id",
-    "role",
-    "agency",
-    "credential",
-    "route",
-    "consulted",
-    "referral_id",
-    "agency_id",
-    "purpose",
-    "break_glass",
-    "revealed",
-    "outcome",
-    "reason",
-    "request_id",
-)
 PAGE = 1000
+
+# Column name → its SQL type. New columns are added to existing tables on start (never
+# removed), so an older log keeps every entry it holds.
+COLUMN_TYPES = {
+    "recorded_at": "TEXT NOT NULL",
+    "actor_id": "TEXT",
+    "role": "TEXT",
+    "agency": "TEXT",
+    "actor_agency_id": "TEXT",
+    "credential": "TEXT",
+    "token_id": "TEXT",
+    "route": "TEXT NOT NULL",
+    "consulted": "TEXT",
+    "referral_id": "TEXT",
+    "agency_id": "TEXT",
+    "purpose": "TEXT",
+    "break_glass": "INTEGER NOT NULL",
+    "break_glass_reason": "TEXT",
+    "beyond_scope": "INTEGER NOT NULL DEFAULT 0",
+    "revealed": "INTEGER NOT NULL",
+    "filters": "TEXT",
+    "output_format": "TEXT",
+    "outcome": "TEXT NOT NULL",
+    "reason": "TEXT",
+    "status": "INTEGER",
+    "request_id": "TEXT NOT NULL",
+    "client_request_id": "TEXT",
+}
+COLUMNS = tuple(COLUMN_TYPES)
+FLAGS = ("break_glass", "beyond_scope", "revealed")
 
 
 class Consultation(BaseModel):
@@ -45,18 +60,37 @@ class Consultation(BaseModel):
     recorded_at: AwareDatetime
     actor_id: str | None
     role: str | None
-    agency: str | None
+    agency: str | None = Field(description="The display name of the caller's agency.")
+    actor_agency_id: UUID | None = Field(default=None, description="The caller's agency.")
     credential: str | None
+    token_id: str | None = Field(
+        default=None, description="Which API token was presented (never the token itself)."
+    )
     route: str
     consulted: str | None
-    referral_id: UUID | None
-    agency_id: UUID | None
+    referral_id: UUID | None = Field(
+        description="The case read, named in the path or as the filter of an export."
+    )
+    agency_id: UUID | None = Field(description="The agency whose records were read.")
     purpose: str | None
-    break_glass: bool
-    revealed: bool
+    break_glass: bool = Field(description="The caller invoked break-glass (with a reason).")
+    break_glass_reason: str | None = None
+    beyond_scope: bool = Field(
+        default=False,
+        description="Break-glass opened what the caller's own scope does not reach: review it.",
+    )
+    revealed: bool = Field(description="Sealed personal data was opened in the answer.")
+    filters: dict[str, Any] = Field(
+        default_factory=dict, description="The filters that narrowed the answer, as validated."
+    )
+    output_format: str | None = None
     outcome: str  # "allowed" or "denied"
     reason: str | None  # why it was denied
-    request_id: str
+    status: int | None = Field(default=None, description="The HTTP status answered.")
+    request_id: str = Field(description="This service's id of the request; unique.")
+    client_request_id: str | None = Field(
+        default=None, description="The X-Request-ID the client sent, if any."
+    )
 
 
 class ConsultationQuery(BaseModel):
@@ -82,20 +116,19 @@ class AccessLog(Protocol):
 
 def _values(consultation: Consultation) -> tuple[object, ...]:
     row = consultation.model_dump(mode="json")
-    row["break_glass"] = int(consultation.break_glass)
-    row["revealed"] = int(consultation.revealed)
+    for flag in FLAGS:
+        row[flag] = int(row[flag])
+    row["filters"] = json.dumps(row["filters"], sort_keys=True) if row["filters"] else None
     row["recorded_at"] = consultation.recorded_at.isoformat()
     return tuple(row[column] for column in COLUMNS)
 
 
 def _consultation(row: Any) -> Consultation:
-    return Consultation.model_validate(
-        {
-            **{column: row[column] for column in COLUMNS},
-            "break_glass": bool(row["break_glass"]),
-            "revealed": bool(row["revealed"]),
-        }
-    )
+    values = {column: row[column] for column in COLUMNS}
+    for flag in FLAGS:
+        values[flag] = bool(values[flag])
+    values["filters"] = json.loads(values["filters"]) if values["filters"] else {}
+    return Consultation.model_validate(values)
 
 
 def _where(query: ConsultationQuery, mark: str) -> tuple[str, list[object]]:
@@ -119,14 +152,6 @@ def _where(query: ConsultationQuery, mark: str) -> tuple[str, list[object]]:
         clauses.append(f"recorded_at < {mark}")
         params.append(query.recorded_to.isoformat())
     return " AND ".join(clauses), params
-
-
-CREATE_COLUMNS = (
-    "recorded_at TEXT NOT NULL, actor_id TEXT, role TEXT, agency TEXT, credential TEXT, "
-    "route TEXT NOT NULL, consulted TEXT, referral_id TEXT, agency_id TEXT, purpose TEXT, "
-    "break_glass INTEGER NOT NULL, revealed INTEGER NOT NULL, outcome TEXT NOT NULL, "
-    "reason TEXT, request_id TEXT NOT NULL"
-)
 
 
 class _AccessLogTable:
@@ -161,6 +186,18 @@ class _AccessLogTable:
         raise NotImplementedError
 
 
+def _column_definitions() -> str:
+    return ", ".join(f"{name} {kind}" for name, kind in COLUMN_TYPES.items())
+
+
+def _added_column(name: str) -> str:
+    """A column added after the table was first made: existing rows take its default."""
+    kind = COLUMN_TYPES[name].replace(" NOT NULL", "")
+    if name in FLAGS:
+        kind = "INTEGER NOT NULL DEFAULT 0"
+    return f"ALTER TABLE {TABLE} ADD COLUMN {name} {kind}"
+
+
 class SQLiteAccessLog(_AccessLogTable):
     def __init__(self, path: str) -> None:
         self._datastore = SQLiteDatastore(db_name=path)
@@ -169,8 +206,13 @@ class SQLiteAccessLog(_AccessLogTable):
         with self._datastore.transaction(commit=True) as c:
             c.execute(
                 f"CREATE TABLE IF NOT EXISTS {TABLE} "
-                f"(entry_no INTEGER PRIMARY KEY AUTOINCREMENT, {CREATE_COLUMNS})"
+                f"(entry_no INTEGER PRIMARY KEY AUTOINCREMENT, {_column_definitions()})"
             )
+            c.execute(f"PRAGMA table_info({TABLE})")
+            present = {row["name"] for row in c.fetchall()}
+            for name in COLUMNS:
+                if name not in present:
+                    c.execute(_added_column(name))
             c.execute(f"CREATE INDEX IF NOT EXISTS {TABLE}_case ON {TABLE} (referral_id)")
             c.execute(f"CREATE INDEX IF NOT EXISTS {TABLE}_actor ON {TABLE} (actor_id)")
             for change in ("UPDATE", "DELETE"):
@@ -204,7 +246,11 @@ class PostgresAccessLog(_AccessLogTable):
         statements = (
             (
                 f"CREATE TABLE IF NOT EXISTS {TABLE} "
-                f"(entry_no BIGSERIAL PRIMARY KEY, {CREATE_COLUMNS})"
+                f"(entry_no BIGSERIAL PRIMARY KEY, {_column_definitions()})"
+            ),
+            *(
+                _added_column(name).replace("ADD COLUMN", "ADD COLUMN IF NOT EXISTS")
+                for name in COLUMNS
             ),
             f"CREATE INDEX IF NOT EXISTS {TABLE}_case ON {TABLE} (referral_id)",
             f"CREATE INDEX IF NOT EXISTS {TABLE}_actor ON {TABLE} (actor_id)",

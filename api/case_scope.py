@@ -1,9 +1,14 @@
 """What an agency practitioner sees of a case: only what their agency disclosed or received,
-what concerns their agency, and what they did themselves (section 3: need to know)."""
+what concerns their agency, and what they did themselves (section 3: need to know).
+
+Agencies are told apart by their directory id, never by name: a look-alike agency with a
+similar (or, before names were unique, the same) name sees nothing of another's.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from uuid import UUID
 
 from aggregates.referral_state import ReferralState
 from events.base import DomainEvent
@@ -21,33 +26,35 @@ from events.sharing import (
 from projections.case_view import CaseView
 
 
-def agency_view(case: CaseView, agency: str) -> CaseView:
-    """The case as `agency` may see it: other agencies' disclosures and obligations left out."""
+def agency_view(case: CaseView, agency_id: UUID) -> CaseView:
+    """The case as the agency may see it: other agencies' disclosures and obligations left out."""
     state: ReferralState = case.state.model_copy(deep=True)
     state.disclosures = [
         d
         for d in state.disclosures
-        if agency == d.disclosing_agency.name or agency in {r.name for r in d.recipients}
+        if agency_id == d.disclosing_agency.agency_id
+        or agency_id in {r.agency_id for r in d.recipients}
     ]
-    state.obligations = [o for o in state.obligations if o.agency.name == agency]
+    state.obligations = [o for o in state.obligations if o.agency.agency_id == agency_id]
     return case.model_copy(update={"state": state})
 
 
 def agency_events(
-    events: Iterable[tuple[int, DomainEvent]], agency: str
+    events: Iterable[tuple[int, DomainEvent]], agency_id: UUID
 ) -> list[tuple[int, DomainEvent]]:
-    return [(position, event) for position, event in events if concerns(event, agency)]
+    return [(position, event) for position, event in events if concerns(event, agency_id)]
 
 
-def concerns(event: DomainEvent, agency: str) -> bool:
+def concerns(event: DomainEvent, agency_id: UUID) -> bool:
     """Whether the event is the agency's own act, or about what it shares or holds."""
-    if event.audit.actor_agency == agency:
+    if event.audit.actor_agency_id == agency_id:
         return True
     if isinstance(event, InformationDisclosed):
-        return agency in {event.disclosing_agency.name, *(r.name for r in event.recipients)}
+        ids = {event.disclosing_agency.agency_id, *(r.agency_id for r in event.recipients)}
+        return agency_id in ids
     if isinstance(event, DisclosureWithheld):
-        requesting = event.requesting_agency.name if event.requesting_agency else None
-        return agency in {event.withholding_agency.name, requesting}
+        requesting = event.requesting_agency.agency_id if event.requesting_agency else None
+        return agency_id in {event.withholding_agency.agency_id, requesting}
     if isinstance(
         event,
         AgencyInvitedToStrategyMeeting
@@ -55,7 +62,7 @@ def concerns(event: DomainEvent, agency: str) -> bool:
         | AgencyInvolvementEndProposed
         | DisposalObligationRaised,
     ):
-        return event.agency.name == agency
+        return event.agency.agency_id == agency_id
     if isinstance(event, SubjectDiscussionDecided):
-        return event.owner_agency.name == agency
+        return event.owner_agency.agency_id == agency_id
     return False

@@ -4,6 +4,7 @@ year, read history."""
 from __future__ import annotations
 
 import base64
+import getpass
 import json
 import os
 import re
@@ -15,18 +16,27 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import NoReturn
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import click
 import uvicorn
 from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
+from aggregates.agency import AgencyState, directory_name
 from api.catalogue import render_catalogue
 from api.demo import DEMO_ACTORS, DEMO_START, ScriptedClock, load_demo
-from api.identity import TokenTableError, issue_token, issue_tokens, read_table, revoke_token
+from api.identity import (
+    TokenAgency,
+    TokenTableError,
+    issue_token,
+    issue_tokens,
+    read_table,
+    revoke_token,
+)
 from api.logging import configure_logging
 from api.main import api_routes, create_app
+from api.middleware import ProblemHttpToolsProtocol
 from api.permission_docs import render_permission_matrix
 from api.runtime import (
     Runtime,
@@ -41,10 +51,13 @@ from api.runtime import (
 )
 from api.settings import MASTER_KEY_BYTES, Settings, decode_master_key
 from api.synthetic import generate_year
+from commands.agencies import RegisterAgency
 from commands.clock import Clock
-from commands.errors import ReferralNotFoundError
+from commands.context import Actor, Issued
+from commands.errors import AgencyNameTakenError, ReferralNotFoundError
 from commands.keyring import KeyRingError, rotate_master_key
-from events.vocabulary import Role
+from events.vocabulary import AgencyType, Role
+from projections.agency_directory import AgencyDirectory
 
 
 def fail(message: str) -> NoReturn:
@@ -111,6 +124,7 @@ def serve(demo: bool) -> None:
         port=settings.port,
         log_config=None,
         access_log=False,
+        http=ProblemHttpToolsProtocol,
     )
 
 
@@ -236,7 +250,11 @@ def history(referral_id: UUID, reveal: bool) -> None:
     type=click.Choice([role.value for role in Role]),
     help="A role the person holds; repeat for several.",
 )
-@click.option("--agency", required=True, help="The agency the person acts for.")
+@click.option(
+    "--agency",
+    required=True,
+    help="The agency the person acts for: its id in the directory, or its exact name.",
+)
 @click.option("--days", type=click.IntRange(1, 730), help="Validity; default VTR_TOKEN_DAYS.")
 def issue_token_command(
     actor_id: str, roles: tuple[str, ...], agency: str, days: int | None
@@ -244,9 +262,15 @@ def issue_token_command(
     """Issue an API token for one person (administrators): printed once, stored as a digest."""
     settings = load_settings()
     valid_for = timedelta(days=days or settings.token_days)
+    found = _directory_agency(settings, agency)
     try:
         stored, token = issue_token(
-            settings.token_table, actor_id, [Role(r) for r in roles], agency, _now(), valid_for
+            settings.token_table,
+            actor_id,
+            [Role(r) for r in roles],
+            TokenAgency(found.agency_id, found.name),
+            _now(),
+            valid_for,
         )
     except TokenTableError as error:
         fail(str(error))
@@ -278,8 +302,60 @@ def list_tokens() -> None:
         state = f"revoked {token.revoked_at.isoformat()}" if token.revoked_at else "active"
         click.echo(
             f"{token.token_id} {token.actor_id} {','.join(token.roles)} {token.agency!r} "
+            f"({token.agency_id or 'no agency id: re-issue'}) "
             f"expires {token.expires_at.isoformat()} {state}"
         )
+
+
+def _directory_agency(settings: Settings, given: str) -> AgencyState:
+    """The directory's agency for an id or an exact name (compared as the directory compares
+    names); anything unknown or ambiguous is refused, never guessed."""
+    try:
+        projections = open_projections(settings, open_event_recorder(settings))
+    except StartupError as error:
+        fail(str(error))
+    try:
+        projections.workers[AgencyDirectory.name].catch_up()
+        agencies = projections.agencies.agencies()
+    finally:
+        projections.close()
+    try:
+        wanted = UUID(given)
+        matches = [agency for agency in agencies if agency.agency_id == wanted]
+    except ValueError:
+        matches = [a for a in agencies if directory_name(a.name) == directory_name(given)]
+    if not matches:
+        fail(f"the directory holds no agency {given!r}: register it first (register-agency)")
+    if len(matches) > 1:
+        ids = ", ".join(str(agency.agency_id) for agency in matches)
+        fail(f"more than one agency is named {given!r} ({ids}): give its id instead")
+    return matches[0]
+
+
+@cli.command("register-agency")
+@click.option("--name", required=True, help="The agency's name; unique in the directory.")
+@click.option(
+    "--type",
+    "agency_type",
+    required=True,
+    type=click.Choice([kind.value for kind in AgencyType]),
+    help="Its type, from the guidance's list of agencies (and the hub and the council).",
+)
+def register_agency_command(name: str, agency_type: str) -> None:
+    """Register an agency from the command line (the first ones, before anyone holds a token
+    to do it over the API); prints its id, which identity providers put in their tokens."""
+    settings = load_settings()
+    actor = Actor(f"cli:{getpass.getuser()}"[:64], Role.ADMINISTRATOR, "vtr-ledger command line")
+    try:
+        command = RegisterAgency(name=name, agency_type=AgencyType(agency_type))
+    except ValidationError as error:
+        fail(f"the agency is not valid: {error.errors()[0]['msg']}")
+    with running(settings) as runtime:
+        try:
+            outcome = runtime.ledger.register_agency(command, Issued(actor, uuid4()))
+        except AgencyNameTakenError as error:
+            fail(str(error))
+    click.echo(str(outcome.aggregate_id))
 
 
 def _now() -> datetime:

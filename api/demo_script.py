@@ -12,16 +12,16 @@ from commands.application import ReferralLedger
 from commands.context import Actor, Issued, Outcome
 from events.vocabulary import Role
 
-TRIAGE = Actor("mash-triage-1", Role.MASH_TRIAGE, "Norfolk MASH")
-DESK = Actor("mash-desk-1", Role.MASH_OPERATIONAL_DESK, "Norfolk MASH")
-POLICE = Actor("police-insp-1", Role.POLICE, "Norfolk Constabulary")
-CHILDRENS = Actor("cs-rep-1", Role.CHILDRENS_SERVICES, "Norfolk Children's Services")
-ADULTS = Actor("ass-rep-1", Role.ADULT_SOCIAL_SERVICES, "Norfolk Adult Social Services")
-CHAIR = Actor("chair-1", Role.MEETING_CHAIR, "Norfolk MASH")
-HEAD = Actor("hos-1", Role.HEAD_OF_SAFEGUARDING, "Norfolk County Council")
-SCHOOL = Actor("school-dsl-1", Role.PARTNER_AGENCY, "Riverside Academy")
-MENTOR = Actor("mentor-lead-1", Role.PARTNER_AGENCY, "Hope Mentoring Trust")
-COMPLIANCE = Actor("dpo-1", Role.COMPLIANCE_OFFICER, "Norfolk County Council")
+TRIAGE = Actor.for_agency("mash-triage-1", Role.MASH_TRIAGE, "Norfolk MASH")
+DESK = Actor.for_agency("mash-desk-1", Role.MASH_OPERATIONAL_DESK, "Norfolk MASH")
+POLICE = Actor.for_agency("police-insp-1", Role.POLICE, "Norfolk Constabulary")
+CHILDRENS = Actor.for_agency("cs-rep-1", Role.CHILDRENS_SERVICES, "Norfolk Children's Services")
+ADULTS = Actor.for_agency("ass-rep-1", Role.ADULT_SOCIAL_SERVICES, "Norfolk Adult Social Services")
+CHAIR = Actor.for_agency("chair-1", Role.MEETING_CHAIR, "Norfolk MASH")
+HEAD = Actor.for_agency("hos-1", Role.HEAD_OF_SAFEGUARDING, "Norfolk County Council")
+SCHOOL = Actor.for_agency("school-dsl-1", Role.PARTNER_AGENCY, "Riverside Academy")
+MENTOR = Actor.for_agency("mentor-lead-1", Role.PARTNER_AGENCY, "Hope Mentoring Trust")
+COMPLIANCE = Actor.for_agency("dpo-1", Role.COMPLIANCE_OFFICER, "Norfolk County Council")
 DEMO_ACTORS = (TRIAGE, DESK, POLICE, CHILDRENS, ADULTS, CHAIR, HEAD, SCHOOL, MENTOR, COMPLIANCE)
 DEMO_START = datetime(2026, 2, 1, 9, tzinfo=UTC)
 

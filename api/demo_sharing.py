@@ -26,6 +26,8 @@ CHILDRENS_NAME = "Norfolk Children's Services"
 SCHOOL_NAME = "Riverside Academy"
 MENTORS_NAME = "Hope Mentoring Trust"
 DEMO_AGENCIES = {
+    "Norfolk MASH": "multi_agency_safeguarding_hub",
+    "Norfolk County Council": "local_authority",
     POLICE_NAME: "police",
     CHILDRENS_NAME: "children_and_young_people_services",
     "Norfolk Adult Social Services": "adult_and_community_services",

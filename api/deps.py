@@ -8,8 +8,10 @@ from uuid import uuid4
 import structlog
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from api.access import Grant, authorise
+from api.permissions import MATRIX
 from api.runtime import Runtime
 from commands.application import ReferralLedger
 from commands.context import Actor, Issued
@@ -33,17 +35,19 @@ LedgerDep = Annotated[ReferralLedger, Depends(_ledger)]
 _bearer = HTTPBearer(auto_error=False, description="An API token, or an identity-provider JWT.")
 
 
-def authorise_request(
+async def _grant(
     request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Grant:
-    # A plain `def`, run in a worker thread: authorising may read the case and writes the
-    # access log.
-    return authorise(request, credentials.credentials if credentials else None)
-
-
-async def _grant(grant: Annotated[Grant, Depends(authorise_request)]) -> Grant:
-    # Bound here, in the request's own context: the worker thread has a copy of its own.
+    # The gate (`api.access.GatedRoute`) has already authorised the request; the bearer
+    # dependency is here so the API guide shows how to authenticate.
+    grant: Grant | None = getattr(request.state, "grant", None)
+    if grant is None:
+        # A route added without the gate fails closed: the gate refuses what the permission
+        # matrix does not name.
+        route = request.scope.get("route")
+        name = str(getattr(route, "name", ""))
+        grant = await run_in_threadpool(authorise, request, name, MATRIX.get(name), None)
     structlog.contextvars.bind_contextvars(
         actor_id=grant.actor.actor_id, actor_role=grant.actor.role.value
     )

@@ -12,6 +12,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from aggregates.errors import (
@@ -20,7 +21,9 @@ from aggregates.errors import (
     NotPermittedError,
     ProcessRuleViolationError,
 )
+from api.access import refused_after_gate
 from commands.errors import (
+    AgencyNameTakenError,
     AgencyNotFoundError,
     ConcurrentChangeError,
     IdempotencyKeyReusedError,
@@ -37,6 +40,7 @@ ERROR_TABLE: dict[type[Exception], tuple[int, str, str]] = {
     NotPermittedError: (403, "not-permitted", "Your role does not allow this step"),
     ReferralNotFoundError: (404, "referral-not-found", "There is no such referral"),
     AgencyNotFoundError: (404, "agency-not-found", "There is no such agency"),
+    AgencyNameTakenError: (409, "agency-name-taken", "An agency of that name is registered"),
     InvalidInstructionError: (422, "invalid-instruction", "The instruction contradicts the case"),
     IdempotencyKeyReusedError: (
         422,
@@ -64,10 +68,15 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, _http_error)
 
 
-async def _domain_error(_request: Request, error: Exception) -> JSONResponse:
+async def _domain_error(request: Request, error: Exception) -> JSONResponse:
     status, slug, title = ERROR_TABLE[type(error)]
     structlog.contextvars.bind_contextvars(refusal=slug)
-    return problem(status, slug, title, str(error), **_details(error))
+    details = _details(error)
+    if status == HTTPStatus.FORBIDDEN:
+        # A rule only some roles or agencies may pass refused the caller after the gate let
+        # them in: a refusal, logged as every refusal is.
+        await run_in_threadpool(refused_after_gate, request, status, details.get("rule", slug))
+    return problem(status, slug, title, str(error), **details)
 
 
 def _details(error: Exception) -> dict[str, Any]:
@@ -84,6 +93,8 @@ def _details(error: Exception) -> dict[str, Any]:
         return {"errors": [{"field": error.field, "message": error.message}]}
     if isinstance(error, StaleVersionError):
         return {"expected_version": error.expected, "current_version": error.actual}
+    if isinstance(error, AgencyNameTakenError):
+        return {"agency_id": str(error.agency_id)}
     return {}
 
 

@@ -14,11 +14,12 @@ import hashlib
 import os
 import secrets
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
+from uuid import UUID
 
 import jwt
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
@@ -32,6 +33,13 @@ JWT_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "ES256", "ES384", "EdDSA"]
 ActorId = str
 
 
+class TokenAgency(NamedTuple):
+    """The agency a token is issued for: its id decides, its name is for people."""
+
+    agency_id: UUID
+    name: str
+
+
 class TokenTableError(Exception):
     """The token table cannot be read or changed; the message says which file and why."""
 
@@ -39,9 +47,10 @@ class TokenTableError(Exception):
 class AuthenticationError(Exception):
     """The credential is refused; `reason` is a stable code, the message is for people."""
 
-    def __init__(self, reason: str, message: str) -> None:
+    def __init__(self, reason: str, message: str, token_id: str | None = None) -> None:
         super().__init__(message)
         self.reason = reason
+        self.token_id = token_id  # which stored token was refused (expired, revoked, ...)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,13 +58,16 @@ class Principal:
     """An authenticated person: who, for which agency, in which roles, proved how."""
 
     actor_id: ActorId
-    agency: str
+    agency_id: UUID
+    agency: str  # the agency's name, for people reading the record; the id decides
     roles: tuple[Role, ...]
     credential: Literal["api-token", "oidc"]
     token_id: str | None = None
 
     def acting_as(self, role: Role) -> Actor:
-        return Actor(actor_id=self.actor_id, role=role, agency=self.agency)
+        return Actor(
+            actor_id=self.actor_id, role=role, agency=self.agency, agency_id=self.agency_id
+        )
 
 
 class StoredToken(BaseModel):
@@ -64,7 +76,12 @@ class StoredToken(BaseModel):
     token_id: str = Field(pattern=r"^[A-Za-z0-9_-]{8,64}$")
     actor_id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
     roles: list[Role] = Field(min_length=1)
-    agency: str = Field(min_length=1, max_length=120)
+    agency_id: UUID | None = Field(
+        default=None,
+        description="The directory id of the holder's agency (tokens issued "
+        "before agencies were identified by id have none and are refused: re-issue them).",
+    )
+    agency: str = Field(min_length=1, max_length=120, description="The agency's name as issued.")
     token_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     issued_at: AwareDatetime
     expires_at: AwareDatetime
@@ -96,12 +113,27 @@ class TokenStore:
         stored = self._by_digest.get(digest(token))
         if stored is None:
             raise AuthenticationError("unknown-token", "The bearer token is not recognised.")
+        token_id = stored.token_id
         if stored.revoked_at is not None and stored.revoked_at <= now:
-            raise AuthenticationError("revoked-token", "The bearer token has been revoked.")
+            raise AuthenticationError(
+                "revoked-token", "The bearer token has been revoked.", token_id
+            )
         if stored.expires_at <= now:
-            raise AuthenticationError("expired-token", "The bearer token has expired.")
+            raise AuthenticationError("expired-token", "The bearer token has expired.", token_id)
+        if stored.agency_id is None:
+            raise AuthenticationError(
+                "token-needs-reissue",
+                "The bearer token was issued before agencies were identified by id; "
+                "ask an administrator to issue a new one.",
+                token_id,
+            )
         return Principal(
-            stored.actor_id, stored.agency, tuple(stored.roles), "api-token", stored.token_id
+            stored.actor_id,
+            stored.agency_id,
+            stored.agency,
+            tuple(stored.roles),
+            "api-token",
+            token_id,
         )
 
     def _refresh(self) -> None:
@@ -118,7 +150,11 @@ class TokenStore:
 
 
 class OidcVerifier:
-    """Checks JWTs from one identity provider: its issuer, this service's audience, its keys."""
+    """Checks JWTs from one identity provider: its issuer, this service's audience, its keys.
+
+    The agency claim carries the agency's id in the directory; its name comes from the
+    directory (`agency_name`), and an id the directory does not hold is refused.
+    """
 
     def __init__(
         self,
@@ -126,10 +162,12 @@ class OidcVerifier:
         audience: str,
         keys: jwt.PyJWKSet | jwt.PyJWKClient,
         *,
+        agency_name: Callable[[UUID], str | None],
         roles_claim: str = "vtr_roles",
         agency_claim: str = "vtr_agency",
     ) -> None:
         self.issuer = issuer
+        self._agency_name = agency_name
         self.audience = audience
         self._keys = keys
         self._roles_claim = roles_claim
@@ -185,13 +223,29 @@ class OidcVerifier:
     def _principal(self, claims: dict[str, Any]) -> Principal:
         agency = claims.get(self._agency_claim)
         named = claims.get(self._roles_claim)
-        if not isinstance(agency, str) or not agency or not isinstance(named, list):
+        agency_id = _uuid(agency)
+        if agency_id is None or not isinstance(named, list):
             raise AuthenticationError(
                 "incomplete-token",
-                f"The identity token must carry '{self._agency_claim}' and '{self._roles_claim}'.",
+                f"The identity token must carry '{self._agency_claim}' (the agency's id in the "
+                f"directory) and '{self._roles_claim}'.",
+            )
+        name = self._agency_name(agency_id)
+        if name is None:
+            raise AuthenticationError(
+                "unknown-agency", "The identity token names an agency the directory does not hold."
             )
         roles = tuple(Role(name) for name in named if name in Role.__members__.values())
-        return Principal(str(claims["sub"]), agency, roles, "oidc")
+        return Principal(str(claims["sub"]), agency_id, name, roles, "oidc")
+
+
+def _uuid(value: object) -> UUID | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return UUID(value)
+    except ValueError:
+        return None
 
 
 class Authenticator:
@@ -233,7 +287,7 @@ def issue_token(
     path: Path,
     actor_id: str,
     roles: Sequence[Role],
-    agency: str,
+    agency: TokenAgency,
     now: datetime,
     valid_for: timedelta = DEFAULT_VALIDITY,
 ) -> tuple[StoredToken, str]:
@@ -245,7 +299,7 @@ def issue_token(
 
 
 def _new_token(
-    actor_id: str, roles: Sequence[Role], agency: str, now: datetime, valid_for: timedelta
+    actor_id: str, roles: Sequence[Role], agency: TokenAgency, now: datetime, valid_for: timedelta
 ) -> tuple[StoredToken, str]:
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     try:
@@ -253,7 +307,8 @@ def _new_token(
             token_id=secrets.token_hex(8),
             actor_id=actor_id,
             roles=list(dict.fromkeys(roles)),
-            agency=agency,
+            agency_id=agency.agency_id,
+            agency=agency.name,
             token_sha256=digest(token),
             issued_at=now,
             expires_at=now + valid_for,
@@ -280,11 +335,17 @@ def issue_tokens(
 ) -> dict[str, str]:
     """A new token table with one token per actor (in its one role); returns the tokens."""
     issued = {
-        actor.actor_id: _new_token(actor.actor_id, [actor.role], actor.agency, now, valid_for)
+        actor.actor_id: _new_token(actor.actor_id, [actor.role], _agency_of(actor), now, valid_for)
         for actor in actors
     }
     _write_table(path, [stored for stored, _ in issued.values()])
     return {actor_id: token for actor_id, (_, token) in issued.items()}
+
+
+def _agency_of(actor: Actor) -> TokenAgency:
+    if actor.agency_id is None:
+        raise TokenTableError(f"{actor.actor_id} has no agency id to issue a token for")
+    return TokenAgency(agency_id=actor.agency_id, name=actor.agency)
 
 
 def _write_table(path: Path, tokens: Sequence[StoredToken]) -> None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from functools import partial
 from uuid import UUID, uuid4
 
 import jwt
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
+from api.access import agency_name
 from api.errors import install_error_handlers
 from api.identity import Authenticator, OidcVerifier, TokenStore, load_jwks
 from api.middleware import RequestLog
@@ -51,7 +53,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = open_runtime(settings, clock=clock, new_id=new_id)
         app.state.runtime = runtime
-        app.state.authenticator = authenticator(settings)
+        app.state.authenticator = authenticator(settings, partial(agency_name, runtime))
         if settings.projections == "in-process":
             runtime.projections.start()
         try:
@@ -72,7 +74,7 @@ def api_routes() -> list[APIRoute]:
     return [route for router in ROUTERS for route in router.routes if isinstance(route, APIRoute)]
 
 
-def authenticator(settings: Settings) -> Authenticator:
+def authenticator(settings: Settings, agency_name: Callable[[UUID], str | None]) -> Authenticator:
     oidc = None
     if settings.oidc_issuer is not None and settings.oidc_audience is not None:
         keys = (
@@ -84,6 +86,7 @@ def authenticator(settings: Settings) -> Authenticator:
             settings.oidc_issuer,
             settings.oidc_audience,
             keys,
+            agency_name=agency_name,
             roles_claim=settings.oidc_roles_claim,
             agency_claim=settings.oidc_agency_claim,
         )

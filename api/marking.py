@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from commands.context import Actor
+from projections.register_export import instant
 
 PROTECTIVE_MARKING = "OFFICIAL-SENSITIVE"
 MARKING_AS_WRITTEN = "RESTRICTED"
@@ -23,7 +24,7 @@ def watermark(actor: Actor, produced_at: datetime) -> dict[str, str]:
         "produced_by": actor.actor_id,
         "produced_by_role": actor.role.value,
         "produced_by_agency": actor.agency,
-        "produced_at": produced_at.isoformat(),
+        "produced_at": instant(produced_at),
     }
 
 
@@ -31,5 +32,5 @@ def marking_line(actor: Actor, produced_at: datetime) -> str:
     """The first line of a CSV export (a `#` line; `read_csv` passes over it)."""
     return (
         f"# {PROTECTIVE_MARKING} (formerly {MARKING_AS_WRITTEN}) - produced by "
-        f"{actor.actor_id} ({actor.role.value}, {actor.agency}) at {produced_at.isoformat()}"
+        f"{actor.actor_id} ({actor.role.value}, {actor.agency}) at {instant(produced_at)}"
     )

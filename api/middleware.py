@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 import re
 import time
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from api.errors import PROBLEM_JSON
 from api.marking import PROTECTIVE_MARKING
@@ -60,9 +61,14 @@ class _Exchange:
         self._receive = receive
         self._send = send
         self._headers: dict[bytes, bytes] = dict(scope["headers"])
+        # Our id is always new, so no two requests share one in the logs; the client's own
+        # id, when well formed, is kept beside it to correlate with their records.
+        self.request_id = uuid4().hex
         offered = self.header(b"x-request-id").decode("latin-1")
-        self.request_id = offered if REQUEST_ID.match(offered) else uuid4().hex
-        scope.setdefault("state", {})["request_id"] = self.request_id
+        self.client_request_id = offered if REQUEST_ID.match(offered) else None
+        state = scope.setdefault("state", {})
+        state["request_id"] = self.request_id
+        state["client_request_id"] = self.client_request_id
         self.status = 500
         self.started = False
         self.received = 0
@@ -91,10 +97,16 @@ class _Exchange:
             self.status, self.started = message["status"], True
             message["headers"] = [
                 *message.get("headers", []),
-                (b"x-request-id", self.request_id.encode()),
+                *self._ids(),
                 *self._marking(),
             ]
         await self._send(message)
+
+    def _ids(self) -> list[tuple[bytes, bytes]]:
+        ids = [(b"x-request-id", self.request_id.encode())]
+        if self.client_request_id is not None:
+            ids.append((b"x-client-request-id", self.client_request_id.encode()))
+        return ids
 
     def _marking(self) -> list[tuple[bytes, bytes]]:
         """Case data carries its protective marking (the form's RESTRICTED, today's
@@ -124,7 +136,7 @@ class _Exchange:
                 "headers": [
                     (b"content-type", PROBLEM_JSON.encode()),
                     (b"content-length", str(len(body)).encode()),
-                    (b"x-request-id", self.request_id.encode()),
+                    *self._ids(),
                 ],
             }
         )
@@ -132,15 +144,29 @@ class _Exchange:
 
     def log(self) -> None:
         route = self.scope.get("route")
+        failed = self.scope.get("state", {}).get("answer_failed")
         log.info(
             "request",
             method=self.scope["method"],
             route=getattr(route, "path", "unmatched"),
             command=getattr(route, "name", None),
-            referral_id=self.scope.get("path_params", {}).get("referral_id"),
+            referral_id=_logged_id(self.scope.get("path_params", {}).get("referral_id")),
             status=self.status,
+            client_request_id=self.client_request_id,
+            outcome="failed after the answer began" if failed else None,
             duration_ms=round((time.perf_counter() - self.began) * 1000, 2),
         )
+
+
+def _logged_id(value: object) -> str | None:
+    """A path id as logged: only once it is a valid UUID, since anything else a client puts
+    in the path (a name, a date of birth) must never reach the log."""
+    if value is None:
+        return None
+    try:
+        return str(UUID(str(value)))
+    except ValueError:
+        return "not-a-valid-id"
 
 
 def _refuse_by_length(content_length: bytes) -> tuple[int, str, str] | None:
@@ -149,3 +175,29 @@ def _refuse_by_length(content_length: bytes) -> tuple[int, str, str] | None:
     if int(content_length) > MAX_BODY_BYTES:
         return TOO_LARGE
     return None
+
+
+class ProblemHttpToolsProtocol(HttpToolsProtocol):
+    """uvicorn's HTTP protocol, answering a request it cannot parse (a `Content-Length: abc`,
+    a broken request line) with a problem document like every other refusal."""
+
+    def send_400_response(self, msg: str) -> None:
+        del msg  # the parser's words may quote the request
+        body = json.dumps(
+            {
+                "type": "urn:vtr-ledger:problem:malformed-request",
+                "title": "The request cannot be parsed",
+                "status": 400,
+                "detail": "The request is not valid HTTP (a header or the request line is "
+                "malformed); nothing was recorded.",
+            }
+        ).encode()
+        head = [
+            b"HTTP/1.1 400 Bad Request\r\n",
+            *(name + b": " + value + b"\r\n" for name, value in self.server_state.default_headers),
+            f"content-type: {PROBLEM_JSON}\r\n".encode(),
+            b"content-length: %d\r\n" % len(body),
+            b"connection: close\r\n\r\n",
+        ]
+        self.transport.write(b"".join(head) + body)
+        self.transport.close()

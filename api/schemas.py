@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from annotated_types import Ge, Le
+from pydantic import AwareDatetime, BaseModel, Field
 
 from commands.context import Outcome
 from events.base import DomainEvent
 from events.vocabulary import ContactMethod, FeedbackPoint, Role
 from projections.case_view import CaseSummary, CaseView
+
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(2999, 12, 31)
+# Days and moments a query may name: bounded, so a period such as `to=9999-12-31` is a
+# clear 422 rather than an arithmetic overflow half-way through an answer.
+Day = Annotated[date, Ge(EARLIEST_DAY), Le(LATEST_DAY)]
+Moment = Annotated[
+    AwareDatetime,
+    Ge(datetime(1900, 1, 1, tzinfo=UTC)),
+    Le(datetime(2999, 12, 31, tzinfo=UTC)),
+]
 
 
 class CommandAccepted(BaseModel):

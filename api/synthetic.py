@@ -50,7 +50,7 @@ class Partner:
 
 
 def _partner(name: str, agency_type: str, actor_id: str, role: Role) -> Partner:
-    return Partner(name, agency_type, Actor(actor_id, role, name))
+    return Partner(name, agency_type, Actor.for_agency(actor_id, role, name))
 
 
 POLICE = _partner("Norfolk Constabulary", "police", "syn-police", Role.POLICE)
@@ -86,8 +86,8 @@ RECOVERY = _partner(
     "Norfolk Recovery Partnership", "drug_and_alcohol_services", "syn-recovery", Role.PARTNER_AGENCY
 )
 EVERY_AGENCY = (POLICE, CHILDRENS, ADULTS, *PARTNERS, MENTORS, RECOVERY)
-TRIAGE = Actor("syn-triage", Role.MASH_TRIAGE, "Norfolk MASH")
-CHAIR = Actor("syn-chair", Role.MEETING_CHAIR, "Norfolk MASH")
+TRIAGE = Actor.for_agency("syn-triage", Role.MASH_TRIAGE, "Norfolk MASH")
+CHAIR = Actor.for_agency("syn-chair", Role.MEETING_CHAIR, "Norfolk MASH")
 
 ORDINARY = ("education", "housing", "family_and_relationships", "risk_assessment")
 SPECIAL = ("police_intelligence", "mental_health", "criminal_history", "beliefs")

@@ -33,7 +33,7 @@ from events.forms import AgencyRef
 from events.storage import EventMapper
 from events.vocabulary import ErasureGround, Role
 
-SECOND_COMPLIANCE = Actor("bench-dpo-2", Role.COMPLIANCE_OFFICER, COMPLIANCE.agency)
+SECOND_COMPLIANCE = Actor.for_agency("bench-dpo-2", Role.COMPLIANCE_OFFICER, COMPLIANCE.agency)
 CASE_EVENTS = 1_000
 
 

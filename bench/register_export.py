@@ -45,9 +45,9 @@ from events.forms import (
 from events.vocabulary import PublicInterestGround, Role, SharingContext
 from projections.register_rows import RegisterQuery
 
-CHILDRENS = Actor("bench-cs", Role.CHILDRENS_SERVICES, "Bench Children's Services")
-COMPLIANCE = Actor("bench-dpo", Role.COMPLIANCE_OFFICER, "Bench County Council")
-POLICE_AGENCY = Actor(POLICE.actor_id, POLICE.role, "Bench Constabulary")
+CHILDRENS = Actor.for_agency("bench-cs", Role.CHILDRENS_SERVICES, "Bench Children's Services")
+COMPLIANCE = Actor.for_agency("bench-dpo", Role.COMPLIANCE_OFFICER, "Bench County Council")
+POLICE_AGENCY = Actor.for_agency(POLICE.actor_id, POLICE.role, "Bench Constabulary")
 PER_REFERRAL = 100
 DISCUSSION_AT = datetime(2026, 3, 5, 14, tzinfo=UTC)
 CATEGORIES = ("police_intelligence", "risk_assessment", "education", "mental_health")

@@ -14,8 +14,8 @@ from commands.application import ReferralLedger, command_model
 from commands.context import Actor, Issued
 from events.vocabulary import Role
 
-TRIAGE = Actor("bench-triage", Role.MASH_TRIAGE, "Norfolk MASH")
-POLICE = Actor("bench-police", Role.POLICE, "Norfolk Constabulary")
+TRIAGE = Actor.for_agency("bench-triage", Role.MASH_TRIAGE, "Norfolk MASH")
+POLICE = Actor.for_agency("bench-police", Role.POLICE, "Norfolk Constabulary")
 
 FORM: dict[str, Any] = {
     "received_at": "2026-03-02T08:15:00Z",

@@ -46,3 +46,15 @@ class IdempotencyKeyReusedError(ApplicationError):
         super().__init__(
             "This idempotency key was already used for a different command; use a new key."
         )
+
+
+class AgencyNameTakenError(ApplicationError):
+    """The directory already holds an agency of that name (compared without regard to case,
+    spacing or Unicode form): two agencies must never be told apart by name alone."""
+
+    def __init__(self, agency_id: UUID) -> None:
+        super().__init__(
+            f"The directory already holds an agency of that name ({agency_id}); names are unique "
+            "whatever their case or spacing."
+        )
+        self.agency_id = agency_id

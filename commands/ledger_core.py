@@ -171,6 +171,7 @@ class LedgerCore(Application[UUID]):
             actor_id=issued.actor.actor_id,
             actor_role=issued.actor.role,
             actor_agency=issued.actor.agency,
+            actor_agency_id=issued.actor.agency_id,
             occurred_at=self._clock.now(),
             command_id=issued.command_id,
         )

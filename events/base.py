@@ -19,6 +19,9 @@ class AuditEnvelope(BaseModel):
     actor_id: str
     actor_role: Role
     actor_agency: str
+    # The directory id of the actor's agency; events recorded before agencies were
+    # identified by id have none (their rules were checked by name at the time).
+    actor_agency_id: UUID | None = None
     occurred_at: AwareDatetime
     command_id: UUID
 

@@ -204,8 +204,11 @@ class Relationship(StrEnum):
 
 
 class AgencyType(StrEnum):
-    """Section 5: the agencies that might attend a strategy meeting."""
+    """Section 5: the agencies that might attend a strategy meeting; and the hub and the
+    council that run the process (the MASH, the local authority's compliance staff)."""
 
+    MULTI_AGENCY_SAFEGUARDING_HUB = "multi_agency_safeguarding_hub"
+    LOCAL_AUTHORITY = "local_authority"
     POLICE = "police"
     INTELLIGENCE_DIRECTORATE = "intelligence_directorate_special_branch"
     CHILDREN_AND_YOUNG_PEOPLE_SERVICES = "children_and_young_people_services"

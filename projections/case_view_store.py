@@ -34,6 +34,13 @@ CREATE_TABLE = (
     "next_step TEXT, next_step_due TEXT, open_dispute INTEGER NOT NULL, view TEXT NOT NULL)"
 )
 CREATE_INDEX = f"CREATE INDEX IF NOT EXISTS {TABLE}_stage ON {TABLE} (stage, received_at)"
+# Which agencies each case involves (invited, disclosing or receiving): an agency
+# practitioner's case list holds only these cases, as their single-case reads do.
+INVOLVED = "vtr_case_view_agencies"
+CREATE_INVOLVED = (
+    f"CREATE TABLE IF NOT EXISTS {INVOLVED} ("
+    "referral_id TEXT NOT NULL, agency_id TEXT NOT NULL, PRIMARY KEY (agency_id, referral_id))"
+)
 
 
 SUMMARY_COLUMNS = ", ".join(COLUMNS[:-1])
@@ -51,14 +58,42 @@ class CaseViewStore:
             f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) VALUES ({marks}) "
             f"ON CONFLICT (referral_id) DO UPDATE SET {UPSERT_SET}"
         )
+        self._forget_involved = f"DELETE FROM {INVOLVED} WHERE referral_id={db.MARK}"
+        self._involve = (
+            f"INSERT INTO {INVOLVED} (referral_id, agency_id) VALUES ({db.MARK},{db.MARK})"
+        )
 
     def create_table(self) -> None:
-        self.db.create([CREATE_TABLE, CREATE_INDEX])
+        self.db.create([CREATE_TABLE, CREATE_INDEX, CREATE_INVOLVED])
+        self._backfill_involved()
 
     def save(self, views: Sequence[CaseView], up_to: int) -> None:
         """Write the views and move the position to `up_to`, in one transaction."""
-        rows = [row_values(view) for view in views]
-        self.db.write([(self._upsert, rows)], Tracking(self.tracking_key, up_to))
+        self.db.write(self._writes(views), Tracking(self.tracking_key, up_to))
+
+    def _writes(self, views: Sequence[CaseView]) -> list[tuple[str, list[tuple[object, ...]]]]:
+        return [
+            (self._upsert, [row_values(view) for view in views]),
+            (self._forget_involved, [(str(view.referral_id),) for view in views]),
+            (
+                self._involve,
+                [
+                    (str(view.referral_id), str(agency_id))
+                    for view in views
+                    for agency_id in sorted(view.state.involved_agencies())
+                ],
+            ),
+        ]
+
+    def _backfill_involved(self) -> None:
+        """Views written before the involvement table existed get their rows now, at the
+        position they already reflect."""
+        counted = self.db.rows(f"SELECT COUNT(*) AS n FROM {INVOLVED}", [])
+        if int(counted[0]["n"]) or not self.db.rows(f"SELECT 1 FROM {TABLE} LIMIT 1", []):
+            return
+        views = self.all_cases()
+        involved = self._writes(views)[1:]
+        self.db.run(involved)
 
     def position(self) -> int:
         """The last log position reflected in the view (0 before the first)."""
@@ -66,7 +101,7 @@ class CaseViewStore:
 
     def clear(self) -> None:
         """Forget every view and the position, so the view can be rebuilt from the log."""
-        self.db.clear([TABLE], self.tracking_key)
+        self.db.clear([TABLE, INVOLVED], self.tracking_key)
 
     def load_states(self, referral_ids: Collection[UUID]) -> dict[UUID, ReferralState]:
         if not referral_ids:
@@ -84,10 +119,23 @@ class CaseViewStore:
         )
         return view_from(rows[0]) if rows else None
 
-    def cases(self, stage: Stage | None, limit: int, offset: int) -> tuple[list[CaseSummary], int]:
-        """A page of cases, newest referral first, and how many there are in all."""
+    def cases(
+        self, stage: Stage | None, limit: int, offset: int, involving: UUID | None = None
+    ) -> tuple[list[CaseSummary], int]:
+        """A page of cases, newest referral first, and how many there are in all; with
+        `involving`, only the cases that agency is involved in."""
         mark = self.db.MARK
-        where, params = (f"WHERE stage={mark}", [stage.value]) if stage else ("", [])
+        clauses: list[str] = []
+        params: list[object] = []
+        if stage is not None:
+            clauses.append(f"stage={mark}")
+            params.append(stage.value)
+        if involving is not None:
+            clauses.append(
+                f"referral_id IN (SELECT referral_id FROM {INVOLVED} WHERE agency_id={mark})"
+            )
+            params.append(str(involving))
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         page = self.db.rows(
             f"SELECT {SUMMARY_COLUMNS} FROM {TABLE} {where} "
             f"ORDER BY received_at DESC, referral_id LIMIT {mark} OFFSET {mark}",

@@ -29,6 +29,11 @@ class ProjectionDatabase(Protocol):
         """Run each statement over its rows and record `tracking`, in one transaction."""
         ...
 
+    def run(self, writes: Sequence[Write]) -> None:
+        """Run each statement over its rows in one transaction, the position untouched (for
+        rows derived from what a view already holds)."""
+        ...
+
     def position(self, key: str) -> int: ...
 
     def clear(self, tables: Sequence[str], key: str) -> None:
@@ -62,6 +67,12 @@ class SQLiteProjectionDatabase(SQLiteTrackingRecorder):
                 if params:
                     c.executemany(statement, params)
             self._insert_tracking(c, tracking)
+
+    def run(self, writes: Sequence[Write]) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            for statement, params in writes:
+                if params:
+                    c.executemany(statement, params)
 
     def position(self, key: str) -> int:
         return self.max_tracking_id(key) or 0
@@ -102,6 +113,12 @@ class PostgresProjectionDatabase(PostgresTrackingRecorder):
                 if params:
                     curs.executemany(statement, params)
             self._insert_tracking(curs, tracking)
+
+    def run(self, writes: Sequence[Write]) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            for statement, params in writes:
+                if params:
+                    curs.executemany(statement, params)
 
     def position(self, key: str) -> int:
         return self.max_tracking_id(key) or 0

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic_core import to_json
@@ -51,6 +52,11 @@ CSV_COLUMNS = (
 )
 
 
+def instant(moment: datetime) -> str:
+    """A moment as exports write it, JSON and CSV alike: UTC with a `Z`."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
 def neutralise(cell: str) -> str:
     return f"'{cell}" if cell.startswith(FORMULA_STARTS) else cell
 
@@ -63,8 +69,8 @@ def csv_cells(entry: RegisterEntry) -> list[str]:
     bases = entry.legal_bases
     cells: list[Any] = [
         entry.direction,
-        entry.disclosed_at.isoformat(),
-        entry.recorded_at.isoformat(),
+        instant(entry.disclosed_at),
+        instant(entry.recorded_at),
         entry.reference,
         entry.referral_id,
         entry.disclosure_no,
@@ -112,7 +118,9 @@ def csv_document(
     writer = csv.writer(buffer)
     buffer.write(BOM)
     if marking is not None:
-        buffer.write(marking.replace("\r", " ").replace("\n", " ") + "\r\n")
+        # Quoted, so a spreadsheet keeps the whole line (commas and all) in one cell.
+        marking_cell = marking.replace("\r", " ").replace("\n", " ").replace('"', "'")
+        buffer.write(f'"{marking_cell}"\r\n')
     writer.writerow(columns)
     for count, cells in enumerate(rows, start=1):
         writer.writerow(cells)
@@ -124,23 +132,28 @@ def csv_document(
 def read_csv(text: str) -> list[dict[str, str]]:
     """Parse an exported register back into rows of text, undoing the neutralising."""
     lines = text.removeprefix(BOM).split("\r\n")
-    while lines and lines[0].startswith(MARKING_PREFIX):
+    while lines and lines[0].lstrip('"').startswith(MARKING_PREFIX):
         lines.pop(0)
     reader = csv.DictReader(io.StringIO("\r\n".join(lines)))
     return [{column: restore(cell) for column, cell in row.items()} for row in reader]
 
 
 def json_export(
-    header: dict[str, Any], entries: Iterable[RegisterEntry], rows_per_chunk: int = 500
+    header: dict[str, Any],
+    entries: Iterable[RegisterEntry],
+    rows_per_chunk: int = 500,
+    footer: Callable[[], dict[str, Any]] | None = None,
 ) -> Iterator[bytes]:
-    """The register as one JSON document `{...header, "rows": [...]}`, in chunks."""
+    """The register as one JSON document `{...header, "rows": [...], ...footer}`, in chunks;
+    the footer is asked for after the last row (to say, say, that the rows stopped early)."""
     chunk = [to_json(header)[:-1] + (b',"rows":[' if header else b'{"rows":[')]
     for count, entry in enumerate(entries):
         chunk.append((b"," if count else b"") + entry.model_dump_json().encode())
         if len(chunk) == rows_per_chunk:
             yield b"".join(chunk)
             chunk = []
-    chunk.append(b"]}")
+    ending = footer() if footer is not None else {}
+    chunk.append(b"]" + (b"," + to_json(ending)[1:] if ending else b"}"))
     yield b"".join(chunk)
 
 

@@ -68,6 +68,7 @@ class RefusalRow(BaseModel):
     attempted_by: str
     attempted_by_role: Role
     attempted_by_agency: str
+    attempted_by_agency_id: UUID | None = None  # None for attempts recorded before agency ids
     disclosing_agency: AgencyRef | None
     recipients: list[AgencyRef]
     information_category: str | None
@@ -117,6 +118,7 @@ def refusal_row(position: int, event: SharingRefused) -> RefusalRow:
         attempted_by=audit.actor_id,
         attempted_by_role=audit.actor_role,
         attempted_by_agency=audit.actor_agency,
+        attempted_by_agency_id=audit.actor_agency_id,
         disclosing_agency=event.disclosing_agency,
         recipients=event.recipients,
         information_category=event.information_category,

@@ -7,6 +7,7 @@ VTR_TEST_SKIP_POSTGRES=1 to opt out explicitly.
 from __future__ import annotations
 
 import base64
+import logging
 import os
 from collections import Counter
 from collections.abc import Iterator
@@ -43,6 +44,17 @@ def _hermetic_environment() -> None:
         name for name in os.environ if name.startswith("VTR_") and not name.startswith("VTR_TEST_")
     ]:
         del os.environ[name]
+
+
+@pytest.fixture(autouse=True)
+def _logging_restored() -> Iterator[None]:
+    """A test that points the logs at its captured output leaves them as it found them, so
+    later tests never write to a closed capture."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 @pytest.fixture(scope="session")

@@ -5,10 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
-from api.identity import StoredToken, TokenTable, digest
-from commands.context import Actor
-from events.vocabulary import Role
+from fastapi.testclient import TestClient
+
+from aggregates.agency import agency_id_for
+from api.identity import StoredToken, TokenAgency, TokenTable, digest
+from commands.agencies import RegisterAgency
+from commands.context import Actor, Issued
+from events.vocabulary import AgencyType, Role
 
 
 class FixedClock:
@@ -28,30 +33,44 @@ class FixedClock:
 ACTORS = {
     actor.actor_id: actor
     for actor in (
-        Actor("triage-1", Role.MASH_TRIAGE, "Norfolk MASH"),
-        Actor("triage-2", Role.MASH_TRIAGE, "Norfolk MASH"),
-        Actor("desk-1", Role.MASH_OPERATIONAL_DESK, "Norfolk MASH"),
-        Actor("police-1", Role.POLICE, "Norfolk Constabulary"),
-        Actor("police-2", Role.POLICE, "Norfolk Constabulary"),
-        Actor("cs-1", Role.CHILDRENS_SERVICES, "Norfolk Children's Services"),
-        Actor("ass-1", Role.ADULT_SOCIAL_SERVICES, "Norfolk Adult Social Services"),
-        Actor("chair-1", Role.MEETING_CHAIR, "Norfolk MASH"),
-        Actor("hos-1", Role.HEAD_OF_SAFEGUARDING, "Norfolk County Council"),
-        Actor("school-1", Role.PARTNER_AGENCY, "Greenfield High School"),
-        Actor("dpo-1", Role.COMPLIANCE_OFFICER, "Norfolk County Council"),
-        Actor("dpo-2", Role.COMPLIANCE_OFFICER, "Norfolk County Council"),
-        Actor("admin-1", Role.ADMINISTRATOR, "Norfolk County Council"),
-        Actor("referrer-1", Role.REFERRER, "Greenfield High School"),
-        Actor("minutes-1", Role.MINUTE_TAKER, "Norfolk MASH"),
-        Actor("dsupt-1", Role.DETECTIVE_SUPERINTENDENT, "Norfolk Constabulary"),
-        Actor("mentor-1", Role.PARTNER_AGENCY, "Hope Mentoring Trust"),
+        Actor.for_agency("triage-1", Role.MASH_TRIAGE, "Norfolk MASH"),
+        Actor.for_agency("triage-2", Role.MASH_TRIAGE, "Norfolk MASH"),
+        Actor.for_agency("desk-1", Role.MASH_OPERATIONAL_DESK, "Norfolk MASH"),
+        Actor.for_agency("police-1", Role.POLICE, "Norfolk Constabulary"),
+        Actor.for_agency("police-2", Role.POLICE, "Norfolk Constabulary"),
+        Actor.for_agency("cs-1", Role.CHILDRENS_SERVICES, "Norfolk Children's Services"),
+        Actor.for_agency("ass-1", Role.ADULT_SOCIAL_SERVICES, "Norfolk Adult Social Services"),
+        Actor.for_agency("chair-1", Role.MEETING_CHAIR, "Norfolk MASH"),
+        Actor.for_agency("hos-1", Role.HEAD_OF_SAFEGUARDING, "Norfolk County Council"),
+        Actor.for_agency("school-1", Role.PARTNER_AGENCY, "Greenfield High School"),
+        Actor.for_agency("dpo-1", Role.COMPLIANCE_OFFICER, "Norfolk County Council"),
+        Actor.for_agency("dpo-2", Role.COMPLIANCE_OFFICER, "Norfolk County Council"),
+        Actor.for_agency("admin-1", Role.ADMINISTRATOR, "Norfolk County Council"),
+        Actor.for_agency("referrer-1", Role.REFERRER, "Greenfield High School"),
+        Actor.for_agency("minutes-1", Role.MINUTE_TAKER, "Norfolk MASH"),
+        Actor.for_agency("dsupt-1", Role.DETECTIVE_SUPERINTENDENT, "Norfolk Constabulary"),
+        Actor.for_agency("mentor-1", Role.PARTNER_AGENCY, "Hope Mentoring Trust"),
     )
 }
 # One person who holds two roles, with a token for each: the same actor id twice.
 DUAL_ROLE = (
-    Actor("dual-1", Role.POLICE, "Norfolk Constabulary"),
-    Actor("dual-1", Role.CHILDRENS_SERVICES, "Norfolk Children's Services"),
+    Actor.for_agency("dual-1", Role.POLICE, "Norfolk Constabulary"),
+    Actor.for_agency("dual-1", Role.CHILDRENS_SERVICES, "Norfolk Children's Services"),
 )
+
+
+def agency(name: str) -> TokenAgency:
+    """A token's agency, as the directory identifies it by name."""
+    return TokenAgency(agency_id_for(name), name)
+
+
+def register_in_directory(client: TestClient, *names: str) -> None:
+    """Register agencies straight into the running service's directory (as the CLI does)."""
+    runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    admin = Actor.for_agency("admin-1", Role.ADMINISTRATOR, "Norfolk County Council")
+    for name in names:
+        command = RegisterAgency(name=name, agency_type=AgencyType.MULTI_AGENCY_SAFEGUARDING_HUB)
+        runtime.ledger.register_agency(command, Issued(admin, uuid4()))
 
 
 def token_for(actor: Actor) -> str:
@@ -66,6 +85,7 @@ def write_token_table(path: Path, now: datetime | None = None) -> None:
             token_id=f"t-{actor.actor_id}-{actor.role.value}"[:64],
             actor_id=actor.actor_id,
             roles=[actor.role],
+            agency_id=actor.agency_id,
             agency=actor.agency,
             token_sha256=digest(token_for(actor)),
             issued_at=issued,

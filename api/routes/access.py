@@ -3,21 +3,25 @@ refused attempts, break-glass use, and the six DPA 2018 s.62 logs for a period."
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Annotated, Literal, get_args
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from aggregates.errors import InvalidInstructionError
+from api.access import GatedRoute
 from api.access_log import Consultation, ConsultationQuery
 from api.deps import ActorDep, RuntimeDep
 from api.marking import marking_line, watermark
 from api.routes.commands import PROBLEMS
 from api.runtime import Runtime
+from api.schemas import Day
+from api.streaming import ExportGuard
 from events.base import DomainEvent
 from events.disposal import DisposalConfirmed
 from events.erasure import ErasureExecuted
@@ -28,7 +32,7 @@ from events.strategy_discussion import ReferrerConsulted, RiskAssessmentRecorded
 from projections.register_export import csv_document, neutralise
 from projections.register_rows import uk_day_ends, uk_day_starts
 
-router = APIRouter(tags=["Access audit"])
+router = APIRouter(tags=["Access audit"], route_class=GatedRoute)
 LOG_COLUMNS = tuple(Consultation.model_fields)
 S62 = Literal["collection", "alteration", "consultation", "disclosure", "combination", "erasure"]
 COLLECTION = (
@@ -48,8 +52,8 @@ class AccessLogFilters(BaseModel):
     actor_id: str | None = Field(default=None, description="What this person consulted.")
     outcome: Literal["allowed", "denied"] | None = None
     break_glass: bool | None = None
-    period_from: date | None = Field(default=None, alias="from")
-    period_to: date | None = Field(default=None, alias="to")
+    period_from: Day | None = Field(default=None, alias="from")
+    period_to: Day | None = Field(default=None, alias="to")
     output: Literal["json", "csv"] = Field(default="json", alias="format")
 
 
@@ -82,7 +86,10 @@ class S62Logs(BaseModel):
 
 @router.get("/access-log", response_model=AccessLogPage, responses=PROBLEMS)
 def access_log(
-    runtime: RuntimeDep, actor: ActorDep, filters: Annotated[AccessLogFilters, Query()]
+    request: Request,
+    runtime: RuntimeDep,
+    actor: ActorDep,
+    filters: Annotated[AccessLogFilters, Query()],
 ) -> AccessLogPage | StreamingResponse:
     """Consultations and refused attempts: filter by case ("who viewed this case"), by person
     ("what did they view"), by outcome or break-glass use; CSV for export."""
@@ -98,11 +105,13 @@ def access_log(
     found = runtime.access_log.consultations(query)
     now = runtime.ledger.clock.now()
     if filters.output == "csv":
+        guard = ExportGuard(request)
         cells = (
-            [neutralise(_cell(v)) for v in row.model_dump(mode="json").values()] for row in found
+            [neutralise(_cell(v)) for v in row.model_dump(mode="json").values()]
+            for row in guard.rows(found)
         )
         return StreamingResponse(
-            csv_document(LOG_COLUMNS, cells, marking_line(actor, now)),
+            guard.csv(csv_document(LOG_COLUMNS, cells, marking_line(actor, now))),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="access-log.csv"'},
         )
@@ -113,8 +122,8 @@ def access_log(
 def s62_logs(
     runtime: RuntimeDep,
     actor: ActorDep,
-    period_from: Annotated[date, Query(alias="from")],
-    period_to: Annotated[date, Query(alias="to")],
+    period_from: Annotated[Day, Query(alias="from")],
+    period_to: Annotated[Day, Query(alias="to")],
 ) -> S62Logs:
     """Collection, alteration, consultation, disclosure, combination and erasure, with who,
     when and (for disclosures) to whom, for the period (UK dates, inclusive)."""
@@ -203,4 +212,6 @@ def _consultation_entry(row: Consultation) -> S62Entry:
 
 
 def _cell(value: object) -> str:
+    if isinstance(value, dict | list):
+        return json.dumps(value, sort_keys=True)
     return "" if value is None else str(value)

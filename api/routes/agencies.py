@@ -7,6 +7,7 @@ from uuid import UUID
 from fastapi import APIRouter, Response, status
 
 from aggregates.calendar import uk_date
+from api.access import GatedRoute
 from api.deps import ActorDep, IssuedDep, LedgerDep, RuntimeDep
 from api.routes.commands import PROBLEMS
 from api.routes.queries import projection_status
@@ -14,7 +15,7 @@ from api.sharing_schemas import AgencyCommandAccepted, AgencyDirectoryPage, Agen
 from commands.agencies import LapseIsp, RegisterAgency, SignIsp
 from commands.context import Outcome
 
-router = APIRouter(tags=["Agencies and the Information Sharing Protocol"])
+router = APIRouter(tags=["Agencies and the Information Sharing Protocol"], route_class=GatedRoute)
 
 
 @router.post(

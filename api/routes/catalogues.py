@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from aggregates.legal_bases import ENTRIES
 from aggregates.sharing_catalogues import CATEGORIES, STATEMENTS, InformationCategory
+from api.access import GatedRoute
 from api.deps import ActorDep
 from api.routes.commands import PROBLEMS
+from api.schemas import Day
 from api.sharing_schemas import LegalBasisEntry
 
-router = APIRouter(tags=["Catalogues"])
+router = APIRouter(tags=["Catalogues"], route_class=GatedRoute)
 
 
 @router.get("/legal-bases", response_model=list[LegalBasisEntry], responses=PROBLEMS)
 def legal_bases(
     _actor: ActorDep,
-    on: Annotated[date | None, Query(description="Only the entries in force on this day.")] = None,
+    on: Annotated[Day | None, Query(description="Only the entries in force on this day.")] = None,
     catalogue: Annotated[str | None, Query(max_length=60)] = None,
 ) -> list[LegalBasisEntry]:
     """The dated legal-basis catalogues: Appendix B (DPA 1998) and UK GDPR / DPA 2018."""

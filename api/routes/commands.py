@@ -10,6 +10,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Response, status
 
+from api.access import GatedRoute
 from api.deps import IssuedDep, LedgerDep
 from api.schemas import CommandAccepted, Problem
 from commands import conclusion as c
@@ -149,7 +150,7 @@ COMMAND_ROUTES = (
     CommandRoute("retention-reviews", s8.ReviewRetention, L.review_retention, SECTION_8),
 )
 
-router = APIRouter()
+router = APIRouter(route_class=GatedRoute)
 
 
 @router.post(

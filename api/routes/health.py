@@ -7,11 +7,12 @@ from collections.abc import Callable
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
+from api.access import GatedRoute
 from api.deps import RuntimeDep
 from api.errors import problem
 from api.runtime import Runtime
 
-router = APIRouter(tags=["Health"])
+router = APIRouter(tags=["Health"], route_class=GatedRoute)
 
 
 @router.get("/healthz")

@@ -8,7 +8,9 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
+from aggregates.errors import InvalidInstructionError
 from aggregates.referral_state import Stage
+from api.access import GatedRoute
 from api.case_scope import agency_events, agency_view
 from api.deps import ActorDep, GrantDep, LedgerDep, RuntimeDep
 from api.errors import problem
@@ -27,19 +29,29 @@ from projections.case_view import case_view, reference
 from projections.case_view_projection import CaseViewProjection
 from projections.runner import wait_for_position
 
-router = APIRouter(tags=["Cases"])
+router = APIRouter(tags=["Cases"], route_class=GatedRoute)
+MAX_PAGE = 500
+MAX_OFFSET = 1_000_000
 
 
 @router.get("/referrals", response_model=CaseList, responses=PROBLEMS)
 def list_cases(
     runtime: RuntimeDep,
-    _actor: ActorDep,
+    grant: GrantDep,
     stage: Stage | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
-) -> CaseList:
-    """The case list, newest referral first, from the case view (says how far it has caught up)."""
-    items, total = runtime.projections.case_view.cases(stage, limit, offset)
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    after_position: Annotated[int | None, Query(ge=1)] = None,
+) -> CaseList | JSONResponse:
+    """The case list, newest referral first, from the case view (says how far it has caught
+    up). An agency practitioner sees only the cases their agency is involved in. Pass a
+    command's `position` as `after_position` to see your own change."""
+    if after_position is not None and not caught_up(
+        runtime, CaseViewProjection.name, after_position
+    ):
+        return catching_up("case view", after_position)
+    involving = grant.principal.agency_id if grant.agency_scoped else None
+    items, total = runtime.projections.case_view.cases(stage, limit, offset, involving)
     return CaseList(
         items=items,
         total=total,
@@ -71,7 +83,7 @@ def get_case(
         # Recorded but not yet projected: answer from the referral's own events.
         view = case_view(ledger.referral(referral_id).state)
     if grant.agency_scoped:
-        view = agency_view(view, grant.actor.agency)
+        view = agency_view(view, grant.principal.agency_id)
     return CaseDetail(
         case=view, projection=projection_status(runtime, runtime.projections.case_view.position())
     )
@@ -111,7 +123,7 @@ def get_history(
     only with an `Access-Purpose` header, which the access log keeps."""
     events = ledger.history(referral_id, reveal=reveal)
     if grant.agency_scoped:
-        events = agency_events(events, grant.actor.agency)
+        events = agency_events(events, grant.principal.agency_id)
     return History(
         referral_id=referral_id,
         revealed=reveal,
@@ -128,7 +140,13 @@ def projection_status(runtime: Runtime, position: int) -> ProjectionStatus:
 
 
 def caught_up(runtime: Runtime, view: str, position: int) -> bool:
-    """Wait (a little) for the view to reflect `position`: read-your-writes for lists."""
+    """Wait (a little) for the view to reflect `position`: read-your-writes for lists. A
+    position the log has not reached is refused at once: waiting for it would be in vain."""
+    log_end = runtime.ledger.recorder.max_notification_id() or 0
+    if position > log_end:
+        raise InvalidInstructionError(
+            "after_position", f"The log ends at position {log_end}; no view can reach {position}."
+        )
     runtime.projections.wake()
     projection = runtime.projections.workers[view].projection
     return wait_for_position(projection, position, runtime.settings.read_wait_seconds)

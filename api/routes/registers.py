@@ -7,26 +7,28 @@ from datetime import date
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from aggregates.calendar import uk_date
 from aggregates.errors import InvalidInstructionError
+from api.access import GatedRoute
 from api.case_scope import agency_events
 from api.deps import ActorDep, GrantDep, LedgerDep, RuntimeDep
 from api.marking import marking_line, watermark
 from api.routes.commands import PROBLEMS
 from api.routes.queries import catching_up, caught_up, projection_status
-from api.schemas import HistoryEntry
+from api.schemas import Day, HistoryEntry, Moment
 from api.sharing_schemas import SharingRecord
+from api.streaming import ExportGuard
 from events.registry import SHARING_EVENTS
 from projections.disclosure_register import DisclosureRegister, register_as_of
 from projections.records_of_processing import RecordsOfProcessing, summarise
 from projections.register_export import csv_export, json_export
 from projections.register_rows import RefusalRow, RegisterQuery, uk_day_ends, uk_day_starts
 
-router = APIRouter(tags=["Registers"])
+router = APIRouter(tags=["Registers"], route_class=GatedRoute)
 REGISTER = DisclosureRegister.name
 SHARING_TOPICS = frozenset(event.TOPIC for event in SHARING_EVENTS)
 
@@ -36,11 +38,11 @@ class RegisterFilters(BaseModel):
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    period_from: date | None = Field(default=None, alias="from")
-    period_to: date | None = Field(default=None, alias="to")
+    period_from: Day | None = Field(default=None, alias="from")
+    period_to: Day | None = Field(default=None, alias="to")
     referral_id: UUID | None = None
     counterpart_agency_id: UUID | None = None
-    as_of: AwareDatetime | None = None
+    as_of: Moment | None = None
     output: Literal["json", "csv"] = Field(default="json", alias="format")
     after_position: int | None = Field(default=None, ge=1)
 
@@ -52,6 +54,7 @@ class RegisterFilters(BaseModel):
 )
 def disclosure_register(
     agency_id: UUID,
+    request: Request,
     runtime: RuntimeDep,
     actor: ActorDep,
     filters: Annotated[RegisterFilters, Query()],
@@ -77,13 +80,14 @@ def disclosure_register(
     ):
         return catching_up("register", filters.after_position)
     register = runtime.projections.register
-    entries = (
+    guard = ExportGuard(request)
+    entries = guard.rows(
         register_as_of(runtime.ledger.recorder, as_of, query) if as_of else register.entries(query)
     )
     if filters.output == "csv":
         name = f"disclosure-register-{agency.agency_id}-{uk_date(as_of or now)}.csv"
         return StreamingResponse(
-            csv_export(entries, marking_line(actor, now)),
+            guard.csv(csv_export(entries, marking_line(actor, now))),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
@@ -94,7 +98,9 @@ def disclosure_register(
         "generated_at": now,
         "projection": None if as_of else projection_status(runtime, register.position()),
     }
-    return StreamingResponse(json_export(header, entries), media_type="application/json")
+    return StreamingResponse(
+        json_export(header, entries, footer=guard.json_footer), media_type="application/json"
+    )
 
 
 @router.get("/referrals/{referral_id}/sharing", response_model=SharingRecord, responses=PROBLEMS)
@@ -114,8 +120,9 @@ def sharing_record(
     history = ledger.history(referral_id, reveal=reveal)
     rows = runtime.projections.register.refusals(referral_id)
     if grant.agency_scoped:
-        history = agency_events(history, grant.actor.agency)
-        rows = [row for row in rows if row.attempted_by_agency == grant.actor.agency]
+        agency_id = grant.principal.agency_id
+        history = agency_events(history, agency_id)
+        rows = [row for row in rows if row.attempted_by_agency_id == agency_id]
     events = [
         HistoryEntry.of(position, event)
         for position, event in history
@@ -130,8 +137,8 @@ def sharing_record(
 def records_of_processing(
     runtime: RuntimeDep,
     _actor: ActorDep,
-    period_from: Annotated[date, Query(alias="from")],
-    period_to: Annotated[date, Query(alias="to")],
+    period_from: Annotated[Day, Query(alias="from")],
+    period_to: Annotated[Day, Query(alias="to")],
 ) -> RecordsOfProcessing:
     """What was shared in the period, as an Article 30 / s.61 record: categories of data,
     recipients and the legal bases actually relied on."""

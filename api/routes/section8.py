@@ -7,17 +7,19 @@ from datetime import date
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from aggregates.calendar import uk_date
+from api.access import GatedRoute
 from api.deps import ActorDep, IssuedDep, LedgerDep, RuntimeDep
 from api.marking import marking_line
 from api.routes.commands import PROBLEMS, accepted
 from api.routes.queries import catching_up, caught_up, projection_status
 from api.runtime import Runtime
-from api.schemas import CommandAccepted, ProjectionStatus
+from api.schemas import CommandAccepted, Day, ProjectionStatus
+from api.streaming import ExportGuard
 from commands import section8 as s8
 from projections.disposal_obligations import (
     DisposalObligations,
@@ -29,7 +31,7 @@ from projections.disposal_obligations import (
 from projections.register_export import csv_document, neutralise
 from projections.retention import RetentionRecord, RetentionRecords
 
-router = APIRouter(tags=["Deletion, legal holds and retention"])
+router = APIRouter(tags=["Deletion, legal holds and retention"], route_class=GatedRoute)
 OBLIGATION_CSV_COLUMNS = tuple(ObligationRow.model_fields)
 OBLIGATIONS_VIEW = DisposalObligations.name
 
@@ -42,7 +44,7 @@ class ObligationFilters(BaseModel):
     agency_id: UUID | None = None
     referral_id: UUID | None = None
     status: ObligationStatus | None = None
-    on: date | None = None
+    on: Day | None = None
     format: Literal["json", "csv"] = "json"
     after_position: int | None = Field(default=None, ge=1)
 
@@ -80,7 +82,10 @@ class RetentionDue(BaseModel):
     responses={**PROBLEMS, 200: {"content": {"application/json": {}, "text/csv": {}}}},
 )
 def disposal_obligations(
-    runtime: RuntimeDep, actor: ActorDep, filters: Annotated[ObligationFilters, Query()]
+    request: Request,
+    runtime: RuntimeDep,
+    actor: ActorDep,
+    filters: Annotated[ObligationFilters, Query()],
 ) -> Obligations | StreamingResponse | JSONResponse:
     """Obligations to delete or return shared information: per agency, per case, and open,
     overdue, suspended (legal hold) or discharged, each with the disclosure it refers to."""
@@ -97,11 +102,14 @@ def disposal_obligations(
         )
     )
     if filters.format == "csv":
-        cells = ([neutralise(_cell(value)) for value in row.model_dump().values()] for row in rows)
+        guard = ExportGuard(request)
+        cells = (
+            [neutralise(_cell(value)) for value in row.model_dump(mode="json").values()]
+            for row in guard.rows(rows)
+        )
+        marking = marking_line(actor, runtime.ledger.clock.now())
         return StreamingResponse(
-            csv_document(
-                OBLIGATION_CSV_COLUMNS, cells, marking_line(actor, runtime.ledger.clock.now())
-            ),
+            guard.csv(csv_document(OBLIGATION_CSV_COLUMNS, cells, marking)),
             media_type="text/csv; charset=utf-8",
             headers={
                 "Content-Disposition": f'attachment; filename="disposal-obligations-{on}.csv"'
@@ -148,7 +156,7 @@ def disposal_reminders(
 def retention_due(
     runtime: RuntimeDep,
     _actor: ActorDep,
-    on: Annotated[date | None, Query(description="The day to check; default today.")] = None,
+    on: Annotated[Day | None, Query(description="The day to check; default today.")] = None,
     after_position: Annotated[int | None, Query(ge=1)] = None,
 ) -> RetentionDue | JSONResponse:
     """Records due for retention review under the configured schedule."""

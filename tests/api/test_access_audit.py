@@ -4,6 +4,7 @@ compliance officer's stated purpose; protective marking on what carries case dat
 
 from __future__ import annotations
 
+import csv
 import sqlite3
 from typing import Any
 from uuid import UUID
@@ -21,7 +22,7 @@ from projections.register_export import read_csv
 from tests.api_client import Api
 from tests.section8_support import case_with_disclosures, erase_case
 from tests.sharing_support import MENTORS, SCHOOL, register_agencies, sign_isp
-from tests.support import FixedClock, referral_form
+from tests.support import FixedClock, agency, referral_form
 
 
 def read(api: Api, by: str, path: str, **headers: str) -> int:
@@ -111,8 +112,13 @@ def test_break_glass_is_allowed_to_named_roles_with_a_reason_and_flagged(
     urgent = {"Break-Glass": "Child missing tonight; mentor may know whereabouts"}
     assert read(api, "mentor-1", f"/referrals/{case}", **urgent) == 200
     assert read(api, "dpo-1", f"/referrals/{case}", **urgent) == 200  # no need: full envelope
-    flagged = log(api, break_glass="true")
-    assert [(e["actor_id"], e["outcome"]) for e in flagged] == [("mentor-1", "allowed")]
+    invoked = log(api, break_glass="true")
+    assert [
+        (e["actor_id"], e["outcome"], e["beyond_scope"], e["break_glass_reason"]) for e in invoked
+    ] == [
+        ("mentor-1", "allowed", True, urgent["Break-Glass"]),
+        ("dpo-1", "allowed", False, urgent["Break-Glass"]),
+    ]
 
 
 def test_compliance_officers_open_sealed_content_only_with_a_stated_purpose(
@@ -146,7 +152,10 @@ def test_case_data_and_exports_carry_the_protective_marking_and_a_watermark(
         register, params={**params, "format": "csv"}, headers=api.headers("dpo-1")
     )
     first_line = exported.text.removeprefix("\ufeff").split("\r\n")[0]
-    assert first_line.startswith(f"# {PROTECTIVE_MARKING}")
+    # Quoted, so a spreadsheet keeps the marking and watermark in one cell.
+    assert first_line.startswith(f'"# {PROTECTIVE_MARKING}')
+    assert first_line.endswith('"')
+    assert next(csv.reader([first_line])) == [first_line[1:-1]]
     assert "dpo-1 (compliance_officer, Norfolk County Council)" in first_line
     assert len(read_csv(exported.text)) == 1
     as_json = api.client.get(register, params=params, headers=api.headers("dpo-1")).json()
@@ -198,9 +207,12 @@ def test_the_gate_fails_closed_and_names_each_refusal(
     )
 
     _, token = issue_token(
-        settings.token_table, "insp-4", [Role.POLICE, Role.MINUTE_TAKER], "Norfolk Constabulary",
+        settings.token_table,
+        "insp-4",
+        [Role.POLICE, Role.MINUTE_TAKER],
+        agency("Norfolk Constabulary"),
         clock.now(),
-    )  # fmt: skip
+    )
     bearer = {"Authorization": f"Bearer {token}"}
     case = api.received(referral_form())
     as_minute_taker = {**bearer, "Acting-Role": "minute_taker"}

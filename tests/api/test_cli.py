@@ -110,7 +110,7 @@ def test_history_shows_who_did_what_and_opens_personal_data_only_when_asked(tmp_
     assert f"Rebuilt case_view from {events} events." in rebuilt.stdout
     # The demo registers six agencies and one protocol signature; it records four
     # disclosures and one refused invitation.
-    assert "Rebuilt agencies from 7 events." in rebuilt.stdout
+    assert "Rebuilt agencies from 9 events." in rebuilt.stdout
     assert "Rebuilt disclosure_register from 5 events." in rebuilt.stdout
     missing = run("history", "00000000-0000-4000-8000-000000000000", env=env)
     assert missing.returncode == 2
@@ -257,6 +257,12 @@ def wait_for_ready(server: subprocess.Popen[str], port: int) -> str:
 def test_issue_token_adds_people_to_the_token_table_without_storing_tokens(tmp_path: Path) -> None:
     table = tmp_path / "tokens.json"
     env = cli_env(VTR_DATA_DIR=str(tmp_path / "data"), VTR_TOKENS_FILE=str(table))
+    for name, kind in (
+        ("Norfolk Constabulary", "police"),
+        ("Norfolk Children's Services", "children_and_young_people_services"),
+    ):
+        registered = run("register-agency", "--name", name, "--type", kind, env=env)
+        assert registered.returncode == 0, registered.stderr
     police = run(
         "issue-token",
         "--actor-id",

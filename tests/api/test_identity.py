@@ -15,6 +15,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi.testclient import TestClient
 
+from aggregates.agency import agency_id_for
 from api.identity import issue_token, read_table, revoke_token
 from api.logging import configure_logging
 from api.main import create_app
@@ -22,7 +23,7 @@ from api.settings import Settings
 from events.vocabulary import Role
 from tests.api.test_cli import cli_env, run
 from tests.conftest import make_settings
-from tests.support import FixedClock
+from tests.support import FixedClock, agency, register_in_directory
 
 ISSUER = "https://idp.norfolk.example/realms/safeguarding"
 AUDIENCE = "vtr-ledger"
@@ -64,7 +65,7 @@ def identity_token(key: rsa.RSAPrivateKey, **claims: Any) -> str:
         "iat": now,
         "exp": now + 300,
         "vtr_roles": ["mash_triage"],
-        "vtr_agency": "Norfolk MASH",
+        "vtr_agency": str(agency_id_for("Norfolk MASH")),
         **claims,
     }
     return jwt.encode(body, key, algorithm="RS256", headers={"kid": KEY_ID})
@@ -89,11 +90,17 @@ def test_identity_provider_tokens_are_checked_in_full(
         "wrong-issuer": identity_token(provider_key, iss="https://evil.example"),
         "malformed-token": good[:-12] + "." + good[-10:],
         "incomplete-token": identity_token(provider_key, vtr_agency=None),
+        # An agency's name is not its identity: only the directory's id is accepted.
+        "unknown-agency": identity_token(provider_key, vtr_agency=str(agency_id_for("Nowhere"))),
     }
+    named = identity_token(provider_key, vtr_agency="Norfolk MASH")
     with TestClient(create_app(oidc_settings, clock=clock)) as client:
+        register_in_directory(client, "Norfolk MASH")
         allowed = cases(client, good)
+        by_name = cases(client, named)
         answers = {reason: cases(client, token) for reason, token in refused.items()}
     assert allowed.status_code == 200, allowed.text
+    assert (by_name.status_code, by_name.json()["rule"]) == (401, "incomplete-token")
     for reason, answer in answers.items():
         assert (answer.status_code, answer.json()["rule"]) == (401, reason), reason
         assert answer.headers["www-authenticate"] == "Bearer"
@@ -106,10 +113,10 @@ def test_identity_provider_tokens_are_checked_in_full(
 def test_api_tokens_expire_and_can_be_revoked(settings: Settings, clock: FixedClock) -> None:
     table = settings.token_table
     stored, token = issue_token(
-        table, "dsl-9", [Role.MASH_TRIAGE], "Norfolk MASH", clock.now(), timedelta(days=1)
+        table, "dsl-9", [Role.MASH_TRIAGE], agency("Norfolk MASH"), clock.now(), timedelta(days=1)
     )
     other, other_token = issue_token(
-        table, "dsl-10", [Role.MASH_TRIAGE], "Norfolk MASH", clock.now()
+        table, "dsl-10", [Role.MASH_TRIAGE], agency("Norfolk MASH"), clock.now()
     )
     with TestClient(create_app(settings, clock=clock)) as client:
         assert cases(client, token).status_code == 200
@@ -129,7 +136,9 @@ def test_api_tokens_expire_and_can_be_revoked(settings: Settings, clock: FixedCl
 
 
 def test_tokens_are_never_accepted_in_urls(settings: Settings, clock: FixedClock) -> None:
-    _, token = issue_token(settings.token_table, "u-1", [Role.MASH_TRIAGE], "MASH", clock.now())
+    _, token = issue_token(
+        settings.token_table, "u-1", [Role.MASH_TRIAGE], agency("MASH"), clock.now()
+    )
     with TestClient(create_app(settings, clock=clock)) as client:
         for name in ("access_token", "token", "api_key"):
             answer = client.get("/referrals", params={name: token})
@@ -144,6 +153,10 @@ def test_tokens_are_never_accepted_in_urls(settings: Settings, clock: FixedClock
 
 def test_administrators_issue_list_and_revoke_tokens_from_the_cli(tmp_path: Path) -> None:
     env = cli_env(VTR_DATA_DIR=str(tmp_path))
+    registered = run(
+        "register-agency", "--name", "Norfolk Constabulary", "--type", "police", env=env
+    )
+    assert registered.returncode == 0, registered.stderr
     issued = run(
         "issue-token", "--actor-id", "insp-4", "--role", "police", "--role", "minute_taker",
         "--agency", "Norfolk Constabulary", "--days", "30", env=env,
