@@ -15,6 +15,7 @@ from api.access import agency_name
 from api.errors import install_error_handlers
 from api.identity import Authenticator, OidcVerifier, TokenStore, load_jwks
 from api.middleware import RequestLog
+from api.openapi import install_openapi
 from api.routes import access, agencies, catalogues, commands, health, queries, registers, section8
 from api.runtime import open_runtime
 from api.settings import Settings
@@ -66,6 +67,7 @@ def create_app(
     app.add_middleware(RequestLog)
     for router in ROUTERS:
         app.include_router(router)
+    install_openapi(app, api_routes())
     return app
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from annotated_types import Ge, Le
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from commands.context import Outcome
 from events.base import DomainEvent
@@ -122,10 +122,26 @@ class History(BaseModel):
     events: list[HistoryEntry]
 
 
-class Problem(BaseModel):
-    """An RFC 9457 problem; some carry `rule`, `stage` or `errors` as well."""
+class FieldError(BaseModel):
+    field: str = Field(description="Where: `body.subject.full_name`, `query.to`, ...")
+    message: str
 
-    type: str
+
+class Problem(BaseModel):
+    """An RFC 9457 problem (`application/problem+json`). Refusals by a rule carry its `rule`
+    code (and the process `stage`); invalid input names each field in `errors`."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(description="`urn:vtr-ledger:problem:<slug>`.")
     title: str
     status: int
     detail: str
+    rule: str | None = Field(default=None, description="The rule that refused the request.")
+    stage: str | None = None
+    errors: list[FieldError] | None = None
+    refused_attempt_id: UUID | None = Field(
+        default=None, description="The record of a refused disclosure or invitation."
+    )
+    expected_version: int | None = None
+    current_version: int | None = None

@@ -159,15 +159,14 @@ class DisclosureRegister:
 
 def register_as_of(
     recorder: ApplicationRecorder, as_of: datetime, query: RegisterQuery
-) -> list[RegisterEntry]:
-    """The agency's register exactly as it stood at `as_of`: folded from the log itself."""
-    return [
-        entry
-        for position, event in logged_events(recorder, [InformationDisclosed.TOPIC], PAGE)
-        if isinstance(event, InformationDisclosed) and event.audit.occurred_at <= as_of
-        for row in register_rows(position, event)
-        if (entry := query.entry(row)) is not None
-    ]
+) -> Iterator[RegisterEntry]:
+    """The agency's register exactly as it stood at `as_of`: folded from the log itself, a
+    page at a time (memory stays flat however long the log)."""
+    for position, event in logged_events(recorder, [InformationDisclosed.TOPIC], PAGE):
+        if isinstance(event, InformationDisclosed) and event.audit.occurred_at <= as_of:
+            for row in register_rows(position, event):
+                if (entry := query.entry(row)) is not None:
+                    yield entry
 
 
 def _row_values(row: RegisterRow) -> tuple[Any, ...]:

@@ -18,7 +18,6 @@ from api.access import GatedRoute
 from api.access_log import Consultation, ConsultationQuery
 from api.deps import ActorDep, RuntimeDep
 from api.marking import marking_line, watermark
-from api.routes.commands import PROBLEMS
 from api.runtime import Runtime
 from api.schemas import Day
 from api.streaming import ExportGuard
@@ -84,7 +83,7 @@ class S62Logs(BaseModel):
     notes: dict[str, str]
 
 
-@router.get("/access-log", response_model=AccessLogPage, responses=PROBLEMS)
+@router.get("/access-log", response_model=AccessLogPage)
 def access_log(
     request: Request,
     runtime: RuntimeDep,
@@ -118,7 +117,7 @@ def access_log(
     return AccessLogPage(watermark=watermark(actor, now), consultations=list(found))
 
 
-@router.get("/access-log/s62", response_model=S62Logs, responses=PROBLEMS)
+@router.get("/access-log/s62", response_model=S62Logs)
 def s62_logs(
     runtime: RuntimeDep,
     actor: ActorDep,

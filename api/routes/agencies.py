@@ -9,7 +9,6 @@ from fastapi import APIRouter, Response, status
 from aggregates.calendar import uk_date
 from api.access import GatedRoute
 from api.deps import ActorDep, IssuedDep, LedgerDep, RuntimeDep
-from api.routes.commands import PROBLEMS
 from api.routes.queries import projection_status
 from api.sharing_schemas import AgencyCommandAccepted, AgencyDirectoryPage, AgencyEntry
 from commands.agencies import LapseIsp, RegisterAgency, SignIsp
@@ -22,7 +21,6 @@ router = APIRouter(tags=["Agencies and the Information Sharing Protocol"], route
     "/agencies",
     status_code=status.HTTP_201_CREATED,
     response_model=AgencyCommandAccepted,
-    responses=PROBLEMS,
 )
 def register_agency(
     command: RegisterAgency, ledger: LedgerDep, issued: IssuedDep, response: Response
@@ -33,9 +31,7 @@ def register_agency(
     return _accepted(outcome, response)
 
 
-@router.post(
-    "/agencies/{agency_id}/isp-signatures", response_model=AgencyCommandAccepted, responses=PROBLEMS
-)
+@router.post("/agencies/{agency_id}/isp-signatures", response_model=AgencyCommandAccepted)
 def sign_isp(
     agency_id: UUID, command: SignIsp, ledger: LedgerDep, issued: IssuedDep, response: Response
 ) -> AgencyCommandAccepted:
@@ -43,9 +39,7 @@ def sign_isp(
     return _accepted(ledger.sign_isp(agency_id, command, issued), response)
 
 
-@router.post(
-    "/agencies/{agency_id}/isp-lapses", response_model=AgencyCommandAccepted, responses=PROBLEMS
-)
+@router.post("/agencies/{agency_id}/isp-lapses", response_model=AgencyCommandAccepted)
 def lapse_isp(
     agency_id: UUID, command: LapseIsp, ledger: LedgerDep, issued: IssuedDep, response: Response
 ) -> AgencyCommandAccepted:
@@ -53,7 +47,7 @@ def lapse_isp(
     return _accepted(ledger.lapse_isp(agency_id, command, issued), response)
 
 
-@router.get("/agencies", response_model=AgencyDirectoryPage, responses=PROBLEMS)
+@router.get("/agencies", response_model=AgencyDirectoryPage)
 def list_agencies(runtime: RuntimeDep, _actor: ActorDep) -> AgencyDirectoryPage:
     """Every agency, with whether it may be invited or receive information today."""
     today = uk_date(runtime.ledger.clock.now())
@@ -65,7 +59,7 @@ def list_agencies(runtime: RuntimeDep, _actor: ActorDep) -> AgencyDirectoryPage:
     )
 
 
-@router.get("/agencies/{agency_id}", response_model=AgencyEntry, responses=PROBLEMS)
+@router.get("/agencies/{agency_id}", response_model=AgencyEntry)
 def get_agency(agency_id: UUID, runtime: RuntimeDep, _actor: ActorDep) -> AgencyEntry:
     """One agency and its protocol signatures (read from its own events: always current)."""
     state = runtime.ledger.agency(agency_id).state

@@ -10,14 +10,13 @@ from aggregates.legal_bases import ENTRIES
 from aggregates.sharing_catalogues import CATEGORIES, STATEMENTS, InformationCategory
 from api.access import GatedRoute
 from api.deps import ActorDep
-from api.routes.commands import PROBLEMS
 from api.schemas import Day
 from api.sharing_schemas import LegalBasisEntry
 
 router = APIRouter(tags=["Catalogues"], route_class=GatedRoute)
 
 
-@router.get("/legal-bases", response_model=list[LegalBasisEntry], responses=PROBLEMS)
+@router.get("/legal-bases", response_model=list[LegalBasisEntry])
 def legal_bases(
     _actor: ActorDep,
     on: Annotated[Day | None, Query(description="Only the entries in force on this day.")] = None,
@@ -31,13 +30,13 @@ def legal_bases(
     ]
 
 
-@router.get("/information-categories", responses=PROBLEMS)
+@router.get("/information-categories")
 def information_categories(_actor: ActorDep) -> list[dict[str, object]]:
     """The categories of disclosed information; special ones need a sensitive-data condition."""
     return [_category(category) for category in CATEGORIES.values()]
 
 
-@router.get("/confidentiality-statements", responses=PROBLEMS)
+@router.get("/confidentiality-statements")
 def confidentiality_statements(_actor: ActorDep) -> list[dict[str, object]]:
     """The Appendix C statement, one version per legal era, with the days each applies."""
     return [

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Response, status
 
 from api.access import GatedRoute
 from api.deps import IssuedDep, LedgerDep
-from api.schemas import CommandAccepted, Problem
+from api.schemas import CommandAccepted
 from commands import conclusion as c
 from commands import intake as i
 from commands import section8 as s8
@@ -21,17 +21,6 @@ from commands import strategy as s
 from commands.application import ReferralLedger
 from commands.base import ChangeReferral
 from commands.context import Issued, Outcome
-
-PROBLEMS: dict[int | str, dict[str, Any]] = {
-    401: {"model": Problem, "description": "No or unknown bearer token"},
-    403: {"model": Problem, "description": "Your role does not allow this step"},
-    404: {"model": Problem, "description": "No such referral"},
-    409: {
-        "model": Problem,
-        "description": "A process rule refuses the step, or the version is stale",
-    },
-    422: {"model": Problem, "description": "Invalid or missing fields; nothing was recorded"},
-}
 
 Handler = Callable[[ReferralLedger, UUID, Any, Issued], Outcome]
 
@@ -157,7 +146,6 @@ router = APIRouter(route_class=GatedRoute)
     "/referrals",
     status_code=status.HTTP_201_CREATED,
     response_model=CommandAccepted,
-    responses=PROBLEMS,
     tags=[TRIAGE],
 )
 def receive_referral(
@@ -204,7 +192,6 @@ for _route in COMMAND_ROUTES:
         _endpoint(_route),
         methods=["POST"],
         response_model=CommandAccepted,
-        responses=PROBLEMS,
         tags=[_route.tag],
         name=_route.handle.__name__,
         summary=_route.handle.__name__.replace("_", " ").capitalize(),

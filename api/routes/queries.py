@@ -14,7 +14,6 @@ from api.access import GatedRoute
 from api.case_scope import agency_events, agency_view
 from api.deps import ActorDep, GrantDep, LedgerDep, RuntimeDep
 from api.errors import problem
-from api.routes.commands import PROBLEMS
 from api.runtime import Runtime
 from api.schemas import (
     CaseDetail,
@@ -34,7 +33,7 @@ MAX_PAGE = 500
 MAX_OFFSET = 1_000_000
 
 
-@router.get("/referrals", response_model=CaseList, responses=PROBLEMS)
+@router.get("/referrals", response_model=CaseList)
 def list_cases(
     runtime: RuntimeDep,
     grant: GrantDep,
@@ -64,7 +63,6 @@ def list_cases(
 @router.get(
     "/referrals/{referral_id}",
     response_model=CaseDetail,
-    responses={**PROBLEMS, 503: {"description": "The view has not reached after_position yet"}},
 )
 def get_case(
     referral_id: UUID,
@@ -89,9 +87,7 @@ def get_case(
     )
 
 
-@router.get(
-    "/referrals/{referral_id}/feedback", response_model=ReferrerFeedbackRecord, responses=PROBLEMS
-)
+@router.get("/referrals/{referral_id}/feedback", response_model=ReferrerFeedbackRecord)
 def referrer_feedback(
     referral_id: UUID, ledger: LedgerDep, _actor: ActorDep
 ) -> ReferrerFeedbackRecord:
@@ -111,7 +107,7 @@ def referrer_feedback(
     )
 
 
-@router.get("/referrals/{referral_id}/history", response_model=History, responses=PROBLEMS)
+@router.get("/referrals/{referral_id}/history", response_model=History)
 def get_history(
     referral_id: UUID,
     ledger: LedgerDep,

@@ -17,7 +17,6 @@ from api.access import GatedRoute
 from api.case_scope import agency_events
 from api.deps import ActorDep, GrantDep, LedgerDep, RuntimeDep
 from api.marking import marking_line, watermark
-from api.routes.commands import PROBLEMS
 from api.routes.queries import catching_up, caught_up, projection_status
 from api.schemas import Day, HistoryEntry, Moment
 from api.sharing_schemas import SharingRecord
@@ -50,7 +49,7 @@ class RegisterFilters(BaseModel):
 @router.get(
     "/agencies/{agency_id}/disclosure-register",
     response_model=None,
-    responses={**PROBLEMS, 200: {"content": {"application/json": {}, "text/csv": {}}}},
+    responses={200: {"content": {"application/json": {}, "text/csv": {}}}},
 )
 def disclosure_register(
     agency_id: UUID,
@@ -103,7 +102,7 @@ def disclosure_register(
     )
 
 
-@router.get("/referrals/{referral_id}/sharing", response_model=SharingRecord, responses=PROBLEMS)
+@router.get("/referrals/{referral_id}/sharing", response_model=SharingRecord)
 def sharing_record(
     referral_id: UUID,
     runtime: RuntimeDep,
@@ -133,7 +132,7 @@ def sharing_record(
     return SharingRecord(referral_id=referral_id, revealed=reveal, entries=entries)
 
 
-@router.get("/records-of-processing", response_model=RecordsOfProcessing, responses=PROBLEMS)
+@router.get("/records-of-processing", response_model=RecordsOfProcessing)
 def records_of_processing(
     runtime: RuntimeDep,
     _actor: ActorDep,

@@ -15,7 +15,7 @@ from aggregates.calendar import uk_date
 from api.access import GatedRoute
 from api.deps import ActorDep, IssuedDep, LedgerDep, RuntimeDep
 from api.marking import marking_line
-from api.routes.commands import PROBLEMS, accepted
+from api.routes.commands import accepted
 from api.routes.queries import catching_up, caught_up, projection_status
 from api.runtime import Runtime
 from api.schemas import CommandAccepted, Day, ProjectionStatus
@@ -79,7 +79,7 @@ class RetentionDue(BaseModel):
 @router.get(
     "/disposal-obligations",
     response_model=Obligations,
-    responses={**PROBLEMS, 200: {"content": {"application/json": {}, "text/csv": {}}}},
+    responses={200: {"content": {"application/json": {}, "text/csv": {}}}},
 )
 def disposal_obligations(
     request: Request,
@@ -120,9 +120,7 @@ def disposal_obligations(
     )
 
 
-@router.get(
-    "/agencies/{agency_id}/disposal-reminders", response_model=Reminders, responses=PROBLEMS
-)
+@router.get("/agencies/{agency_id}/disposal-reminders", response_model=Reminders)
 def disposal_reminders(
     agency_id: UUID,
     runtime: RuntimeDep,
@@ -152,7 +150,7 @@ def disposal_reminders(
     )
 
 
-@router.get("/retention/due", response_model=RetentionDue, responses=PROBLEMS)
+@router.get("/retention/due", response_model=RetentionDue)
 def retention_due(
     runtime: RuntimeDep,
     _actor: ActorDep,
@@ -177,7 +175,6 @@ def retention_due(
     "/erasure-requests",
     status_code=status.HTTP_201_CREATED,
     response_model=CommandAccepted,
-    responses=PROBLEMS,
 )
 def request_erasure(
     command: s8.RequestErasure, ledger: LedgerDep, issued: IssuedDep, response: Response
@@ -187,7 +184,7 @@ def request_erasure(
     return accepted(ledger.request_erasure(command, issued), response)
 
 
-@router.post("/erasure-requests/approval", response_model=CommandAccepted, responses=PROBLEMS)
+@router.post("/erasure-requests/approval", response_model=CommandAccepted)
 def approve_erasure(
     command: s8.ApproveErasure, ledger: LedgerDep, issued: IssuedDep, response: Response
 ) -> CommandAccepted:
@@ -195,7 +192,7 @@ def approve_erasure(
     return accepted(ledger.approve_erasure(command, issued), response)
 
 
-@router.post("/erasure-requests/execution", response_model=CommandAccepted, responses=PROBLEMS)
+@router.post("/erasure-requests/execution", response_model=CommandAccepted)
 def execute_erasure(
     command: s8.ExecuteErasure, ledger: LedgerDep, issued: IssuedDep, response: Response
 ) -> CommandAccepted:

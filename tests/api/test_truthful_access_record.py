@@ -6,10 +6,13 @@ Every test reads the answer the caller got *and* what the access log then says.
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from datetime import timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
+import psycopg
 import pytest
 
 from api.identity import TokenAgency, issue_token, revoke_token
@@ -505,3 +508,55 @@ def test_at_a_meeting_an_invited_agency_lists_the_case(api: Api, clock: FixedClo
         "/referrals", params={"after_position": api.log_position()}, headers=api.headers("school-1")
     ).json()
     assert [item["referral_id"] for item in listed["items"]] == [str(case)]
+
+
+def corrupt_last_event(settings: Settings) -> None:
+    """Damage the stored state of the newest event, as a failing disk or a bad restore might."""
+    if settings.store == "sqlite":
+        with sqlite3.connect(settings.data_dir / "events.sqlite") as conn:
+            conn.execute(
+                "UPDATE stored_events SET state = X'7B2262726F6B656E' "
+                "WHERE rowid = (SELECT MAX(rowid) FROM stored_events)"
+            )
+        return
+    with psycopg.connect(**settings.postgres_connection(settings.pg_database)) as conn:  # type: ignore[arg-type]
+        conn.execute(
+            "UPDATE vtr_events SET state = '\\x7b2262726f6b656e'::bytea "
+            "WHERE notification_id = (SELECT MAX(notification_id) FROM vtr_events)"
+        )
+
+
+def test_an_export_that_fails_after_it_began_ends_saying_it_is_incomplete(
+    api: Api,
+    world: tuple[dict[str, UUID], UUID, UUID],
+    settings: Settings,
+    clock: FixedClock,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    agencies, case, _ = world
+    api.ok(
+        case,
+        "disclosures",
+        disclosure(agencies[POLICE], [agencies[SCHOOL]]),
+        by="police-1",
+    )
+    corrupt_last_event(settings)
+    configure_logging("json", "INFO")
+    register = f"/agencies/{agencies[SCHOOL]}/disclosure-register"
+    as_of = {"as_of": clock.now().isoformat()}
+    answer = api.client.get(register, params=as_of, headers=api.headers("dpo-1"))
+    assert answer.status_code == 200  # the status line left before the failure
+    document = json.loads(answer.text)  # still one valid JSON document...
+    assert document["incomplete"] is True  # ...that says it is not the whole register
+    assert document["error"]["type"] == "urn:vtr-ledger:problem:answer-failed"
+    assert answer.headers["x-request-id"] in document["error"]["detail"]
+    assert len(document["rows"]) == 1  # the rows before the damaged event
+    as_csv = api.client.get(
+        register, params={**as_of, "format": "csv"}, headers=api.headers("dpo-1")
+    )
+    assert as_csv.text.rstrip("\r\n").splitlines()[-1].startswith('"# INCOMPLETE:')
+    lines = [
+        json.loads(line) for line in capfd.readouterr().err.splitlines() if '"request"' in line
+    ]
+    failed = [line for line in lines if line.get("command") == "disclosure_register"]
+    assert [line["outcome"] for line in failed] == ["failed after the answer began"] * 2
