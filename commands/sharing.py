@@ -17,6 +17,7 @@ from pydantic import (
 
 from commands.base import ChangeReferral
 from events.forms import (
+    MULTI_LINE,
     ONE_LINE,
     Choices,
     Line,
@@ -37,6 +38,10 @@ from events.vocabulary import (
 
 Code = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80), ONE_LINE
+]
+# Advice on recording and storage: short, but often a few instructions on lines of their own.
+HandlingAdvice = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), MULTI_LINE
 ]
 
 
@@ -113,7 +118,7 @@ class DiscloseInformation(ChangeReferral):
     public_interest: PublicInterestBalance | None = None
     public_interest_reasoning: Narrative | None = None
     particularly_sensitive: StrictBool
-    handling_advice: Line = Field(
+    handling_advice: HandlingAdvice = Field(
         description="The disclosing agency's advice on recording and storage (section 8); "
         "it stays readable, so it must not contain personal data."
     )
