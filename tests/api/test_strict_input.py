@@ -4,12 +4,15 @@ stored before (or raw) still reads as it was written."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import UTC, datetime
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import httpx2 as httpx
+import pytest
 from fastapi import FastAPI
 
 from api.runtime import Runtime
@@ -17,8 +20,10 @@ from events.base import AuditEnvelope
 from events.forms import ReferralConcern, SubjectDetails
 from events.intake import ReferralReceived
 from events.vocabulary import IndicatorCategory, Role
+from projections.register_export import read_csv
 from tests.api_client import Api
-from tests.support import find_personal_data, referral_form
+from tests.sharing_support import POLICE, at_meeting, disclosure, register_agencies
+from tests.support import FixedClock, find_personal_data, referral_form
 
 MARKED = "Larkspur{}Row"  # "Larkspur" is synthetic personal data: an echo would be found
 ONE_LINE_FIELDS = (
@@ -225,3 +230,38 @@ def test_a_stored_referral_holding_such_text_still_reads_and_the_case_goes_on(
     api.versions[referral_id] = 1
     api.ok(referral_id, "security-checks", by="triage-1")  # the aggregate replays it
     assert [entry["event"] for entry in api.history(referral_id)][-1] == "SecurityChecksRecorded"
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_a_register_csv_neutralises_fullwidth_and_invisible_starts(
+    api: Api, clock: FixedClock
+) -> None:
+    agencies = register_agencies(api)
+    name = '\uff1dHYPERLINK("http://evil.example/","Open") Academy'  # a fullwidth =
+    created = api.client.post(
+        "/agencies",
+        json={"name": name, "agency_type": "education"},
+        headers=api.headers("triage-1"),
+    )
+    assert created.status_code == 201, created.text
+    hostile = UUID(created.json()["agency_id"])
+    referral_id = at_meeting(api, clock, agencies)
+    api.ok(referral_id, "strategy-meeting/invitations", {"agency_id": str(hostile)}, by="chair-1")
+    advice = "\u200f@SUM(A1:A9) in the locked cabinet"  # a right-to-left mark hides the @
+    body = disclosure(
+        agencies[POLICE], [hostile], context="strategy_meeting", handling_advice=advice
+    )
+    position = api.ok(referral_id, "disclosures", body, by="police-1")["position"]
+
+    response = api.client.get(
+        f"/agencies/{agencies[POLICE]}/disclosure-register",
+        params={"format": "csv", "after_position": position},
+        headers=api.headers("hos-1"),
+    )
+    assert response.status_code == 200, response.text
+    text = response.content.decode("utf-8").removeprefix("\ufeff")
+    cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+    assert f"'{name}" in cells
+    assert f"'{advice}" in cells
+    (row,) = read_csv(response.content.decode("utf-8"))
+    assert (row["recipient_agency"], row["handling_advice"]) == (name, advice)
