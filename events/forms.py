@@ -48,7 +48,7 @@ def validating_input() -> Iterator[None]:
 
     A context variable rather than a pydantic validation context: FastAPI validates a body
     without one, and stored events and projection rows that hold these values are validated
-    again on every read from many places, none of which must have to opt out.
+    again on every read, from many places, none of which should have to opt out.
     """
     token = _validating_input.set(True)
     try:
@@ -69,10 +69,11 @@ class InputText:
     """Annotation: the text rules for input, one line or a narrative of several.
 
     Text comes in as Unicode NFC, with no control characters (a narrative keeps its line
-    feeds and tabs, its CR LF and CR line ends become LF), no bidirectional embedding,
-    override or isolate characters (they make a record display other than it reads), and
-    something visible in it. Errors name the character's code point, never the text. (An
-    unpaired surrogate, which could not be stored, is refused by any length limit already.)
+    feeds and tabs; its CR LF, CR and Unicode line and paragraph separators become LF),
+    no bidirectional embedding, override or isolate characters (they make a record display
+    other than it reads), and something visible in it. Errors name the character's code
+    point, never the text. (An unpaired surrogate, which could not be stored, is refused by
+    any length limit already.)
     """
 
     multiline: bool
