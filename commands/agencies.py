@@ -8,10 +8,12 @@ from typing import Annotated
 from pydantic import StringConstraints
 
 from commands.base import AgencyName, ChangeAgency, Command
-from events.forms import Line
+from events.forms import ONE_LINE, Line
 from events.vocabulary import AgencyType
 
-IspVersion = Annotated[str, StringConstraints(min_length=1, max_length=40)]
+IspVersion = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40), ONE_LINE
+]
 
 
 class RegisterAgency(Command):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import Field
+from pydantic import Field, StrictInt
 
 from commands.base import ChangeReferral, StaffRef
 from events.forms import Line, Narrative
@@ -40,12 +40,12 @@ class RaiseDispute(ChangeReferral):
 
 
 class ReferDispute(ChangeReferral):
-    dispute_no: int = Field(ge=1)
+    dispute_no: StrictInt = Field(ge=1)
     head_of_safeguarding: StaffRef
     detective_superintendent: StaffRef
 
 
 class ResolveDispute(ChangeReferral):
-    dispute_no: int = Field(ge=1)
+    dispute_no: StrictInt = Field(ge=1)
     outcome: DisputeOutcome
     resolution: Narrative

@@ -5,7 +5,14 @@ from __future__ import annotations
 from pydantic import AwareDatetime, Field
 
 from commands.base import AgencyName, ChangeReferral, Command, StaffRef
-from events.forms import Narrative, ReferralConcern, ReferrerDetails, RelatedPerson, SubjectDetails
+from events.forms import (
+    Choices,
+    Narrative,
+    ReferralConcern,
+    ReferrerDetails,
+    RelatedPerson,
+    SubjectDetails,
+)
 from events.vocabulary import AgeGroup, ReceivedVia, ScreeningOutReason
 
 
@@ -41,7 +48,7 @@ class ReturnFurtherInformation(ChangeReferral):
 class ScreenOutReferral(ChangeReferral):
     """Decide that the referral does not continue; 'other' needs the reason in words."""
 
-    reasons: list[ScreeningOutReason] = Field(min_length=1)
+    reasons: Choices[ScreeningOutReason] = Field(min_length=1, max_length=len(ScreeningOutReason))
     other_reason: Narrative | None = None
 
 

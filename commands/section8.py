@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import Field, StrictBool, StrictInt
 
 from commands.base import ChangeReferral
-from events.forms import Line, Narrative
+from events.forms import Choices, Line, Narrative
 from events.personal import KeyGroup
 from events.vocabulary import (
     DisposalMethod,
@@ -34,10 +34,10 @@ class ConfirmDisposal(ChangeReferral):
     """The receiving agency confirms it deleted or returned what an obligation covers;
     `complete: false` records a partial confirmation and leaves the obligation open."""
 
-    obligation_no: int = Field(ge=1)
+    obligation_no: StrictInt = Field(ge=1)
     method: DisposalMethod
     disposed_on: date
-    complete: bool
+    complete: StrictBool
     note: Narrative | None = None
 
 
@@ -58,7 +58,9 @@ class RequestErasure(ChangeReferral):
     """Ask for the case's personal data of these key groups to be erased (needs approval)."""
 
     referral_id: UUID
-    key_groups: list[KeyGroup] = Field(default_factory=lambda: list(KeyGroup), min_length=1)
+    key_groups: Choices[KeyGroup] = Field(
+        default_factory=lambda: list(KeyGroup), min_length=1, max_length=len(KeyGroup)
+    )
     ground: ErasureGround
     reason: Line
 
@@ -67,14 +69,14 @@ class ApproveErasure(ChangeReferral):
     """A second compliance officer approves an erasure request."""
 
     referral_id: UUID
-    request_no: int = Field(ge=1)
+    request_no: StrictInt = Field(ge=1)
 
 
 class ExecuteErasure(ChangeReferral):
     """Destroy the data keys of an approved request; the erased data can never be read again."""
 
     referral_id: UUID
-    request_no: int = Field(ge=1)
+    request_no: StrictInt = Field(ge=1)
 
 
 class ReviewRetention(ChangeReferral):

@@ -6,10 +6,20 @@ from datetime import date
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, Field, StringConstraints, model_validator
+from pydantic import (
+    AwareDatetime,
+    Field,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+    model_validator,
+)
 
 from commands.base import ChangeReferral
 from events.forms import (
+    MULTI_LINE,
+    ONE_LINE,
+    Choices,
     Line,
     Narrative,
     NeedToKnow,
@@ -26,16 +36,24 @@ from events.vocabulary import (
     WithholdingReason,
 )
 
-Code = Annotated[str, StringConstraints(min_length=1, max_length=80)]
+Code = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80), ONE_LINE
+]
+# Advice on recording and storage: short, but often a few instructions on lines of their own.
+HandlingAdvice = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), MULTI_LINE
+]
 
 
 class DecideConsentApproach(ChangeReferral):
     """Decide at this stage whether consent is to be sought, and by which agency (App. B)."""
 
     stage: ConsentStage
-    seek: bool
+    seek: StrictBool
     seeker_agency_id: UUID | None = None
-    reasons_not_sought: list[ConsentNotSoughtReason] = Field(default_factory=list)
+    reasons_not_sought: Choices[ConsentNotSoughtReason] = Field(
+        default_factory=list, max_length=len(ConsentNotSoughtReason)
+    )
     notes: Narrative | None = None
 
 
@@ -48,9 +66,9 @@ class RecordConsentGiven(ChangeReferral):
     """Consent given, with the three Appendix B conditions of its validity attested."""
 
     given_by: ConsentGiver
-    freely_given: bool
-    informed_of_who_and_why: bool
-    told_can_withdraw: bool
+    freely_given: StrictBool
+    informed_of_who_and_why: StrictBool
+    told_can_withdraw: StrictBool
     given_on: date
     notes: Narrative | None = None
 
@@ -87,7 +105,7 @@ class DiscloseInformation(ChangeReferral):
     context: SharingContext
     disclosing_agency_id: UUID
     recipient_agency_ids: list[UUID] = Field(default_factory=list, max_length=30)
-    to_meeting_attendees: bool = False
+    to_meeting_attendees: StrictBool = False
     information_category: Code
     content: Narrative
     purpose: Literal["vtr_process"] = Field(
@@ -99,8 +117,8 @@ class DiscloseInformation(ChangeReferral):
     need_to_know: list[NeedToKnow] = Field(min_length=1, max_length=30)
     public_interest: PublicInterestBalance | None = None
     public_interest_reasoning: Narrative | None = None
-    particularly_sensitive: bool
-    handling_advice: Line = Field(
+    particularly_sensitive: StrictBool
+    handling_advice: HandlingAdvice = Field(
         description="The disclosing agency's advice on recording and storage (section 8); "
         "it stays readable, so it must not contain personal data."
     )
@@ -126,7 +144,7 @@ class WithholdDisclosure(ChangeReferral):
 class SanctionOnwardDisclosure(ChangeReferral):
     """The meeting's sanction to pass information outside it for an official purpose (App. C)."""
 
-    disclosure_no: int = Field(ge=1)
+    disclosure_no: StrictInt = Field(ge=1)
     to_bodies: list[Line] = Field(min_length=1, max_length=10)
     official_purpose: Narrative
 
@@ -134,5 +152,5 @@ class SanctionOnwardDisclosure(ChangeReferral):
 class DecideSubjectDiscussion(ChangeReferral):
     """The owner's approval, or refusal, to discuss its information with the subject (App. C)."""
 
-    disclosure_no: int = Field(ge=1)
+    disclosure_no: StrictInt = Field(ge=1)
     decision: SubjectDiscussionDecision

@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import AwareDatetime, Field, StringConstraints
 
 from commands.base import ChangeReferral, StaffRef
-from events.forms import Line, Narrative, RiskAssessment, SupportAction
+from events.forms import ONE_LINE, Line, Narrative, RiskAssessment, SupportAction
 from events.vocabulary import (
     ContactMethod,
     DiscussionOutcome,
@@ -20,7 +20,9 @@ from events.vocabulary import (
     SocialCareService,
 )
 
-VtrCategory = Annotated[str, StringConstraints(min_length=1, max_length=80)]
+VtrCategory = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80), ONE_LINE
+]
 
 
 class ScheduleStrategyDiscussion(ChangeReferral):

@@ -1,15 +1,20 @@
 """The register as a file an auditor can open: CSV for spreadsheets, JSON for tools.
 
 CSV is UTF-8 with a byte-order mark and CRLF line ends, so spreadsheets open it cleanly.
-A cell that a spreadsheet would take for a formula (it starts with = + - @, a tab or a
-carriage return) is written with a leading apostrophe, as is a cell that already starts
-with one; reading strips exactly one, so the export round-trips.
+A cell that a spreadsheet could take for a formula is written with a leading apostrophe:
+one starting with = + - @ or a compatibility form of them (fullwidth U+FF1D U+FF0B U+FF0D
+U+FF20 and the small forms, which some spreadsheets read as the ASCII ones), or with a
+control or format character (a tab, CR, NUL, a bidi control or mark, a zero-width space:
+each shows nothing and can hide what the cell starts with). So is a cell that already
+starts with an apostrophe; reading strips exactly one, so the export round-trips. No NUL
+is ever written: it becomes U+FFFD.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -20,7 +25,9 @@ from projections.register_rows import RegisterEntry
 
 BOM = "\ufeff"
 MARKING_PREFIX = "# "
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
+FORMULA_STARTS = ("=", "+", "-", "@", "'")
+INVISIBLE_STARTS = {"Cc", "Cf", "Zl", "Zp"}
+NUL, REPLACEMENT = "\x00", "\ufffd"
 CSV_COLUMNS = (
     "direction",
     "disclosed_at",
@@ -58,7 +65,14 @@ def instant(moment: datetime) -> str:
 
 
 def neutralise(cell: str) -> str:
-    return f"'{cell}" if cell.startswith(FORMULA_STARTS) else cell
+    safe = cell.replace(NUL, REPLACEMENT)
+    return f"'{safe}" if cell and _triggers(cell[0]) else safe
+
+
+def _triggers(first: str) -> bool:
+    return unicodedata.category(first) in INVISIBLE_STARTS or unicodedata.normalize(
+        "NFKC", first
+    ).startswith(FORMULA_STARTS)
 
 
 def restore(cell: str) -> str:
@@ -162,7 +176,7 @@ def _yes_no(flag: bool) -> str:
 
 
 def _drain(buffer: io.StringIO) -> str:
-    text = buffer.getvalue()
+    text = buffer.getvalue().replace(NUL, REPLACEMENT)  # the marking and headers too
     buffer.seek(0)
     buffer.truncate()
     return text

@@ -31,7 +31,7 @@ HOSTILE_ADVICE = (
     "@SUM(A1:A9)",
     "'already quoted",
     "''twice quoted",
-    'Store in the "locked", fire-proof cabinet;\r\nsecond line; comma, quote " and tab\tinside',
+    'Store in the "locked", fire-proof cabinet;\nsecond line; comma, quote " and tab\tinside',
     "Café ☕ — keep in the secure room",
 )
 HOSTILE_AGENCY = '=cmd|" /C calc"!A0 Academy'
