@@ -163,3 +163,52 @@ def _judge(
 def test_the_matrix_names_every_route_and_only_routes() -> None:
     names = {route.name for route in api_routes()}
     assert names == set(MATRIX)
+
+
+def test_break_glass_never_lets_a_command_through(world_api: tuple[Api, World]) -> None:
+    """Every command route, as every role it is open to, refuses a Break-Glass header, on the
+    caller's own case as on another's, and stores nothing."""
+    api, world = world_api
+    before = api.log_position()
+    wrong: list[str] = []
+    for route in api_routes():
+        if "GET" in (route.methods or set()) or MATRIX[route.name].public:
+            continue
+        for role in MATRIX[route.name].roles:
+            token = token_for(ACTORS[ONE_PER_ROLE[role]])
+            for case in (own_case(role, world), other_case(role, world)):
+                path = path_for(route, case, own_agency(role, world))
+                answer = api.client.post(
+                    path,
+                    json={},
+                    headers={
+                        "Authorization": f"Bearer {token}",
+                        "Break-Glass": "An emergency that needs this change now",
+                    },
+                )
+                if (answer.status_code, answer.json().get("rule")) != (
+                    403,
+                    "break-glass-read-only",
+                ):
+                    wrong.append(f"{route.name} as {role}: {answer.status_code} {answer.text}")
+    assert wrong == []
+    assert api.log_position() == before
+
+
+def test_lists_are_scoped_like_single_reads(world_api: tuple[Api, World]) -> None:
+    """The case list holds, for each role, exactly the cases it may read one by one."""
+    api, world = world_api
+    every_case = [world.school_case, world.referrer_case]
+    for role, actor_id in ONE_PER_ROLE.items():
+        if role not in MATRIX["list_cases"].roles:
+            continue
+        headers = {"Authorization": f"Bearer {token_for(ACTORS[actor_id])}"}
+        listed = api.client.get("/referrals", headers=headers)
+        assert listed.status_code == 200
+        in_list = {item["referral_id"] for item in listed.json()["items"]}
+        readable = {
+            str(case)
+            for case in every_case
+            if api.client.get(f"/referrals/{case}", headers=headers).status_code == 200
+        }
+        assert in_list == readable, role
