@@ -137,8 +137,9 @@ def the_day(api: Api, world: World) -> None:
             register = f"/agencies/{agency}/disclosure-register"
             send(api, world, by, "disclosure_register", register, agency=agency)
             narrowed = {"referral_id": str(world.both), "format": "csv"}
+            one_case = {"referral_id": str(world.both)}
             send(api, world, by, "disclosure_register", register, params=narrowed,
-                 agency=agency, case=world.both, filters={"referral_id": str(world.both)})  # fmt: skip
+                 agency=agency, case=world.both, filters=one_case)  # fmt: skip
             send(api, world, by, "disposal_reminders", f"/agencies/{agency}/disposal-reminders",
                  agency=agency)  # fmt: skip
         obligations = {"agency_id": str(agencies[SCHOOL])}

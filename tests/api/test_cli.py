@@ -12,11 +12,14 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import httpx2 as httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from aggregates.agency import agency_id_for
+from api.identity import read_table
 from api.main import create_app
 from api.settings import Settings
 from tests.api_client import Api
@@ -293,8 +296,21 @@ def test_issue_token_adds_people_to_the_token_table_without_storing_tokens(tmp_p
             listed = client.get("/referrals", headers={"Authorization": f"Bearer {token}"})
             assert listed.status_code == 200
     refused = run(
-        "issue-token", "--actor-id", "not an id", "--role", "police", "--agency", "x", env=env
-    )
+        "issue-token", "--actor-id", "not an id", "--role", "police",
+        "--agency", "Norfolk Constabulary", env=env,
+    )  # fmt: skip
     assert refused.returncode == 2
     assert "actor_id" in refused.stderr
     assert "Traceback" not in refused.stderr
+    for unknown in ("Norfolk Constabulary Trust", "norfolk", str(uuid4())):
+        nowhere = run(
+            "issue-token", "--actor-id", "p-9", "--role", "police", "--agency", unknown, env=env
+        )
+        assert nowhere.returncode == 2
+        assert "register it first" in nowhere.stderr
+    by_id = run(
+        "issue-token", "--actor-id", "p-9", "--role", "police",
+        "--agency", str(agency_id_for("Norfolk Constabulary")), env=env,
+    )  # fmt: skip
+    assert by_id.returncode == 0, by_id.stderr
+    assert read_table(table)[-1].agency == "Norfolk Constabulary"

@@ -38,6 +38,7 @@ from tests.support import (
     agency,
     find_personal_data,
     referral_form,
+    write_token_table,
 )
 
 PURPOSE = {"Access-Purpose": "Subject access request SAR-2026-113"}
@@ -481,6 +482,8 @@ def test_bodies_must_be_strict_json_in_utf_8_as_application_json(
             )
             assert answer.status_code == status, (body, content_type, answer.text)
             assert answer.headers["content-type"] == "application/problem+json"
+            if status == 415:
+                assert answer.json()["rule"] == "unsupported-media-type"
     assert api.log_position() == before
     accepted = api.client.post(
         path,
@@ -560,3 +563,21 @@ def test_an_export_that_fails_after_it_began_ends_saying_it_is_incomplete(
     ]
     failed = [line for line in lines if line.get("command") == "disclosure_register"]
     assert [line["outcome"] for line in failed] == ["failed after the answer began"] * 2
+
+
+def test_a_token_issued_before_agency_ids_is_refused_until_reissued(
+    api: Api, settings: Settings
+) -> None:
+    table = json.loads(settings.token_table.read_text(encoding="utf-8"))
+    for token in table["tokens"]:
+        token.pop("agency_id")  # as every token looked before agencies had ids
+    settings.token_table.write_text(json.dumps(table), encoding="utf-8")
+    answer = api.client.get("/referrals", headers=api.headers("triage-1"))
+    assert (answer.status_code, answer.json()["rule"]) == (401, "token-needs-reissue")
+    write_token_table(settings.token_table)  # re-issued
+    assert api.client.get("/referrals", headers=api.headers("triage-1")).status_code == 200
+    refused = entries(api, outcome="denied")[-1]
+    assert (refused["reason"], refused["token_id"]) == (
+        "token-needs-reissue",
+        "t-triage-1-mash_triage",
+    )
