@@ -23,6 +23,7 @@ from aggregates.errors import (
 from commands.errors import (
     AgencyNotFoundError,
     ConcurrentChangeError,
+    ErasedCaseError,
     IdempotencyKeyReusedError,
     ReferralNotFoundError,
     StaleVersionError,
@@ -34,6 +35,7 @@ ERROR_TABLE: dict[type[Exception], tuple[int, str, str]] = {
     ProcessRuleViolationError: (409, "process-rule", "The process does not allow this step now"),
     StaleVersionError: (409, "stale-version", "The referral has changed since it was loaded"),
     ConcurrentChangeError: (409, "concurrent-change", "The referral changed at the same moment"),
+    ErasedCaseError: (409, "erased-case", "The command was for a case since erased"),
     NotPermittedError: (403, "not-permitted", "Your role does not allow this step"),
     ReferralNotFoundError: (404, "referral-not-found", "There is no such referral"),
     AgencyNotFoundError: (404, "agency-not-found", "There is no such agency"),
@@ -84,6 +86,8 @@ def _details(error: Exception) -> dict[str, Any]:
         return {"errors": [{"field": error.field, "message": error.message}]}
     if isinstance(error, StaleVersionError):
         return {"expected_version": error.expected, "current_version": error.actual}
+    if isinstance(error, ErasedCaseError):
+        return {"referral_id": str(error.referral_id)}
     return {}
 
 

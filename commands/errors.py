@@ -46,3 +46,15 @@ class IdempotencyKeyReusedError(ApplicationError):
         super().__init__(
             "This idempotency key was already used for a different command; use a new key."
         )
+
+
+class ErasedCaseError(ApplicationError):
+    """A retry of a command on a case whose personal data was erased since: it is not
+    recorded again, because that would record the erased data again."""
+
+    def __init__(self, referral_id: UUID) -> None:
+        super().__init__(
+            f"This idempotency key was used for referral {referral_id}, whose personal data "
+            "has since been erased; the command is not recorded again."
+        )
+        self.referral_id = referral_id

@@ -130,7 +130,7 @@ class SectionEightCommands(SharingCommands):
 
     def _destroy_keys(self, referral_id: UUID, key_ids: list[str]) -> None:
         self.keyring.destroy(key_ids)
-        self.ledger_recorder.forget_idempotency_records(referral_id)
+        self.ledger_recorder.tombstone_idempotency_records(referral_id)
 
     def _executed_erasures(self) -> list[tuple[UUID, ErasureExecuted]]:
         return [

@@ -3,6 +3,11 @@
 A retried command is recognised by its (actor, idempotency key) pair. The record is written
 with the events it produced, so either both exist or neither does; a concurrent duplicate
 fails on the record's primary key and rolls back its events too.
+
+An erasure keeps each record of the case as a tombstone: who used which key for which
+command on which case, without the fingerprint (a keyed digest of a command that may have
+carried the erased data). The key stays used, so a late retry meets the tombstone instead
+of recording the data again.
 """
 
 from __future__ import annotations
@@ -22,12 +27,13 @@ from psycopg.sql import SQL, Identifier
 
 @dataclass(frozen=True, slots=True)
 class IdempotencyRecord:
-    """The first outcome of a command that carried an idempotency key."""
+    """The first outcome of a command that carried an idempotency key; a tombstone (no
+    fingerprint) once the case's personal data was erased."""
 
     actor_id: str
     idempotency_key: str
     command: str
-    fingerprint: str
+    fingerprint: str | None
     aggregate_id: UUID
     first_version: int
     last_version: int
@@ -49,9 +55,9 @@ class LedgerRecorder(Protocol):
 
     def count_events(self) -> int: ...
 
-    def forget_idempotency_records(self, aggregate_id: UUID) -> None:
-        """Drop the aggregate's idempotency records: their keyed digests of commands that
-        carried personal data must not outlive an erasure of it."""
+    def tombstone_idempotency_records(self, aggregate_id: UUID) -> None:
+        """Keep the aggregate's idempotency records as tombstones: their keyed digests of
+        commands that carried personal data must not outlive an erasure of it."""
         ...
 
 
@@ -60,12 +66,16 @@ _COLUMNS = (
 )
 
 
+# The column predates tombstones and is NOT NULL: an empty fingerprint marks a tombstone.
+TOMBSTONE = ""
+
+
 def _record_row(record: IdempotencyRecord, aggregate_id: object) -> tuple[object, ...]:
     return (
         record.actor_id,
         record.idempotency_key,
         record.command,
-        record.fingerprint,
+        TOMBSTONE if record.fingerprint is None else record.fingerprint,
         aggregate_id,
         record.first_version,
         record.last_version,
@@ -77,7 +87,7 @@ def _record_from(row: Any, aggregate_id: UUID) -> IdempotencyRecord:
         actor_id=row["actor_id"],
         idempotency_key=row["idempotency_key"],
         command=row["command"],
-        fingerprint=row["fingerprint"],
+        fingerprint=row["fingerprint"] or None,
         aggregate_id=aggregate_id,
         first_version=row["first_version"],
         last_version=row["last_version"],
@@ -150,10 +160,11 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
             c.execute(f"SELECT COUNT(*) FROM {self.events_table_name}")
             return int(c.fetchone()[0])
 
-    def forget_idempotency_records(self, aggregate_id: UUID) -> None:
+    def tombstone_idempotency_records(self, aggregate_id: UUID) -> None:
         with self.datastore.transaction(commit=True) as c:
             c.execute(
-                f"DELETE FROM {self.idempotency_table} WHERE aggregate_id=?", (aggregate_id.hex,)
+                f"UPDATE {self.idempotency_table} SET fingerprint=? WHERE aggregate_id=?",
+                (TOMBSTONE, aggregate_id.hex),
             )
 
 
@@ -185,9 +196,9 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder):
             "AND originator_version<=%s ORDER BY originator_version"
         ).format(schema, events)
         self._count_events = SQL("SELECT COUNT(*) AS n FROM {0}.{1}").format(schema, events)
-        self._forget_records = SQL("DELETE FROM {0}.{1} WHERE aggregate_id=%s").format(
-            schema, table
-        )
+        self._tombstone_records = SQL(
+            "UPDATE {0}.{1} SET fingerprint=%s WHERE aggregate_id=%s"
+        ).format(schema, table)
 
     def _insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -229,6 +240,6 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder):
         assert row is not None  # noqa: S101 (COUNT always returns a row)
         return int(row["n"])
 
-    def forget_idempotency_records(self, aggregate_id: UUID) -> None:
+    def tombstone_idempotency_records(self, aggregate_id: UUID) -> None:
         with self.datastore.transaction(commit=True) as curs:
-            curs.execute(self._forget_records, (aggregate_id,))
+            curs.execute(self._tombstone_records, (TOMBSTONE, aggregate_id))
