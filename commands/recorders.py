@@ -60,6 +60,17 @@ class LedgerRecorder(Protocol):
         commands that carried personal data must not outlive an erasure of it."""
         ...
 
+    def migrated_through(self, migration: str) -> int:
+        """The log position up to which a one-off migration of stored events has run."""
+        ...
+
+    def record_migrated_through(self, migration: str, position: int) -> None: ...
+
+    def replace_event_state(self, stored: StoredEvent, state: bytes) -> bool:
+        """Rewrite one stored event's state, if it still holds `stored.state` (so a
+        migration running twice at once writes once); False when it did not."""
+        ...
+
 
 _COLUMNS = (
     "actor_id, idempotency_key, command, fingerprint, aggregate_id, first_version, last_version"
@@ -94,8 +105,14 @@ def _record_from(row: Any, aggregate_id: UUID) -> IdempotencyRecord:
     )
 
 
+def _hex(originator_id: UUID | str) -> str:
+    """An originator id as the SQLite recorder stores it."""
+    return originator_id.hex if isinstance(originator_id, UUID) else originator_id
+
+
 class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
     idempotency_table = "idempotency_records"
+    migrations_table = "migrations"
 
     def construct_create_table_statements(self) -> list[str]:
         return [
@@ -106,6 +123,10 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
                 "fingerprint TEXT NOT NULL, aggregate_id TEXT NOT NULL, "
                 "first_version INTEGER NOT NULL, last_version INTEGER NOT NULL, "
                 "PRIMARY KEY (actor_id, idempotency_key)) WITHOUT ROWID"
+            ),
+            (
+                f"CREATE TABLE IF NOT EXISTS {self.migrations_table} ("
+                "name TEXT PRIMARY KEY, position INTEGER NOT NULL) WITHOUT ROWID"
             ),
         ]
 
@@ -167,6 +188,30 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
                 (TOMBSTONE, aggregate_id.hex),
             )
 
+    def migrated_through(self, migration: str) -> int:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT position FROM {self.migrations_table} WHERE name=?", (migration,))
+            row = c.fetchone()
+        return 0 if row is None else int(row["position"])
+
+    def record_migrated_through(self, migration: str, position: int) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(
+                f"INSERT INTO {self.migrations_table} (name, position) VALUES (?, ?) "
+                "ON CONFLICT (name) DO UPDATE SET position=excluded.position",
+                (migration, position),
+            )
+
+    def replace_event_state(self, stored: StoredEvent, state: bytes) -> bool:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(
+                f"UPDATE {self.events_table_name} SET state=? "
+                "WHERE originator_id=? AND originator_version=? AND state=?",
+                (state, _hex(stored.originator_id), stored.originator_version, stored.state),
+            )
+            c.execute("SELECT changes()")
+            return bool(c.fetchone()[0] == 1)
+
 
 class PostgresLedgerRecorder(PostgresApplicationRecorder):
     def __init__(
@@ -175,6 +220,7 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder):
         super().__init__(datastore, events_table_name=events_table_name)
         schema = Identifier(self.datastore.schema)
         table = Identifier(events_table_name.removesuffix("_events") + "_idempotency")
+        migrations = Identifier(events_table_name.removesuffix("_events") + "_migrations")
         events = Identifier(self.events_table_name)
         self.sql_create_statements.append(
             SQL(
@@ -185,6 +231,23 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder):
                 "PRIMARY KEY (actor_id, idempotency_key))"
             ).format(schema, table)
         )
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {0}.{1} ("
+                "name text PRIMARY KEY, position bigint NOT NULL)"
+            ).format(schema, migrations)
+        )
+        self._migrated_through = SQL("SELECT position FROM {0}.{1} WHERE name=%s").format(
+            schema, migrations
+        )
+        self._record_migrated_through = SQL(
+            "INSERT INTO {0}.{1} (name, position) VALUES (%s, %s) "
+            "ON CONFLICT (name) DO UPDATE SET position=excluded.position"
+        ).format(schema, migrations)
+        self._replace_state = SQL(
+            "UPDATE {0}.{1} SET state=%s "
+            "WHERE originator_id=%s AND originator_version=%s AND state=%s"
+        ).format(schema, events)
         self._insert_record = SQL(
             "INSERT INTO {0}.{1} (" + _COLUMNS + ") VALUES (%s,%s,%s,%s,%s,%s,%s)"
         ).format(schema, table)
@@ -243,3 +306,21 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder):
     def tombstone_idempotency_records(self, aggregate_id: UUID) -> None:
         with self.datastore.transaction(commit=True) as curs:
             curs.execute(self._tombstone_records, (TOMBSTONE, aggregate_id))
+
+    def migrated_through(self, migration: str) -> int:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self._migrated_through, (migration,))
+            row = curs.fetchone()
+        return 0 if row is None else int(row["position"])
+
+    def record_migrated_through(self, migration: str, position: int) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(self._record_migrated_through, (migration, position))
+
+    def replace_event_state(self, stored: StoredEvent, state: bytes) -> bool:
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(
+                self._replace_state,
+                (state, stored.originator_id, stored.originator_version, stored.state),
+            )
+            return curs.rowcount == 1
