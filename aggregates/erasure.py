@@ -21,7 +21,7 @@ from aggregates.referral_base import ReferralBase, business_day, must_follow, no
 from aggregates.referral_state import ErasureRequest, Stage
 from events.base import AuditEnvelope
 from events.erasure import ErasureApproved, ErasureExecuted, ErasureRequested, RetentionReviewed
-from events.personal import KeyGroup
+from events.personal import CONTROLLER_NOT_ERASABLE, ERASABLE_GROUPS, KeyGroup
 from events.vocabulary import ErasureGround, RecordClass, RetentionDecision, Role
 
 
@@ -38,7 +38,9 @@ class ErasureSteps(ReferralBase):
         self._require_compliance_officer(audit)
         self._require(self.state.legal_hold is None, rules.LEGAL_HOLD_IN_FORCE)
         self._require(self._open_erasure() is None, rules.ERASURE_REQUEST_OPEN)
-        groups = [group for group in KeyGroup if group in set(key_groups)]
+        if KeyGroup.CONTROLLER in key_groups:
+            raise InvalidInstructionError("key_groups", CONTROLLER_NOT_ERASABLE)
+        groups = [group for group in ERASABLE_GROUPS if group in set(key_groups)]
         if not groups:
             raise InvalidInstructionError("key_groups", "Name at least one key group to erase.")
         remaining = [group for group in groups if group not in self.state.erased_groups]
@@ -116,7 +118,7 @@ class ErasureSteps(ReferralBase):
         )
         if decision is RetentionDecision.ERASE:
             self.request_erasure(
-                audit, list(KeyGroup), ErasureGround.RETENTION_PERIOD_ENDED, reason
+                audit, ERASABLE_GROUPS, ErasureGround.RETENTION_PERIOD_ENDED, reason
             )
 
     def record_outcome(self) -> tuple[RecordClass, date]:

@@ -26,6 +26,7 @@ from commands.errors import (
     AgencyNameTakenError,
     AgencyNotFoundError,
     ConcurrentChangeError,
+    ErasedCaseError,
     IdempotencyKeyReusedError,
     ReferralNotFoundError,
     StaleVersionError,
@@ -37,6 +38,7 @@ ERROR_TABLE: dict[type[Exception], tuple[int, str, str]] = {
     ProcessRuleViolationError: (409, "process-rule", "The process does not allow this step now"),
     StaleVersionError: (409, "stale-version", "The referral has changed since it was loaded"),
     ConcurrentChangeError: (409, "concurrent-change", "The referral changed at the same moment"),
+    ErasedCaseError: (409, "erased-case", "The command was for a case since erased"),
     NotPermittedError: (403, "not-permitted", "Your role does not allow this step"),
     ReferralNotFoundError: (404, "referral-not-found", "There is no such referral"),
     AgencyNotFoundError: (404, "agency-not-found", "There is no such agency"),
@@ -95,6 +97,8 @@ def _details(error: Exception) -> dict[str, Any]:
         return {"expected_version": error.expected, "current_version": error.actual}
     if isinstance(error, AgencyNameTakenError):
         return {"agency_id": str(error.agency_id)}
+    if isinstance(error, ErasedCaseError):
+        return {"referral_id": str(error.referral_id)}
     return {}
 
 

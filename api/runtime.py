@@ -145,6 +145,14 @@ def open_runtime(
         new_id=new_id,
         disposal_working_days=settings.disposal_working_days,
     )
+    try:
+        resealed = ledger.reseal_controller_reasoning()
+    except BaseException:
+        ledger.close()
+        keystore.close()
+        raise
+    if resealed.moved or resealed.left_erased:
+        log.info("controller_reasoning_resealed", **resealed._asdict())
     projections = open_projections(settings, ledger.recorder)
     ledger.on_saved(projections.wake)
     return Runtime(settings, ledger, projections, keystore, open_access_log(settings))

@@ -58,3 +58,15 @@ class AgencyNameTakenError(ApplicationError):
             "whatever their case or spacing."
         )
         self.agency_id = agency_id
+
+
+class ErasedCaseError(ApplicationError):
+    """A retry of a command on a case whose personal data was erased since: it is not
+    recorded again, because that would record the erased data again."""
+
+    def __init__(self, referral_id: UUID) -> None:
+        super().__init__(
+            f"This idempotency key was used for referral {referral_id}, whose personal data "
+            "has since been erased; the command is not recorded again."
+        )
+        self.referral_id = referral_id

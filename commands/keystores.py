@@ -45,7 +45,8 @@ class KeyStore(Protocol):
 
     def destroy_keys(self, key_ids: Sequence[str]) -> None:
         """Overwrite the keys for good: the row stays as a tombstone with no key in it, and
-        the store's free space and journals are purged of the old bytes where it can."""
+        the store's free space and journals are purged of the old bytes where it can.
+        A controller key is never destroyed, whatever names it."""
         ...
 
     def close(self) -> None: ...
@@ -59,6 +60,8 @@ _TABLE = (
     "created_at TEXT NOT NULL, destroyed_at TEXT, "
     "UNIQUE (owner_id, key_group))"
 )
+# The controller's reasoning justifies an erasure: the erasure must not take it too.
+_DESTROYABLE = f"key_group <> '{KeyGroup.CONTROLLER.value}'"
 
 
 def _key_from(row: Any) -> WrappedKey:
@@ -141,7 +144,8 @@ class SQLiteKeyStore:
             # Freed space is zeroed, so the old wrapped key is not left in the file.
             c.execute("PRAGMA secure_delete=ON")
             c.executemany(
-                "UPDATE data_keys SET wrapped_key=NULL, destroyed_at=? WHERE key_id=?",
+                "UPDATE data_keys SET wrapped_key=NULL, destroyed_at=? "
+                f"WHERE key_id=? AND {_DESTROYABLE}",
                 [(destroyed_at, key_id) for key_id in key_ids],
             )
         self._purge_journal()
@@ -179,7 +183,8 @@ class PostgresKeyStore:
             "UPDATE {table} SET wrapped_key=%s, master_key_fingerprint=%s WHERE key_id=%s"
         ).format(table=table)
         self._destroy = SQL(
-            "UPDATE {table} SET wrapped_key=NULL, destroyed_at=%s WHERE key_id=%s"
+            "UPDATE {table} SET wrapped_key=NULL, destroyed_at=%s "
+            "WHERE key_id=%s AND " + _DESTROYABLE
         ).format(table=table)
         # A rewrite leaves no dead row versions (old wrapped keys) in the table's files.
         self._compact = SQL("VACUUM FULL {table}").format(table=table)

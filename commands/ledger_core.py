@@ -26,6 +26,7 @@ from commands.context import Issued, Outcome
 from commands.errors import (
     AgencyNotFoundError,
     ConcurrentChangeError,
+    ErasedCaseError,
     IdempotencyKeyReusedError,
     ReferralNotFoundError,
     StaleVersionError,
@@ -206,6 +207,11 @@ class LedgerCore(Application[UUID]):
         )
         if record is None:
             return None
+        if record.fingerprint is None:
+            # The case was erased since: only the command's name is left to compare.
+            if record.command != type(command).__name__:
+                raise IdempotencyKeyReusedError
+            raise ErasedCaseError(record.aggregate_id)
         if not hmac.compare_digest(record.fingerprint, self._fingerprint(command, aggregate_id)):
             raise IdempotencyKeyReusedError
         notifications = self.ledger_recorder.select_history(

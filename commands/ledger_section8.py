@@ -3,13 +3,19 @@
 An erasure is recorded first and its keys destroyed right after: the record is the source
 of truth, and destroying a key again is harmless, so `reapply_erasures` can finish the job
 after a crash between the two or after the key store is restored from a backup.
+
+The controller's reasoning (the reasons of holds, reviews and erasure requests) is sealed
+under a key no erasure names; `reseal_controller_reasoning` moves there the reasons that
+version 1 of those events sealed under the subject's key.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
+
+from pydantic_core import from_json
 
 from aggregates.errors import InvalidInstructionError
 from aggregates.referral import Referral
@@ -17,11 +23,26 @@ from commands import section8 as s8
 from commands.context import Issued, Outcome
 from commands.errors import ReferralNotFoundError
 from commands.ledger_sharing import SharingCommands
-from events.base import AuditEnvelope
-from events.erasure import ErasureExecuted
-from events.storage import logged_events
+from events.base import AuditEnvelope, DomainEvent
+from events.disposal import LegalHoldLifted, LegalHoldPlaced
+from events.erasure import ErasureExecuted, ErasureRequested, RetentionReviewed
+from events.personal import KeyGroup
+from events.storage import SEALED, logged_events
 
 DEFAULT_DISPOSAL_WORKING_DAYS = 10
+CONTROLLER_REASONING: tuple[type[DomainEvent], ...] = (
+    LegalHoldPlaced,
+    LegalHoldLifted,
+    RetentionReviewed,
+    ErasureRequested,
+)
+RESEAL_MIGRATION = "controller-reasoning-v2"
+
+
+class ResealReport(NamedTuple):
+    moved: int
+    left_erased: int  # their subject key was destroyed first: they stay erased
+    through: int  # the log position read up to
 
 
 class SectionEightCommands(SharingCommands):
@@ -128,9 +149,58 @@ class SectionEightCommands(SharingCommands):
             applied += 1
         return applied
 
+    def reseal_controller_reasoning(self, page_size: int = 500) -> ResealReport:
+        """Re-seal under the case's controller key each reason that version 1 of the
+        controller's events sealed under the subject's key, so erasing the subject no longer
+        erases the justification; each run reads only what was recorded since the last.
+
+        A reason whose subject key is gone (destroyed, or named by an erasure should a
+        restored key store have brought it back) stays erased: it cannot be read, and must not
+        be. Only the state of the moved events is rewritten, never their envelope or position.
+        """
+        recorder = self.ledger_recorder
+        after = recorder.migrated_through(RESEAL_MIGRATION)
+        through = self.recorder.max_notification_id() or 0
+        topics = [event_class.TOPIC for event_class in CONTROLLER_REASONING]
+        mapper = self._event_mapper()
+        subject_keys: dict[UUID, str | None] = {}
+        moved = left = 0
+        while after < through:
+            page = self.recorder.select_notifications(
+                start=after, limit=page_size, stop=through, topics=topics, inclusive_of_start=False
+            )
+            for stored in page:
+                key_id = _sealed_by_version_1(stored.state)
+                if key_id is None:
+                    continue
+                referral_id = UUID(str(stored.originator_id))
+                if referral_id not in subject_keys:
+                    subject_keys[referral_id] = self._subject_key_left(referral_id)
+                if key_id != subject_keys[referral_id]:
+                    left += 1
+                    continue
+                resealed = mapper.to_stored_event(mapper.to_revealed_event(stored))
+                moved += recorder.replace_event_state(stored, resealed.state)
+            if len(page) < page_size:
+                break
+            after = page[-1].id
+        recorder.record_migrated_through(RESEAL_MIGRATION, through)
+        return ResealReport(moved, left, through)
+
+    def _subject_key_left(self, referral_id: UUID) -> str | None:
+        """The id of the case's subject key, unless it is destroyed or an erasure named it."""
+        key_id = self.keyring.live_key_ids(referral_id).get(KeyGroup.SUBJECT)
+        erased = {
+            erased_id
+            for _, event in self.history(referral_id)
+            if isinstance(event, ErasureExecuted)
+            for erased_id in event.key_ids
+        }
+        return None if key_id in erased else key_id
+
     def _destroy_keys(self, referral_id: UUID, key_ids: list[str]) -> None:
         self.keyring.destroy(key_ids)
-        self.ledger_recorder.forget_idempotency_records(referral_id)
+        self.ledger_recorder.tombstone_idempotency_records(referral_id)
 
     def _executed_erasures(self) -> list[tuple[UUID, ErasureExecuted]]:
         return [
@@ -147,3 +217,12 @@ class SectionEightCommands(SharingCommands):
             raise InvalidInstructionError(
                 "referral_id", f"There is no referral {referral_id}."
             ) from None
+
+
+def _sealed_by_version_1(state: bytes) -> str | None:
+    """The key id a version 1 record sealed its reason under; None for a later version."""
+    fields = from_json(state)
+    reason = fields.get("reason")
+    if "class_version" in fields or not isinstance(reason, dict) or SEALED not in reason:
+        return None
+    return str(reason[SEALED])

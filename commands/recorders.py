@@ -3,6 +3,11 @@
 A retried command is recognised by its (actor, idempotency key) pair. The record is written
 with the events it produced, so either both exist or neither does; a concurrent duplicate
 fails on the record's primary key and rolls back its events too.
+
+An erasure keeps each record of the case as a tombstone: who used which key for which
+command on which case, without the fingerprint (a keyed digest of a command that may have
+carried the erased data). The key stays used, so a late retry meets the tombstone instead
+of recording the data again.
 """
 
 from __future__ import annotations
@@ -22,12 +27,13 @@ from psycopg.sql import SQL, Identifier
 
 @dataclass(frozen=True, slots=True)
 class IdempotencyRecord:
-    """The first outcome of a command that carried an idempotency key."""
+    """The first outcome of a command that carried an idempotency key; a tombstone (no
+    fingerprint) once the case's personal data was erased."""
 
     actor_id: str
     idempotency_key: str
     command: str
-    fingerprint: str
+    fingerprint: str | None
     aggregate_id: UUID
     first_version: int
     last_version: int
@@ -49,9 +55,20 @@ class LedgerRecorder(Protocol):
 
     def count_events(self) -> int: ...
 
-    def forget_idempotency_records(self, aggregate_id: UUID) -> None:
-        """Drop the aggregate's idempotency records: their keyed digests of commands that
-        carried personal data must not outlive an erasure of it."""
+    def tombstone_idempotency_records(self, aggregate_id: UUID) -> None:
+        """Keep the aggregate's idempotency records as tombstones: their keyed digests of
+        commands that carried personal data must not outlive an erasure of it."""
+        ...
+
+    def migrated_through(self, migration: str) -> int:
+        """The log position up to which a one-off migration of stored events has run."""
+        ...
+
+    def record_migrated_through(self, migration: str, position: int) -> None: ...
+
+    def replace_event_state(self, stored: StoredEvent, state: bytes) -> bool:
+        """Rewrite one stored event's state, if it still holds `stored.state` (so a
+        migration running twice at once writes once); False when it did not."""
         ...
 
 
@@ -60,12 +77,16 @@ _COLUMNS = (
 )
 
 
+# The column predates tombstones and is NOT NULL: an empty fingerprint marks a tombstone.
+TOMBSTONE = ""
+
+
 def _record_row(record: IdempotencyRecord, aggregate_id: object) -> tuple[object, ...]:
     return (
         record.actor_id,
         record.idempotency_key,
         record.command,
-        record.fingerprint,
+        TOMBSTONE if record.fingerprint is None else record.fingerprint,
         aggregate_id,
         record.first_version,
         record.last_version,
@@ -77,15 +98,21 @@ def _record_from(row: Any, aggregate_id: UUID) -> IdempotencyRecord:
         actor_id=row["actor_id"],
         idempotency_key=row["idempotency_key"],
         command=row["command"],
-        fingerprint=row["fingerprint"],
+        fingerprint=row["fingerprint"] or None,
         aggregate_id=aggregate_id,
         first_version=row["first_version"],
         last_version=row["last_version"],
     )
 
 
+def _hex(originator_id: UUID | str) -> str:
+    """An originator id as the SQLite recorder stores it."""
+    return originator_id.hex if isinstance(originator_id, UUID) else originator_id
+
+
 class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
     idempotency_table = "idempotency_records"
+    migrations_table = "migrations"
 
     def construct_create_table_statements(self) -> list[str]:
         return [
@@ -96,6 +123,10 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
                 "fingerprint TEXT NOT NULL, aggregate_id TEXT NOT NULL, "
                 "first_version INTEGER NOT NULL, last_version INTEGER NOT NULL, "
                 "PRIMARY KEY (actor_id, idempotency_key)) WITHOUT ROWID"
+            ),
+            (
+                f"CREATE TABLE IF NOT EXISTS {self.migrations_table} ("
+                "name TEXT PRIMARY KEY, position INTEGER NOT NULL) WITHOUT ROWID"
             ),
         ]
 
@@ -150,11 +181,36 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
             c.execute(f"SELECT COUNT(*) FROM {self.events_table_name}")
             return int(c.fetchone()[0])
 
-    def forget_idempotency_records(self, aggregate_id: UUID) -> None:
+    def tombstone_idempotency_records(self, aggregate_id: UUID) -> None:
         with self.datastore.transaction(commit=True) as c:
             c.execute(
-                f"DELETE FROM {self.idempotency_table} WHERE aggregate_id=?", (aggregate_id.hex,)
+                f"UPDATE {self.idempotency_table} SET fingerprint=? WHERE aggregate_id=?",
+                (TOMBSTONE, aggregate_id.hex),
             )
+
+    def migrated_through(self, migration: str) -> int:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT position FROM {self.migrations_table} WHERE name=?", (migration,))
+            row = c.fetchone()
+        return 0 if row is None else int(row["position"])
+
+    def record_migrated_through(self, migration: str, position: int) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(
+                f"INSERT INTO {self.migrations_table} (name, position) VALUES (?, ?) "
+                "ON CONFLICT (name) DO UPDATE SET position=excluded.position",
+                (migration, position),
+            )
+
+    def replace_event_state(self, stored: StoredEvent, state: bytes) -> bool:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(
+                f"UPDATE {self.events_table_name} SET state=? "
+                "WHERE originator_id=? AND originator_version=? AND state=?",
+                (state, _hex(stored.originator_id), stored.originator_version, stored.state),
+            )
+            c.execute("SELECT changes()")
+            return bool(c.fetchone()[0] == 1)
 
 
 class PostgresLedgerRecorder(PostgresApplicationRecorder):
@@ -164,6 +220,7 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder):
         super().__init__(datastore, events_table_name=events_table_name)
         schema = Identifier(self.datastore.schema)
         table = Identifier(events_table_name.removesuffix("_events") + "_idempotency")
+        migrations = Identifier(events_table_name.removesuffix("_events") + "_migrations")
         events = Identifier(self.events_table_name)
         self.sql_create_statements.append(
             SQL(
@@ -174,6 +231,23 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder):
                 "PRIMARY KEY (actor_id, idempotency_key))"
             ).format(schema, table)
         )
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {0}.{1} ("
+                "name text PRIMARY KEY, position bigint NOT NULL)"
+            ).format(schema, migrations)
+        )
+        self._migrated_through = SQL("SELECT position FROM {0}.{1} WHERE name=%s").format(
+            schema, migrations
+        )
+        self._record_migrated_through = SQL(
+            "INSERT INTO {0}.{1} (name, position) VALUES (%s, %s) "
+            "ON CONFLICT (name) DO UPDATE SET position=excluded.position"
+        ).format(schema, migrations)
+        self._replace_state = SQL(
+            "UPDATE {0}.{1} SET state=%s "
+            "WHERE originator_id=%s AND originator_version=%s AND state=%s"
+        ).format(schema, events)
         self._insert_record = SQL(
             "INSERT INTO {0}.{1} (" + _COLUMNS + ") VALUES (%s,%s,%s,%s,%s,%s,%s)"
         ).format(schema, table)
@@ -185,9 +259,9 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder):
             "AND originator_version<=%s ORDER BY originator_version"
         ).format(schema, events)
         self._count_events = SQL("SELECT COUNT(*) AS n FROM {0}.{1}").format(schema, events)
-        self._forget_records = SQL("DELETE FROM {0}.{1} WHERE aggregate_id=%s").format(
-            schema, table
-        )
+        self._tombstone_records = SQL(
+            "UPDATE {0}.{1} SET fingerprint=%s WHERE aggregate_id=%s"
+        ).format(schema, table)
 
     def _insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -229,6 +303,24 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder):
         assert row is not None  # noqa: S101 (COUNT always returns a row)
         return int(row["n"])
 
-    def forget_idempotency_records(self, aggregate_id: UUID) -> None:
+    def tombstone_idempotency_records(self, aggregate_id: UUID) -> None:
         with self.datastore.transaction(commit=True) as curs:
-            curs.execute(self._forget_records, (aggregate_id,))
+            curs.execute(self._tombstone_records, (TOMBSTONE, aggregate_id))
+
+    def migrated_through(self, migration: str) -> int:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self._migrated_through, (migration,))
+            row = curs.fetchone()
+        return 0 if row is None else int(row["position"])
+
+    def record_migrated_through(self, migration: str, position: int) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(self._record_migrated_through, (migration, position))
+
+    def replace_event_state(self, stored: StoredEvent, state: bytes) -> bool:
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(
+                self._replace_state,
+                (state, stored.originator_id, stored.originator_version, stored.state),
+            )
+            return curs.rowcount == 1

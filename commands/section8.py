@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from pydantic import Field, StrictBool, StrictInt
+from pydantic import Field, StrictBool, StrictInt, field_validator
 
 from commands.base import ChangeReferral
 from events.forms import Choices, Line, Narrative
-from events.personal import KeyGroup
+from events.personal import CONTROLLER_NOT_ERASABLE, ERASABLE_GROUPS, KeyGroup
 from events.vocabulary import (
     DisposalMethod,
     ErasureGround,
@@ -55,14 +55,26 @@ class LiftLegalHold(ChangeReferral):
 
 
 class RequestErasure(ChangeReferral):
-    """Ask for the case's personal data of these key groups to be erased (needs approval)."""
+    """Ask for the case's personal data of these key groups to be erased (needs approval).
+
+    The reason is the controller's and outlives the erasure: it should hold no more personal
+    data than the justification needs."""
 
     referral_id: UUID
     key_groups: Choices[KeyGroup] = Field(
-        default_factory=lambda: list(KeyGroup), min_length=1, max_length=len(KeyGroup)
+        default_factory=lambda: list(ERASABLE_GROUPS),
+        min_length=1,
+        max_length=len(KeyGroup),
     )
     ground: ErasureGround
     reason: Line
+
+    @field_validator("key_groups")
+    @classmethod
+    def _erasable(cls, key_groups: list[KeyGroup]) -> list[KeyGroup]:
+        if KeyGroup.CONTROLLER in key_groups:
+            raise ValueError(CONTROLLER_NOT_ERASABLE)
+        return key_groups
 
 
 class ApproveErasure(ChangeReferral):

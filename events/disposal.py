@@ -1,15 +1,24 @@
 """Events of section 8: the end of an agency's involvement, the deletion or return of what it
-received, and legal holds that suspend both deletion and erasure."""
+received, and legal holds that suspend both deletion and erasure.
+
+The reasons of a hold are the controller's reasoning: sealed under the case's controller key,
+which no erasure destroys (version 1 sealed them under the subject's).
+"""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from pydantic import AwareDatetime
 
 from events.base import DomainEvent
 from events.forms import AgencyRef
-from events.personal import SubjectData
+from events.personal import (
+    ControllerData,
+    SubjectData,
+    reasoning_moved_to_the_controllers_key,
+)
 from events.vocabulary import DisposalMethod, InvolvementEndReason, LegalHoldGround
 
 
@@ -73,17 +82,27 @@ class LegalHoldPlaced(DomainEvent):
     """The case's records must be kept as they are: obligations and erasure are suspended."""
 
     TOPIC = "vtr.referral.LegalHoldPlaced"
+    class_version = 2
 
     hold_no: int
     ground: LegalHoldGround
-    reason: SubjectData[str]
+    reason: ControllerData[str]
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        reasoning_moved_to_the_controllers_key(state)
 
 
 class LegalHoldLifted(DomainEvent):
     """The hold ended; open obligations fall due afresh, counted from the day it was lifted."""
 
     TOPIC = "vtr.referral.LegalHoldLifted"
+    class_version = 2
 
     hold_no: int
     obligations_due_on: date | None
-    reason: SubjectData[str]
+    reason: ControllerData[str]
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        reasoning_moved_to_the_controllers_key(state)

@@ -21,7 +21,7 @@ from events.conclusion import ProcessConcluded, ReferredToAlternativeSupport
 from events.disposal import LegalHoldLifted, LegalHoldPlaced
 from events.erasure import ErasureExecuted, RetentionReviewed
 from events.intake import ReferralScreenedOut
-from events.personal import KeyGroup
+from events.personal import ERASABLE_GROUPS, KeyGroup
 from events.vocabulary import RecordClass, RetentionDecision
 from projections.database import ProjectionDatabase, StatementProjection, Write
 
@@ -38,7 +38,7 @@ CREATE = (
         "erased_count INTEGER NOT NULL, legal_hold INTEGER NOT NULL)"
     ),
 )
-EVERY_GROUP = len(KeyGroup)
+EVERY_GROUP = len(ERASABLE_GROUPS)
 
 
 class RetentionRecord(BaseModel):

@@ -126,10 +126,13 @@ class TestErasureRefusals:
     def test_erased_personal_data_is_not_captured_again(self, api: Api) -> None:
         referral_id = api.received(referral_form())
         erase_case(api, referral_id, ["subject"])
-        hold = {"ground": "litigation", "reason": "Claim by the family"}  # sealed: subject
-        attempt = send(api, referral_id, "legal-hold", hold, "police-1")
-        refused(api, referral_id, attempt, 409, "erased-data-not-recaptured")
         api.ok(referral_id, "security-checks", by="triage-1")  # no personal data: allowed
+        rationale = {"rationale": "Said more to his teacher"}  # sealed: subject
+        attempt = send(api, referral_id, "screen-in", rationale, "triage-1")
+        refused(api, referral_id, attempt, 409, "erased-data-not-recaptured")
+        # The controller's reasoning is not the subject's data: a hold can still be placed.
+        hold = {"ground": "litigation", "reason": "Claim issued"}
+        api.ok(referral_id, "legal-hold", hold, by="police-1")
 
 
 class TestDisposalRefusals:

@@ -22,6 +22,7 @@ from psycopg.sql import SQL, Identifier
 
 from api.runtime import Runtime
 from api.settings import Settings
+from events.personal import KeyGroup
 from tests.api_client import Api
 from tests.integration.test_sealed_at_rest import raw_sqlite_bytes
 from tests.section8_support import case_with_disclosures, erase_case
@@ -149,7 +150,11 @@ def test_erasure_leaves_nothing_that_opens_the_content_and_keeps_the_envelope(
         for key in runtime.keystore.select_all_keys()
         if key.wrapped_key is not None
     ]
-    ciphertexts = sealed_fields(runtime, erased)
+    # The controller's reasoning (why it was erased) is sealed under a key no erasure takes.
+    controller_key = runtime.ledger.keyring.live_key_ids(erased)[KeyGroup.CONTROLLER]
+    ciphertexts = [c for c in sealed_fields(runtime, erased) if c[2]["$sealed"] != controller_key]
+    kept_reasons = [c[:2] for c in sealed_fields(runtime, erased) if c not in ciphertexts]
+    assert [name for _, name in kept_reasons] == ["reason"]
     assert ciphertexts, "the erased case's ciphertexts are still stored (and unreadable)"
     for version, name, sealed in ciphertexts:
         assert not any(opens(key, erased, version, name, sealed) for key in live_keys)
@@ -211,5 +216,11 @@ def test_erasures_are_reapplied_after_the_key_store_is_restored_from_a_backup(
 
     assert runtime.ledger.reapply_erasures() == 1
 
-    assert all(key.wrapped_key is None for key in runtime.keystore.select_owner_keys(referral_id))
+    erasable = [
+        key
+        for key in runtime.keystore.select_owner_keys(referral_id)
+        if key.key_group is not KeyGroup.CONTROLLER
+    ]
+    assert erasable
+    assert all(key.wrapped_key is None for key in erasable)
     assert find_personal_data(str(api.history(referral_id, reveal=True))) == []
