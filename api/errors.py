@@ -93,6 +93,11 @@ def _details(error: Exception) -> dict[str, Any]:
         return {"rule": error.rule.code, **refused}
     if isinstance(error, InvalidInstructionError):
         return {"errors": [{"field": error.field, "message": error.message}]}
+    return _identifying(error)
+
+
+def _identifying(error: Exception) -> dict[str, Any]:
+    """What names the record a refusal is about (never the content the client sent)."""
     if isinstance(error, StaleVersionError):
         return {"expected_version": error.expected, "current_version": error.actual}
     if isinstance(error, AgencyNameTakenError):
