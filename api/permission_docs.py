@@ -29,18 +29,21 @@ practitioner), `head_of_safeguarding`, `detective_superintendent`, `compliance_o
 `referrer`, `administrator`.
 
 Scopes:
-- **case**: {agency_scoped} see only cases their agency is involved in (invited, disclosing or
-  receiving), and within them only what their agency disclosed or received; `referrer` only
+- **case**: {agency_scoped} see only cases their agency (by its directory id) is involved in
+  (invited, disclosing or receiving), in the case list as in single reads, and within them
+  only what their agency disclosed or received; `referrer` only
   referrals they recorded; {envelope} see every case's envelope and open sealed content only
   with an `Access-Purpose` header; every other allowed role sees every case. A refusal says
   only "no access to this case", whether or not the case exists.
 - **agency**: roles other than {all_agencies} see their own agency only.
-- **break-glass**: {break_glass} may open a case beyond their scope with a `Break-Glass:
-  <reason>` header; the access log flags it for review.
+- **break-glass**: {break_glass} may open a case beyond their scope for reading with a
+  `Break-Glass: <reason>` header (at least 10 characters); every invocation is logged with its
+  reason and flagged for review. A command sent with it is refused (`break-glass-read-only`).
 
 A person holding several roles acts in the first that the route allows, or in the one named
 by an `Acting-Role` header. Reads marked *logged* append a consultation record (who, role,
-agency, what, purpose, when, request id) to the access log; every refusal is logged too.
+agency, what, which case, the filters, whether sealed content was opened, purpose, when,
+request id) to the access log; every refusal is logged too.
 
 | Route | Method and path | Roles | Scope | Logged |
 |---|---|---|---|---|

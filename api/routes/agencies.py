@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Query, Response, status
+from fastapi.responses import JSONResponse
 
 from aggregates.calendar import uk_date
 from api.access import GatedRoute
 from api.deps import ActorDep, IssuedDep, LedgerDep, RuntimeDep
-from api.routes.queries import projection_status
+from api.routes.queries import catching_up, caught_up, projection_status
 from api.sharing_schemas import AgencyCommandAccepted, AgencyDirectoryPage, AgencyEntry
 from commands.agencies import LapseIsp, RegisterAgency, SignIsp
 from commands.context import Outcome
+from projections.agency_directory import AgencyDirectory
 
 router = APIRouter(tags=["Agencies and the Information Sharing Protocol"], route_class=GatedRoute)
 
@@ -48,8 +51,15 @@ def lapse_isp(
 
 
 @router.get("/agencies", response_model=AgencyDirectoryPage)
-def list_agencies(runtime: RuntimeDep, _actor: ActorDep) -> AgencyDirectoryPage:
-    """Every agency, with whether it may be invited or receive information today."""
+def list_agencies(
+    runtime: RuntimeDep,
+    _actor: ActorDep,
+    after_position: Annotated[int | None, Query(ge=1)] = None,
+) -> AgencyDirectoryPage | JSONResponse:
+    """Every agency, with whether it may be invited or receive information today. Pass a
+    command's `position` as `after_position` to see your own change."""
+    if after_position is not None and not caught_up(runtime, AgencyDirectory.name, after_position):
+        return catching_up("agency directory", after_position)
     today = uk_date(runtime.ledger.clock.now())
     return AgencyDirectoryPage(
         agencies=[

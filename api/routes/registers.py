@@ -138,10 +138,13 @@ def records_of_processing(
     _actor: ActorDep,
     period_from: Annotated[Day, Query(alias="from")],
     period_to: Annotated[Day, Query(alias="to")],
-) -> RecordsOfProcessing:
+    after_position: Annotated[int | None, Query(ge=1)] = None,
+) -> RecordsOfProcessing | JSONResponse:
     """What was shared in the period, as an Article 30 / s.61 record: categories of data,
     recipients and the legal bases actually relied on."""
     _check_period(period_from, period_to)
+    if after_position is not None and not caught_up(runtime, REGISTER, after_position):
+        return catching_up("register", after_position)
     rows = runtime.projections.register.rows_between(
         uk_day_starts(period_from), uk_day_ends(period_to)
     )
