@@ -1,0 +1,68 @@
+"""The example body of every command: one for each command route, accepted as the API accepts
+a body, shown in docs/commands.md and in the OpenAPI description."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+from uuid import UUID
+
+import pytest
+from fastapi.routing import APIRoute
+from pydantic import BaseModel
+
+from api.command_examples import EXAMPLES, PLACEHOLDER_IDS
+from api.main import api_routes
+from commands.base import Command
+
+COMMAND_ROUTES = {route.name: route for route in api_routes() if route.body_field is not None}
+
+
+def body_model(route: APIRoute) -> type[BaseModel]:
+    assert route.body_field is not None
+    model = route.body_field.field_info.annotation
+    assert isinstance(model, type)
+    assert issubclass(model, Command), f"{route.name} takes a command"
+    return model
+
+
+def test_every_command_route_has_an_example_and_every_example_a_route() -> None:
+    assert len(COMMAND_ROUTES) > 40, "the command routes are found"
+    assert sorted(set(COMMAND_ROUTES) - set(EXAMPLES)) == [], "commands without an example"
+    assert sorted(set(EXAMPLES) - set(COMMAND_ROUTES)) == [], "examples of no command route"
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_the_example_is_accepted_as_the_api_accepts_a_body(name: str) -> None:
+    """Plain JSON values, validated in Python mode as FastAPI validates the parsed body."""
+    example = EXAMPLES[name]
+    as_sent = json.loads(json.dumps(example, ensure_ascii=False))
+    assert as_sent == example, "the example is plain JSON (no tuples, dates or ids as objects)"
+    body_model(COMMAND_ROUTES[name]).model_validate(as_sent)
+
+
+def test_the_examples_name_only_placeholder_ids() -> None:
+    """No id that could be a real case or agency is published as an example."""
+    found = {value for example in EXAMPLES.values() for value in _strings(example) if _is_id(value)}
+    assert found, "the examples name ids"
+    assert found <= PLACEHOLDER_IDS, sorted(found - PLACEHOLDER_IDS)
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def _is_id(value: str) -> bool:
+    try:
+        UUID(value)
+    except ValueError:
+        return False
+    return True
