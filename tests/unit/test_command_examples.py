@@ -5,17 +5,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 import pytest
+from click.testing import CliRunner
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
-from api.command_examples import EXAMPLES, PLACEHOLDER_IDS
+from api.cli import cli
+from api.command_examples import EXAMPLES, PLACEHOLDER_IDS, render_command_examples
 from api.main import api_routes
+from api.permissions import MATRIX
 from commands.base import Command
 
+ROOT = Path(__file__).resolve().parents[2]
 COMMAND_ROUTES = {route.name: route for route in api_routes() if route.body_field is not None}
 
 
@@ -47,6 +52,35 @@ def test_the_examples_name_only_placeholder_ids() -> None:
     found = {value for example in EXAMPLES.values() for value in _strings(example) if _is_id(value)}
     assert found, "the examples name ids"
     assert found <= PLACEHOLDER_IDS, sorted(found - PLACEHOLDER_IDS)
+
+
+def test_the_published_command_examples_match_the_code() -> None:
+    published = (ROOT / "docs" / "commands.md").read_text(encoding="utf-8")
+    assert published == render_command_examples(api_routes()), (
+        "docs/commands.md is stale: run `make docs`"
+    )
+
+
+def test_the_command_line_prints_the_document() -> None:
+    result = CliRunner().invoke(cli, ["command-examples"])
+    assert result.exit_code == 0, result.output
+    assert result.output == render_command_examples(api_routes())
+
+
+def test_the_document_shows_each_command_with_its_roles_and_its_example() -> None:
+    document = render_command_examples(api_routes())
+    sections = document.split("\n### ")[1:]
+    assert len(sections) == len(COMMAND_ROUTES)
+    for section in sections:
+        name = section.split("`")[1]
+        route = COMMAND_ROUTES[name]
+        assert f"POST `{route.path}`" in section
+        roles = ", ".join(f"`{role.value}`" for role in sorted(MATRIX[name].roles))
+        assert f"Roles: {roles}\n" in section
+        shown = section.split("```json\n")[1].split("\n```")[0]
+        assert json.loads(shown) == EXAMPLES[name]
+    screen_out = next(s for s in sections if s.startswith("`screen_out`"))
+    assert "Decide that the referral does not continue" in screen_out, "the command's docstring"
 
 
 def _strings(value: Any) -> Iterator[str]:
