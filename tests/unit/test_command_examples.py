@@ -16,8 +16,9 @@ from pydantic import BaseModel
 
 from api.cli import cli
 from api.command_examples import EXAMPLES, PLACEHOLDER_IDS, render_command_examples
-from api.main import api_routes
+from api.main import api_routes, create_app
 from api.permissions import MATRIX
+from api.settings import Settings
 from commands.base import Command
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,6 +82,15 @@ def test_the_document_shows_each_command_with_its_roles_and_its_example() -> Non
         assert json.loads(shown) == EXAMPLES[name]
     screen_out = next(s for s in sections if s.startswith("`screen_out`"))
     assert "Decide that the referral does not continue" in screen_out, "the command's docstring"
+
+
+def test_the_openapi_description_carries_each_example(tmp_path: Path) -> None:
+    schema = create_app(Settings(store="sqlite", data_dir=tmp_path)).openapi()
+    for name, route in COMMAND_ROUTES.items():
+        body = schema["paths"][route.path]["post"]["requestBody"]["content"]["application/json"]
+        assert body["example"] == EXAMPLES[name], name
+    reads = schema["paths"]["/referrals"]["get"]
+    assert "requestBody" not in reads, "a read takes no body, so no example"
 
 
 def _strings(value: Any) -> Iterator[str]:
