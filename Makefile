@@ -38,6 +38,7 @@ bench: $(VENV)/.dev
 docs: $(VENV)/.runtime
 	$(PY) -m api catalogue > docs/event-catalogue.md
 	$(PY) -m api permissions > docs/permissions.md
+	$(PY) -m api command-examples > docs/commands.md
 
 requirements: $(VENV)/.dev
 	$(PIP_COMPILE) -o requirements.txt requirements.in

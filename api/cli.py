@@ -25,6 +25,7 @@ from pydantic_settings import SettingsError
 
 from aggregates.agency import AgencyState, directory_name
 from api.catalogue import render_catalogue
+from api.command_examples import render_command_examples
 from api.demo import DEMO_ACTORS, DEMO_START, ScriptedClock, load_demo
 from api.identity import (
     TokenAgency,
@@ -372,6 +373,12 @@ def catalogue() -> None:
 def permissions() -> None:
     """Print the permission matrix (Markdown), generated from the matrix and the routes."""
     click.echo(render_permission_matrix(api_routes()), nl=False)
+
+
+@cli.command("command-examples")
+def command_examples() -> None:
+    """Print every command with its roles and an example body (Markdown)."""
+    click.echo(render_command_examples(api_routes()), nl=False)
 
 
 @cli.command("rebuild-projections")

@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
+from api.command_examples import EXAMPLES
 from api.errors import PROBLEM_JSON
 from api.marking import PROTECTIVE_MARKING
 from api.permissions import MATRIX
@@ -96,6 +97,10 @@ def _describe(operation: dict[str, Any], route: APIRoute, method: str) -> None:
             "headers": {**REQUEST_ID, **_error_headers(status)},
         }
     operation["parameters"] = [*operation.get("parameters", []), *_headers(route, method)]
+    example = EXAMPLES.get(route.name)
+    body = operation.get("requestBody", {}).get("content", {}).get("application/json")
+    if example is not None and body is not None:
+        body["example"] = example
 
 
 def _errors(route: APIRoute, method: str) -> list[int]:
