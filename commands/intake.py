@@ -42,6 +42,8 @@ class RequestFurtherInformation(ChangeReferral):
 
 
 class ReturnFurtherInformation(ChangeReferral):
+    """The MASH Operational Desk returns the further information triage asked for."""
+
     information_summary: Narrative
 
 
@@ -53,4 +55,6 @@ class ScreenOutReferral(ChangeReferral):
 
 
 class ScreenInReferral(ChangeReferral):
+    """Triage screens the referral in: it goes on to a strategy discussion (section 5)."""
+
     rationale: Narrative | None = None

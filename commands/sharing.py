@@ -58,6 +58,8 @@ class DecideConsentApproach(ChangeReferral):
 
 
 class SeekConsent(ChangeReferral):
+    """Consent is sought from the person, by the agency the discussion agreed (Appendix B)."""
+
     seeker_agency_id: UUID
     sought_on: date
 
@@ -74,11 +76,15 @@ class RecordConsentGiven(ChangeReferral):
 
 
 class RecordConsentRefused(ChangeReferral):
+    """The person refused consent to sharing (Appendix B)."""
+
     refused_on: date
     notes: Narrative | None = None
 
 
 class RecordConsentWithdrawn(ChangeReferral):
+    """The person withdrew the consent they gave: sharing may no longer rely on it."""
+
     withdrawn_on: date
     notes: Narrative | None = None
 
@@ -134,6 +140,8 @@ class DiscloseInformation(ChangeReferral):
 
 
 class WithholdDisclosure(ChangeReferral):
+    """An agency decided not to share information it holds, and why (section 3)."""
+
     withholding_agency_id: UUID
     requesting_agency_id: UUID | None = None
     information_category: Code

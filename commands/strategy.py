@@ -35,11 +35,15 @@ class ScheduleStrategyDiscussion(ChangeReferral):
 
 
 class ConsultReferrer(ChangeReferral):
+    """The person who made the referral was consulted, or invited to attend (section 5)."""
+
     involvement: ReferrerInvolvement
     notes: Narrative | None = None
 
 
 class RecordRiskAssessment(ChangeReferral):
+    """The strategy discussion's collective risk assessment, with the section 5 headings."""
+
     assessment: RiskAssessment
 
 
@@ -70,6 +74,8 @@ class NotifyReferrer(ChangeReferral):
 
 
 class ConveneStrategyMeeting(ChangeReferral):
+    """Convene the multi-agency strategy meeting, chaired by the MASH lead or their nominee."""
+
     meeting_at: AwareDatetime
     chair: StaffRef
     nominated_by: StaffRef | None = None
@@ -85,6 +91,8 @@ class ConcludeStrategyMeeting(ChangeReferral):
 
 
 class HoldReview(ChangeReferral):
+    """A review of the support package, held on a day; the next review is in about 4-6 weeks."""
+
     held_on: date
     outcome: ReviewOutcome
     next_review_on: date | None = None
