@@ -29,6 +29,7 @@ from starlette.concurrency import run_in_threadpool
 from aggregates.referral_state import ReferralState
 from api.access_log import Consultation
 from api.identity import AuthenticationError, Authenticator, Principal
+from api.outages import OUTAGES, AccessLogUnavailableError
 from api.permissions import (
     AGENCY_SCOPED,
     ALL_AGENCIES,
@@ -148,13 +149,14 @@ def authorise(
 
 
 def served(request: Request, grant: Grant, query: Query, response: Response) -> None:
-    """Log the consultation the route has just answered, before the answer leaves."""
+    """Log the consultation the route has just answered, before the answer leaves; an answer
+    that cannot be logged is not given."""
     runtime: Runtime = request.app.state.runtime
-    runtime.access_log.append(
-        _entry(request, grant.principal, grant.actor.role, grant, query).as_consultation(
-            "allowed", None, response.status_code
-        )
-    )
+    entry = _entry(request, grant.principal, grant.actor.role, grant, query)
+    try:
+        runtime.access_log.append(entry.as_consultation("allowed", None, response.status_code))
+    except OUTAGES as error:
+        raise AccessLogUnavailableError from error
 
 
 def refused_after_gate(request: Request, status: int, rule: str) -> None:

@@ -22,6 +22,7 @@ from aggregates.errors import (
     ProcessRuleViolationError,
 )
 from api.access import refused_after_gate
+from api.problems import problem
 from commands.errors import (
     AgencyNameTakenError,
     AgencyNotFoundError,
@@ -31,8 +32,6 @@ from commands.errors import (
     ReferralNotFoundError,
     StaleVersionError,
 )
-
-PROBLEM_JSON = "application/problem+json"
 
 ERROR_TABLE: dict[type[Exception], tuple[int, str, str]] = {
     ProcessRuleViolationError: (409, "process-rule", "The process does not allow this step now"),
@@ -50,17 +49,6 @@ ERROR_TABLE: dict[type[Exception], tuple[int, str, str]] = {
         "The idempotency key was already used for another command",
     ),
 }
-
-
-def problem(status: int, slug: str, title: str, detail: str, **extra: Any) -> JSONResponse:
-    body = {
-        "type": f"urn:vtr-ledger:problem:{slug}",
-        "title": title,
-        "status": status,
-        "detail": detail,
-        **extra,
-    }
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -67,6 +67,32 @@ def configure_logging(
         logging.getLogger(name).propagate = True
 
 
+# Failures of the infrastructure (the database driver, its pool, the operating system): their
+# messages say why a store failed (connection refused, disk full, lock timeout) and never
+# quote a request, so operators see them. Only the first line: a PostgreSQL error's detail
+# lines can quote row values.
+INFRASTRUCTURE_ERRORS = frozenset(
+    {
+        "OperationalError",
+        "InterfaceError",
+        "PoolTimeout",
+        "TooManyRequests",
+        "QueryCanceled",
+        "LockNotAvailable",
+        "AdminShutdown",
+        "CannotConnectNow",
+        "ConnectionTimeout",
+        "OSError",
+        "ConnectionRefusedError",
+        "ConnectionResetError",
+        "BrokenPipeError",
+        "TimeoutError",
+        "PermissionError",
+        "FileNotFoundError",
+    }
+)
+
+
 def _withhold_exception_messages(
     _logger: WrappedLogger, _method: str, event: EventDict
 ) -> EventDict:
@@ -74,8 +100,15 @@ def _withhold_exception_messages(
     if isinstance(stacks, list):
         for stack in stacks:
             if isinstance(stack, dict) and "exc_value" in stack:
-                stack["exc_value"] = WITHHELD
+                stack["exc_value"] = _shown_message(stack)
     return event
+
+
+def _shown_message(stack: dict[str, Any]) -> str:
+    value = str(stack.get("exc_value") or "")
+    if stack.get("exc_type") in INFRASTRUCTURE_ERRORS and value:
+        return value.splitlines()[0][:300]
+    return WITHHELD
 
 
 def _traceback_without_message(stream: TextIO, exc_info: ExcInfo) -> None:

@@ -16,6 +16,7 @@ from api.errors import install_error_handlers
 from api.identity import Authenticator, OidcVerifier, TokenStore, load_jwks
 from api.middleware import RequestLog
 from api.openapi import install_openapi
+from api.outages import install_outage_handlers
 from api.routes import access, agencies, catalogues, commands, health, queries, registers, section8
 from api.runtime import open_runtime
 from api.settings import Settings
@@ -64,6 +65,7 @@ def create_app(
 
     app = FastAPI(title="vtr-ledger", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     install_error_handlers(app)
+    install_outage_handlers(app)
     app.add_middleware(RequestLog)
     for router in ROUTERS:
         app.include_router(router)

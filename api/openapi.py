@@ -16,9 +16,9 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
 from api.command_examples import EXAMPLES
-from api.errors import PROBLEM_JSON
 from api.marking import PROTECTIVE_MARKING
 from api.permissions import MATRIX
+from api.problems import PROBLEM_JSON
 from api.schemas import Problem
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}

@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 from uuid import UUID, uuid4
 
 import psycopg
@@ -19,7 +19,7 @@ import structlog
 from eventsourcing.persistence import ApplicationRecorder, InfrastructureFactory
 from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.utils import Environment
-from psycopg.sql import SQL, Identifier
+from psycopg.sql import SQL, Identifier, Literal
 
 from api.access_log import AccessLog, PostgresAccessLog, SQLiteAccessLog
 from api.settings import Settings, decode_master_key
@@ -219,7 +219,9 @@ def open_projection_database(settings: Settings) -> ProjectionDatabase:
 
 
 def postgres_datastore(settings: Settings, database: str) -> PostgresDatastore:
-    return PostgresDatastore(
+    """A pooled connection to `database` whose every wait is bounded by the settings: for a
+    connection, for a lock, for a statement; connections are checked before use."""
+    datastore = PostgresDatastore(
         dbname=database,
         host=settings.pg_host,
         port=settings.pg_port,
@@ -228,9 +230,18 @@ def postgres_datastore(settings: Settings, database: str) -> PostgresDatastore:
         pool_size=settings.pg_pool_size,
         max_overflow=settings.pg_pool_size,
         lock_timeout=settings.pg_lock_timeout_seconds,
-        connect_timeout=10,
+        connect_timeout=settings.pg_connect_timeout_seconds,
         idle_in_transaction_session_timeout=5,
+        pre_ping=True,
     )
+    connection = datastore.pool.kwargs
+    if isinstance(connection, dict):  # the library gives a dict; the pool allows a function
+        connection["options"] = statement_timeout_option(settings)
+    return datastore
+
+
+def statement_timeout_option(settings: Settings) -> str:
+    return f"-c statement_timeout={settings.pg_statement_timeout_seconds * 1000}"
 
 
 def prepare_storage(settings: Settings) -> None:
@@ -252,12 +263,27 @@ def ensure_postgres_database(settings: Settings, database: str) -> None:
             if exists is None:
                 conn.execute(SQL("CREATE DATABASE {0}").format(Identifier(database)))
                 log.info("database_created", database=database)
+            _bound_statements(conn, database, settings.pg_statement_timeout_seconds)
     except psycopg.OperationalError as error:
         raise StartupError(f"cannot reach {where}: {error}".strip()) from None
     except psycopg.Error as error:
         raise StartupError(
             f"database {database} is missing and {where} cannot create it: {error}"
         ) from None
+
+
+def _bound_statements(conn: psycopg.Connection[Any], database: str, seconds: int) -> None:
+    """Every session of the database, the library's own included, gets the statement timeout
+    as its default. Only the database's owner may set it: otherwise say so and go on (the
+    service's own pools set it per connection anyway)."""
+    try:
+        conn.execute(
+            SQL("ALTER DATABASE {0} SET statement_timeout = {1}").format(
+                Identifier(database), Literal(f"{seconds}s")
+            )
+        )
+    except psycopg.errors.InsufficientPrivilege:
+        log.warning("statement_timeout_not_set", database=database, reason="not the owner")
 
 
 def load_master_key(settings: Settings) -> bytes:

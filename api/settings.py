@@ -42,7 +42,25 @@ class Settings(BaseSettings):
         description="The key store's own database; defaults to <pg_database>_keys.",
     )
     pg_pool_size: int = Field(default=5, ge=1, le=100)
-    pg_lock_timeout_seconds: int = Field(default=5, ge=1, le=300)
+    pg_lock_timeout_seconds: int = Field(
+        default=5, ge=1, le=300, description="How long a write waits for the event table's lock."
+    )
+    pg_connect_timeout_seconds: int = Field(
+        default=2,
+        ge=1,
+        le=60,
+        description="How long a request waits for a database connection (to open one, or for a "
+        "free one in the pool) before it is answered 503.",
+    )
+    pg_statement_timeout_seconds: int = Field(
+        default=30, ge=1, le=3600, description="The longest any one SQL statement may run."
+    )
+    sqlite_lock_timeout_seconds: int = Field(
+        default=5,
+        ge=1,
+        le=60,
+        description="How long an embedded-store write waits for another writer to finish.",
+    )
     master_key: SecretStr | None = Field(
         default=None, description="Base64 of 32 random bytes; wraps every data key."
     )
@@ -158,7 +176,7 @@ class Settings(BaseSettings):
             return {
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",
                 "SQLITE_DBNAME": str(self.data_dir / "events.sqlite"),
-                "SQLITE_LOCK_TIMEOUT": "10",
+                "SQLITE_LOCK_TIMEOUT": str(self.sqlite_lock_timeout_seconds),
                 "APPLICATION_RECORDER_TOPIC": "commands.recorders:SQLiteLedgerRecorder",
             }
         return {
@@ -171,7 +189,10 @@ class Settings(BaseSettings):
             "POSTGRES_POOL_SIZE": str(self.pg_pool_size),
             "POSTGRES_MAX_OVERFLOW": str(self.pg_pool_size),
             "POSTGRES_LOCK_TIMEOUT": str(self.pg_lock_timeout_seconds),
-            "POSTGRES_CONNECT_TIMEOUT": "10",
+            "POSTGRES_CONNECT_TIMEOUT": str(self.pg_connect_timeout_seconds),
+            # A connection that died while it sat in the pool is found out before a request
+            # gets it (one round trip), so a recovered database fails no request.
+            "POSTGRES_PRE_PING": "y",
             # Never the stored function: it drops the lock that keeps log order = commit order.
             "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
             "APPLICATION_RECORDER_TOPIC": "commands.recorders:PostgresLedgerRecorder",
@@ -184,7 +205,8 @@ class Settings(BaseSettings):
             "port": self.pg_port,
             "user": self.pg_user,
             "password": self.pg_password.get_secret_value(),
-            "connect_timeout": 10,
+            "connect_timeout": self.pg_connect_timeout_seconds,
+            "options": f"-c statement_timeout={self.pg_statement_timeout_seconds * 1000}",
         }
 
 

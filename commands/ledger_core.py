@@ -15,7 +15,13 @@ from typing import Any, ClassVar, TypeVar
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, Mapper, Recording
+from eventsourcing.persistence import (
+    IntegrityError,
+    InterfaceError,
+    Mapper,
+    OperationalError,
+    Recording,
+)
 from eventsourcing.utils import Environment
 
 from aggregates.agency import Agency
@@ -157,10 +163,49 @@ class LedgerCore(Application[UUID]):
         try:
             recordings = self.save(aggregate, idempotency=record)
         except IntegrityError:
+            # The versions are taken: by this very command, if the database committed it and
+            # the acknowledgement was lost (the retry then collides with its own events), or by
+            # someone else's change. Only the second is a refusal.
+            if stored := self._recorded_already(aggregate, version_before, issued):
+                return stored
             if replayed := self._replay(issued, command, aggregate_id):
                 return replayed
             raise ConcurrentChangeError from None
+        except (OperationalError, InterfaceError):
+            # The store stopped answering: the command may or may not be in the log. Say so
+            # only when it cannot be found there.
+            stored = self._found_after_failure(aggregate, version_before, issued)
+            if stored is None:
+                raise
+            return stored
         return _outcome(aggregate.id, recordings)
+
+    def _recorded_already(
+        self, aggregate: Any, version_before: int, issued: Issued
+    ) -> Outcome | None:
+        """The outcome of this command if its events are in the log (found by command id)."""
+        stored = self.ledger_recorder.select_history(
+            aggregate.id, gt=version_before, lte=aggregate.version
+        )
+        mapper = self._event_mapper()
+        if not stored or mapper.to_domain_event(stored[0]).audit.command_id != issued.command_id:
+            return None
+        for listener in self._save_listeners:
+            listener(stored[-1].id)
+        return Outcome(
+            aggregate_id=aggregate.id,
+            version=stored[-1].originator_version,
+            position=stored[-1].id,
+            events=tuple(event_class_for(n.topic).__name__ for n in stored),
+        )
+
+    def _found_after_failure(
+        self, aggregate: Any, version_before: int, issued: Issued
+    ) -> Outcome | None:
+        try:
+            return self._recorded_already(aggregate, version_before, issued)
+        except (OperationalError, InterfaceError):
+            return None
 
     def _notify(self, recordings: list[Recording[UUID]]) -> None:
         if recordings:

@@ -12,17 +12,26 @@ of recording the data again.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, runtime_checkable
+from functools import wraps
+from typing import Any, Protocol, TypeVar, runtime_checkable
 from uuid import UUID
 
-from eventsourcing.persistence import Notification, StoredEvent
+from eventsourcing.persistence import (
+    InterfaceError,
+    Notification,
+    OperationalError,
+    StoredEvent,
+)
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
+from psycopg_pool import PoolTimeout
+
+Result = TypeVar("Result")
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +222,25 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
             return bool(c.fetchone()[0] == 1)
 
 
+def bounded(operation: Callable[..., Result]) -> Callable[..., Result]:
+    """Run a library recorder method (unwrapped from its ten-attempt retry) with a bounded
+    policy: a connection that broke is retried once, at once; a pool that had no connection to
+    give within the configured timeout is not retried (the database is down or saturated, and
+    the caller is better answered 503 now than in half a minute)."""
+    unwrapped: Callable[..., Result] = getattr(operation, "__wrapped__", operation)
+
+    @wraps(unwrapped)
+    def attempt(*args: Any, **kwargs: Any) -> Result:
+        try:
+            return unwrapped(*args, **kwargs)
+        except (OperationalError, InterfaceError) as error:
+            if isinstance(error.__cause__, PoolTimeout):
+                raise
+        return unwrapped(*args, **kwargs)
+
+    return attempt
+
+
 class PostgresLedgerRecorder(PostgresApplicationRecorder):
     def __init__(
         self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"
@@ -263,13 +291,22 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder):
             "UPDATE {0}.{1} SET fingerprint=%s WHERE aggregate_id=%s"
         ).format(schema, table)
 
+    insert_events = bounded(PostgresApplicationRecorder.insert_events)
+    select_events = bounded(PostgresApplicationRecorder.select_events)
+    select_notifications = bounded(PostgresApplicationRecorder.select_notifications)
+    max_notification_id = bounded(PostgresApplicationRecorder.max_notification_id)
+
     def _insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> None:
         del stored_events  # the library inserts them next, in this same transaction
         record: IdempotencyRecord | None = kwargs.get("idempotency")
         if record is not None:
-            curs.execute(self._insert_record, _record_row(record, record.aggregate_id))
+            # Synced at once: a key used before must fail here as the conflict it is, not
+            # later as an aborted pipeline that looks like a lost connection.
+            with curs.connection.pipeline() as pipeline:
+                curs.execute(self._insert_record, _record_row(record, record.aggregate_id))
+                pipeline.sync()
 
     def find_idempotency_record(
         self, actor_id: str, idempotency_key: str

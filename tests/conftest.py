@@ -25,6 +25,7 @@ from pydantic import SecretStr
 from api.main import create_app
 from api.settings import Settings
 from tests.api_client import Api
+from tests.faults.fault_tally import tally as fault_tally
 from tests.support import FixedClock, write_token_table
 
 PG_SERVER = {
@@ -96,17 +97,17 @@ def make_settings(
         return
     server = request.getfixturevalue("postgres_server")
     database = f"vtr_test_{uuid4().hex[:12]}"
+    postgres: dict[str, Any] = {
+        "store": "postgres",
+        "pg_host": server["host"],
+        "pg_port": server["port"],
+        "pg_user": server["user"],
+        "pg_database": database,
+        "pg_pool_size": 3,
+        "master_key": SecretStr(base64.b64encode(os.urandom(32)).decode()),
+    }
     try:
-        yield Settings(
-            store="postgres",
-            pg_host=server["host"],
-            pg_port=server["port"],
-            pg_user=server["user"],
-            pg_database=database,
-            pg_pool_size=3,
-            master_key=SecretStr(base64.b64encode(os.urandom(32)).decode()),
-            **common,
-        )
+        yield Settings(**{**postgres, **common})
     finally:
         drop_databases(server, [database, f"{database}_keys"])
 
@@ -148,6 +149,10 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
             keywords = getattr(report, "keywords", {})
             where = next((b for b in BACKENDS if b in keywords), "backend-independent")
             tally.setdefault(where, Counter())[outcome] += 1
+    faults = fault_tally.summary()
+    if faults is not None:
+        terminalreporter.section("fault injection")
+        terminalreporter.write_line(faults)
     terminalreporter.section("tests per backend")
     for where in (*BACKENDS, "backend-independent"):
         counts = tally.get(where, Counter())

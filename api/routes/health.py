@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, wait
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from api.access import GatedRoute
 from api.deps import RuntimeDep
-from api.errors import problem
+from api.outages import describe
+from api.problems import problem
 from api.runtime import Runtime
+
+READINESS_BUDGET_SECONDS = 1.5
+# Probes run in threads of their own, so a store that hangs cannot hold the answer; a few
+# threads are enough, and a hung probe finishes (and frees its thread) at its own timeout.
+PROBING = ThreadPoolExecutor(max_workers=8, thread_name_prefix="readiness")
 
 router = APIRouter(tags=["Health"], route_class=GatedRoute)
 
@@ -23,18 +30,33 @@ def healthz() -> dict[str, str]:
 
 @router.get("/readyz", response_model=None)
 def readyz(runtime: RuntimeDep) -> JSONResponse:
-    """The event store, key store and case view are reachable, and the projection runs."""
-    checks = {name: _check(probe, runtime) for name, probe in PROBES.items()}
+    """The event store, key store, case view and access log answer (and can be written), and
+    the projections run. Answers within about 2 seconds whatever the stores do: a probe that
+    has not answered by then is reported as not answering."""
+    started = {name: PROBING.submit(_check, probe, runtime) for name, probe in PROBES.items()}
+    done, _ = wait(started.values(), timeout=READINESS_BUDGET_SECONDS)
+    checks = {
+        name: future.result() if future in done else "unavailable: no answer in time"
+        for name, future in started.items()
+    }
     if all(result == "ok" for result in checks.values()):
         return JSONResponse({"status": "ready", "checks": checks})
-    return problem(503, "not-ready", "Not ready", "A dependency is unavailable.", checks=checks)
+    response = problem(503, "not-ready", "Not ready", "A dependency is unavailable.", checks=checks)
+    response.headers["Retry-After"] = "2"
+    return response
+
+
+class NotReadyError(Exception):
+    """A dependency is not ready; the message says which and why, for operators."""
 
 
 def _check(probe: Callable[[Runtime], object], runtime: Runtime) -> str:
     try:
         probe(runtime)
+    except NotReadyError as error:
+        return f"unavailable: {error}"
     except Exception as error:  # a readiness probe reports, it does not fail  # noqa: BLE001
-        return f"unavailable: {type(error).__name__}"
+        return f"unavailable: {describe(error)}"
     return "ok"
 
 
@@ -42,9 +64,9 @@ def _projection_running(runtime: Runtime) -> None:
     in_process = runtime.settings.projections == "in-process"
     projections = runtime.projections
     if in_process and not projections.running:
-        raise RuntimeError("a projection worker is not running")
+        raise NotReadyError("a projection worker is not running")
     if projections.last_error is not None:
-        raise RuntimeError(projections.last_error)
+        raise NotReadyError(f"a projection worker failed: {projections.last_error}")
 
 
 PROBES: dict[str, Callable[[Runtime], object]] = {

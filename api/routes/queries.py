@@ -13,7 +13,7 @@ from aggregates.referral_state import Stage
 from api.access import GatedRoute
 from api.case_scope import agency_events, agency_view
 from api.deps import ActorDep, GrantDep, LedgerDep, RuntimeDep
-from api.errors import problem
+from api.problems import problem
 from api.runtime import Runtime
 from api.schemas import (
     CaseDetail,
