@@ -111,6 +111,10 @@ class AccessLog(Protocol):
 
     def consultations(self, query: ConsultationQuery) -> Iterator[Consultation]: ...
 
+    def check_writable(self) -> None:
+        """Raise unless an entry could be appended now (readiness)."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -226,6 +230,12 @@ class SQLiteAccessLog(_AccessLogTable):
         with self._datastore.transaction(commit=True) as c:
             c.execute(statement, params)
 
+    def check_writable(self) -> None:
+        # An UPDATE of no row still takes the write lock, which needs a writable file, journal
+        # and folder; it is rolled back, and the append-only trigger never fires.
+        with self._datastore.transaction(commit=False) as c:
+            c.execute(f"UPDATE {TABLE} SET reason = reason WHERE 0")
+
     def _read(self, statement: str, params: Sequence[object]) -> list[Any]:
         with self._datastore.transaction(commit=False) as c:
             c.execute(statement, params)
@@ -273,6 +283,13 @@ class PostgresAccessLog(_AccessLogTable):
     def _write(self, statement: str, params: Sequence[object]) -> None:
         with self._datastore.transaction(commit=True) as curs:
             curs.execute(statement, params)
+
+    def check_writable(self) -> None:
+        with self._datastore.transaction(commit=False) as curs:
+            curs.execute("SELECT pg_is_in_recovery() AS standby")
+            row = curs.fetchone()
+        if row is not None and row["standby"]:
+            raise PermissionError("the access log's database is a read-only standby")
 
     def _read(self, statement: str, params: Sequence[object]) -> list[Any]:
         with self._datastore.get_connection() as conn, conn.cursor() as curs:

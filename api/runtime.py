@@ -27,6 +27,7 @@ from commands.application import ReferralLedger
 from commands.clock import Clock
 from commands.keyring import KeyRing, KeyRingError
 from commands.keystores import KeyStore, PostgresKeyStore, SQLiteKeyStore
+from commands.recorders import PostgresLedgerRecorder
 from projections.agency_directory import AgencyDirectory
 from projections.case_view_projection import CaseViewProjection
 from projections.case_view_store import CaseViewStore
@@ -42,6 +43,7 @@ from projections.retention import RetentionRecords
 from projections.runner import Projection, ProjectionWorker, RecorderFeed
 
 log = structlog.get_logger("vtr.runtime")
+RECONNECT_GIVE_UP_SECONDS = 4.0
 
 
 class StartupError(Exception):
@@ -153,6 +155,8 @@ def open_runtime(
         raise
     if resealed.moved or resealed.left_erased:
         log.info("controller_reasoning_resealed", **resealed._asdict())
+    if isinstance(ledger.recorder, PostgresLedgerRecorder):
+        recover_quickly(ledger.recorder.datastore)
     projections = open_projections(settings, ledger.recorder)
     ledger.on_saved(projections.wake)
     return Runtime(settings, ledger, projections, keystore, open_access_log(settings))
@@ -234,10 +238,18 @@ def postgres_datastore(settings: Settings, database: str) -> PostgresDatastore:
         idle_in_transaction_session_timeout=5,
         pre_ping=True,
     )
+    recover_quickly(datastore)
     connection = datastore.pool.kwargs
     if isinstance(connection, dict):  # the library gives a dict; the pool allows a function
         connection["options"] = statement_timeout_option(settings)
     return datastore
+
+
+def recover_quickly(datastore: PostgresDatastore) -> None:
+    """The pool's background reconnection backs off exponentially; after a long outage its
+    next try could be minutes away. Giving up after a few seconds instead lets the next
+    request start a fresh attempt at once, so the service recovers as soon as the database."""
+    datastore.pool.reconnect_timeout = RECONNECT_GIVE_UP_SECONDS
 
 
 def statement_timeout_option(settings: Settings) -> str:

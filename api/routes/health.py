@@ -73,5 +73,6 @@ PROBES: dict[str, Callable[[Runtime], object]] = {
     "event_store": lambda runtime: runtime.ledger.recorder.max_notification_id(),
     "key_store": lambda runtime: runtime.ledger.keyring.check_master_key(),
     "case_view": lambda runtime: runtime.projections.case_view.position(),
+    "access_log": lambda runtime: runtime.access_log.check_writable(),
     "projection": _projection_running,
 }

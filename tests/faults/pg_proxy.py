@@ -8,10 +8,13 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 # PostgreSQL's CommandComplete message for a COMMIT: type 'C', length 11, "COMMIT\0".
 COMMIT_COMPLETE = b"C\x00\x00\x00\x0bCOMMIT\x00"
+# The event store takes this lock in every write transaction, and nothing else does: it marks
+# the connection whose COMMIT is the one to lose.
+EVENT_WRITE = b"LOCK TABLE"
 
 
 class PostgresProxy:
@@ -30,8 +33,8 @@ class PostgresProxy:
         self._thread.start()
 
     def drop_next_commit_acknowledgement(self) -> None:
-        """The next COMMIT reaches the server, which commits; its answer is lost on the way
-        back and the connection dies, as when a network fails at the worst moment."""
+        """The next event-store COMMIT reaches the server, which commits; its answer is lost
+        on the way back and the connection dies, as when a network fails at the worst moment."""
         with self._lock:
             self._drop_next_commit = True
 
@@ -77,16 +80,31 @@ class PostgresProxy:
             server.settimeout(None)
             with self._lock:
                 self._open.update({client, server})
-            threading.Thread(target=self._pump, args=(client, server, False), daemon=True).start()
-            threading.Thread(target=self._pump, args=(server, client, True), daemon=True).start()
+            writing = threading.Event()  # this connection has begun an event-store write
+            threading.Thread(
+                target=self._pump, args=(client, server, writing, False), daemon=True
+            ).start()
+            threading.Thread(
+                target=self._pump, args=(server, client, writing, True), daemon=True
+            ).start()
 
-    def _pump(self, source: socket.socket, target: socket.socket, from_server: bool) -> None:
+    def _pump(
+        self,
+        source: socket.socket,
+        target: socket.socket,
+        writing: threading.Event,
+        from_server: bool,
+    ) -> None:
         try:
             while chunk := source.recv(65536):
-                if from_server and COMMIT_COMPLETE in chunk and self._take_commit():
-                    before, _, _ = chunk.partition(COMMIT_COMPLETE)
-                    target.sendall(before)
-                    break
+                if not from_server and EVENT_WRITE in chunk:
+                    writing.set()
+                if from_server and COMMIT_COMPLETE in chunk and writing.is_set():
+                    writing.clear()
+                    if self._take_commit():
+                        before, _, _ = chunk.partition(COMMIT_COMPLETE)
+                        target.sendall(before)
+                        break
                 target.sendall(chunk)
         except OSError:
             pass
@@ -106,8 +124,6 @@ class PostgresProxy:
 
 
 def _close(connection: socket.socket) -> None:
-    try:
+    with suppress(OSError):
         connection.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
     connection.close()
