@@ -29,6 +29,7 @@ from api.command_examples import render_command_examples
 from api.demo import DEMO_ACTORS, DEMO_START, ScriptedClock, load_demo
 from api.identity import (
     TokenAgency,
+    TokenStore,
     TokenTableError,
     issue_token,
     issue_tokens,
@@ -38,6 +39,7 @@ from api.identity import (
 from api.logging import configure_logging
 from api.main import api_routes, create_app
 from api.middleware import ProblemHttpToolsProtocol
+from api.outages import OUTAGES, describe
 from api.permission_docs import render_permission_matrix
 from api.runtime import (
     Runtime,
@@ -66,6 +68,12 @@ def fail(message: str) -> NoReturn:
     sys.exit(2)
 
 
+def where(settings: Settings) -> str:
+    if settings.store == "sqlite":
+        return f"the data folder {settings.data_dir}"
+    return f"PostgreSQL at {settings.pg_host}:{settings.pg_port}, database {settings.pg_database}"
+
+
 def load_settings() -> Settings:
     try:
         settings = Settings()
@@ -90,6 +98,8 @@ def running(settings: Settings, clock: Clock | None = None) -> Iterator[Runtime]
         runtime = open_runtime(settings, clock=clock)
     except StartupError as error:
         fail(str(error))
+    except OUTAGES as error:
+        fail(f"cannot open the stores ({where(settings)}): {describe(error)}")
     try:
         yield runtime
     finally:
@@ -113,6 +123,13 @@ def serve(demo: bool) -> None:
     if demo and empty:
         _load_demo(settings)
     tokens = _demo_tokens(settings) if demo else None
+    try:
+        TokenStore(settings.token_table)
+    except TokenTableError as error:
+        fail(
+            f"{error}: issue a token with `python -m api issue-token` (or set VTR_TOKENS_FILE), "
+            "or start with --demo"
+        )
     url = f"http://{settings.host}:{settings.port}"
     click.echo(f"\nvtr-ledger is starting at {url}  (API guide: {url}/docs)")
     if tokens:
@@ -137,6 +154,8 @@ def project() -> None:
         projections = open_projections(settings, open_event_recorder(settings))
     except StartupError as error:
         fail(str(error))
+    except OUTAGES as error:
+        fail(f"cannot open the stores ({where(settings)}): {describe(error)}")
     stopping = {"now": False}
 
     def stop(_signal: int, _frame: object) -> None:
