@@ -15,8 +15,9 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from eventsourcing.postgres import PostgresDatastore
-from eventsourcing.sqlite import SQLiteDatastore
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from events.datastores import RecoveringSQLiteDatastore
 
 TABLE = "vtr_access_log"
 PAGE = 1000
@@ -204,7 +205,7 @@ def _added_column(name: str) -> str:
 
 class SQLiteAccessLog(_AccessLogTable):
     def __init__(self, path: str) -> None:
-        self._datastore = SQLiteDatastore(db_name=path)
+        self._datastore = RecoveringSQLiteDatastore(db_name=path)
 
     def create_table(self) -> None:
         with self._datastore.transaction(commit=True) as c:

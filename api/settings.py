@@ -174,7 +174,7 @@ class Settings(BaseSettings):
         """The event store's configuration, handed explicitly to the library."""
         if self.store == "sqlite":
             return {
-                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "PERSISTENCE_MODULE": "events.datastores:RecoveringSQLiteFactory",
                 "SQLITE_DBNAME": str(self.data_dir / "events.sqlite"),
                 "SQLITE_LOCK_TIMEOUT": str(self.sqlite_lock_timeout_seconds),
                 "APPLICATION_RECORDER_TOPIC": "commands.recorders:SQLiteLedgerRecorder",

@@ -64,6 +64,10 @@ class LedgerRecorder(Protocol):
 
     def count_events(self) -> int: ...
 
+    def check_writable(self) -> None:
+        """Raise unless an event could be written now (readiness); writes nothing."""
+        ...
+
     def tombstone_idempotency_records(self, aggregate_id: UUID) -> None:
         """Keep the aggregate's idempotency records as tombstones: their keyed digests of
         commands that carried personal data must not outlive an erasure of it."""
@@ -189,6 +193,12 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
         with self.datastore.transaction(commit=False) as c:
             c.execute(f"SELECT COUNT(*) FROM {self.events_table_name}")
             return int(c.fetchone()[0])
+
+    def check_writable(self) -> None:
+        # An UPDATE of no row takes the write lock (a writable file, journal and folder) and
+        # is rolled back.
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"UPDATE {self.events_table_name} SET topic = topic WHERE 0")
 
     def tombstone_idempotency_records(self, aggregate_id: UUID) -> None:
         with self.datastore.transaction(commit=True) as c:
@@ -332,6 +342,13 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder):
                 )
                 for row in curs.fetchall()
             ]
+
+    def check_writable(self) -> None:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute("SELECT pg_is_in_recovery() AS standby")
+            row = curs.fetchone()
+        if row is not None and row["standby"]:
+            raise PermissionError("the event store's database is a read-only standby")
 
     def count_events(self) -> int:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:

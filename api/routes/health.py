@@ -70,7 +70,7 @@ def _projection_running(runtime: Runtime) -> None:
 
 
 PROBES: dict[str, Callable[[Runtime], object]] = {
-    "event_store": lambda runtime: runtime.ledger.recorder.max_notification_id(),
+    "event_store": lambda runtime: runtime.ledger.ledger_recorder.check_writable(),
     "key_store": lambda runtime: runtime.ledger.keyring.check_master_key(),
     "case_view": lambda runtime: runtime.projections.case_view.position(),
     "access_log": lambda runtime: runtime.access_log.check_writable(),
