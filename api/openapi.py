@@ -42,8 +42,10 @@ ERRORS = {
     413: "The body is larger than 1 MiB.",
     415: "The body is not application/json in UTF-8.",
     422: "Invalid or missing fields or parameters (each named in `errors`); nothing recorded.",
-    503: "A dependency is unavailable, or a view has not reached `after_position` yet: retry "
-    "after the seconds in Retry-After.",
+    503: "A store is unavailable (down, busy or read-only; for a command: it may or may not have "
+    "been recorded), or a view has not reached `after_position` yet: retry after the seconds in "
+    "Retry-After.",
+    507: "The store is out of disk space.",
 }
 REQUEST_HEADERS: dict[str, dict[str, Any]] = {
     "X-Request-ID": {"description": "Your own id for the request; kept beside ours."},
@@ -107,7 +109,7 @@ def _errors(route: APIRoute, method: str) -> list[int]:
     permission = MATRIX.get(route.name)
     if permission is not None and permission.public:
         return [503] if route.name == "readyz" else []
-    errors = [400, 401, 403, 405, 422, 503]
+    errors = [400, 401, 403, 405, 422, 503, 507]
     if "{referral_id}" in route.path or "{agency_id}" in route.path:
         errors.append(404)
     if route.body_field is not None:
@@ -160,6 +162,6 @@ def _success_headers(route: APIRoute, method: str, status: int) -> dict[str, Any
 def _error_headers(status: int) -> dict[str, Any]:
     if status == 401:  # noqa: PLR2004 (HTTP status)
         return {"WWW-Authenticate": {"description": "Bearer", "schema": {"type": "string"}}}
-    if status == 503:  # noqa: PLR2004 (HTTP status)
+    if status in {503, 507}:
         return {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "string"}}}
     return {}
