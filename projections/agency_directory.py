@@ -9,11 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from uuid import UUID
 
-from eventsourcing.persistence import Tracking
-
 from aggregates.agency import AgencyState, evolve_agency
 from events.registry import AGENCY_EVENTS
-from projections.database import ProjectionDatabase
+from projections.database import ProjectionDatabase, Reader, Write
 from projections.runner import Positioned
 
 TABLE = "vtr_agencies"
@@ -43,17 +41,20 @@ class AgencyDirectory:
     def position(self) -> int:
         return self.db.position(self.tracking_key)
 
-    def apply(self, batch: Sequence[Positioned], up_to: int) -> None:
-        states = {
-            state.agency_id: state for state in self._states({e.originator_id for _, e in batch})
-        }
-        for _, event in batch:
-            states[event.originator_id] = evolve_agency(states.get(event.originator_id), event)
-        rows = [
-            (str(state.agency_id), state.name, state.agency_type.value, state.model_dump_json())
-            for state in states.values()
-        ]
-        self.db.write([(self._upsert, rows)], Tracking(self.tracking_key, up_to))
+    def apply(self, batch: Sequence[Positioned], after: int, up_to: int) -> bool:
+        agency_ids = {event.originator_id for _, event in batch}
+
+        def writes(read: Reader) -> list[Write]:
+            states = {state.agency_id: state for state in self._states(agency_ids, read)}
+            for _, event in batch:
+                states[event.originator_id] = evolve_agency(states.get(event.originator_id), event)
+            rows = [
+                (str(state.agency_id), state.name, state.agency_type.value, state.model_dump_json())
+                for state in states.values()
+            ]
+            return [(self._upsert, rows)]
+
+        return self.db.advance(self.tracking_key, after, up_to, writes)
 
     def agencies(self) -> list[AgencyState]:
         rows = self.db.rows(f"SELECT state FROM {TABLE} ORDER BY name, agency_id", [])
@@ -68,11 +69,11 @@ class AgencyDirectory:
     def clear(self) -> None:
         self.db.clear([TABLE], self.tracking_key)
 
-    def _states(self, agency_ids: set[UUID]) -> list[AgencyState]:
+    def _states(self, agency_ids: set[UUID], read: Reader) -> list[AgencyState]:
         if not agency_ids:
             return []
         marks = ",".join([self.db.MARK] * len(agency_ids))
-        rows = self.db.rows(
+        rows = read(
             f"SELECT state FROM {TABLE} WHERE agency_id IN ({marks})", [str(a) for a in agency_ids]
         )
         return [AgencyState.model_validate_json(row["state"]) for row in rows]

@@ -8,7 +8,7 @@ from uuid import UUID
 from aggregates.referral_evolution import evolve
 from aggregates.referral_state import ReferralState
 from events.registry import REFERRAL_EVENTS
-from projections.case_view import case_view
+from projections.case_view import CaseView, case_view
 from projections.case_view_store import CaseViewStore
 from projections.runner import Positioned
 
@@ -25,11 +25,13 @@ class CaseViewProjection:
     def position(self) -> int:
         return self.store.position()
 
-    def apply(self, batch: Sequence[Positioned], up_to: int) -> None:
-        states = self.store.load_states({event.originator_id for _, event in batch})
-        changed: dict[UUID, ReferralState] = {}
-        for _, event in batch:
-            state = evolve(states.get(event.originator_id), event)
-            states[event.originator_id] = changed[event.originator_id] = state
-        views = [case_view(state) for state in changed.values()]
-        self.store.save(views, up_to)
+    def apply(self, batch: Sequence[Positioned], after: int, up_to: int) -> bool:
+        def fold(states: dict[UUID, ReferralState]) -> list[CaseView]:
+            changed: dict[UUID, ReferralState] = {}
+            for _, event in batch:
+                state = evolve(states.get(event.originator_id), event)
+                states[event.originator_id] = changed[event.originator_id] = state
+            return [case_view(state) for state in changed.values()]
+
+        referral_ids = {event.originator_id for _, event in batch}
+        return self.store.advance(referral_ids, after, up_to, fold)

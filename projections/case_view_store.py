@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import Tracking
-
 from aggregates.referral_state import ReferralState, Stage
 from projections.case_view import CaseSummary, CaseView, NextStep
-from projections.database import ProjectionDatabase
+from projections.database import ProjectionDatabase, Reader, Write
 
 TABLE = "vtr_case_view"
 COLUMNS = (
@@ -67,11 +65,23 @@ class CaseViewStore:
         self.db.create([CREATE_TABLE, CREATE_INDEX, CREATE_INVOLVED])
         self._backfill_involved()
 
-    def save(self, views: Sequence[CaseView], up_to: int) -> None:
-        """Write the views and move the position to `up_to`, in one transaction."""
-        self.db.write(self._writes(views), Tracking(self.tracking_key, up_to))
+    def advance(
+        self,
+        referral_ids: Collection[UUID],
+        after: int,
+        up_to: int,
+        fold: Callable[[dict[UUID, ReferralState]], Sequence[CaseView]],
+    ) -> bool:
+        """Fold a batch into the states of `referral_ids` as the view holds them at `after`,
+        write the views and move the position to `up_to`, in one transaction; False, with
+        nothing written, if the view no longer stands at `after`."""
 
-    def _writes(self, views: Sequence[CaseView]) -> list[tuple[str, list[tuple[object, ...]]]]:
+        def writes(read: Reader) -> list[Write]:
+            return self._writes(fold(self._states(referral_ids, read)))
+
+        return self.db.advance(self.tracking_key, after, up_to, writes)
+
+    def _writes(self, views: Sequence[CaseView]) -> list[Write]:
         return [
             (self._upsert, [row_values(view) for view in views]),
             (self._forget_involved, [(str(view.referral_id),) for view in views]),
@@ -103,11 +113,11 @@ class CaseViewStore:
         """Forget every view and the position, so the view can be rebuilt from the log."""
         self.db.clear([TABLE, INVOLVED], self.tracking_key)
 
-    def load_states(self, referral_ids: Collection[UUID]) -> dict[UUID, ReferralState]:
+    def _states(self, referral_ids: Collection[UUID], read: Reader) -> dict[UUID, ReferralState]:
         if not referral_ids:
             return {}
         marks = ",".join([self.db.MARK] * len(referral_ids))
-        rows = self.db.rows(
+        rows = read(
             f"SELECT view FROM {TABLE} WHERE referral_id IN ({marks})",
             [str(referral_id) for referral_id in referral_ids],
         )

@@ -3,19 +3,35 @@
 Every projection writes its rows and its tracking position in one transaction, so a view
 never runs ahead of, or behind, the log position it records. Projections share one database
 object (and in SQLite one writer lock); each has its own tracking key.
+
+Any number of workers may follow the same view (a scaled or restarting worker, or the API's
+own projections beside one): a batch first claims the move of the position from the one it
+was read after, and writes nothing when another worker has moved it since. The claim comes
+before the view is read or written, under the tracking row's lock (PostgreSQL) or the
+database's write lock (SQLite), so the loser waits, then finds the position moved.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, Protocol
 
-from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
-from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
+from eventsourcing.sqlite import (
+    SQLiteCursor,
+    SQLiteDatastore,
+    SQLiteTrackingRecorder,
+    SQLiteTransaction,
+)
+from psycopg import Cursor
+from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
 Write = tuple[str, Sequence[Sequence[object]]]
+Reader = Callable[[str, Sequence[object]], list[Any]]
+# What a batch writes, worked out from the view as it stands once the batch holds it.
+WritesFor = Callable[[Reader], Sequence[Write]]
 
 
 class ProjectionDatabase(Protocol):
@@ -25,8 +41,11 @@ class ProjectionDatabase(Protocol):
 
     def rows(self, statement: str, params: Sequence[object]) -> list[Any]: ...
 
-    def write(self, writes: Sequence[Write], tracking: Tracking) -> None:
-        """Run each statement over its rows and record `tracking`, in one transaction."""
+    def advance(self, key: str, after: int, up_to: int, writes: WritesFor) -> bool:
+        """Move the view `key` from `after` to `up_to` and run `writes(read)`, in one
+        transaction, if the view still stands at `after` (0: no position yet); otherwise
+        write nothing and return False. `read` queries inside that transaction, after the
+        claim, so it sees the view exactly as the batch follows on from it."""
         ...
 
     def run(self, writes: Sequence[Write]) -> None:
@@ -43,11 +62,34 @@ class ProjectionDatabase(Protocol):
     def close(self) -> None: ...
 
 
+# Both claim a move of the position, returning a row only when the claim holds.
+_MOVE = (
+    "UPDATE {table} SET notification_id={mark} "
+    "WHERE application_name={mark} AND notification_id={mark} RETURNING notification_id"
+)
+_START = (
+    "INSERT INTO {table} (application_name, notification_id) VALUES ({mark},{mark}) "
+    "ON CONFLICT (application_name) DO NOTHING RETURNING notification_id"
+)
+
+
+class _Immediate(SQLiteTransaction):
+    """A transaction that takes the database's write lock at once (waiting for another
+    process to commit), so nothing it reads changes before it commits."""
+
+    def __enter__(self) -> SQLiteCursor:
+        cursor = self.connection.cursor()
+        cursor.execute("BEGIN IMMEDIATE")
+        return cursor
+
+
 class SQLiteProjectionDatabase(SQLiteTrackingRecorder):
     MARK = "?"
 
     def __init__(self, path: str) -> None:
         super().__init__(SQLiteDatastore(db_name=path))
+        self._move = _MOVE.format(table="tracking", mark="?")
+        self._start = _START.format(table="tracking", mark="?")
 
     def create(self, statements: Sequence[str]) -> None:
         self.create_table()
@@ -61,30 +103,47 @@ class SQLiteProjectionDatabase(SQLiteTrackingRecorder):
             found: list[Any] = c.fetchall()
             return found
 
-    def write(self, writes: Sequence[Write], tracking: Tracking) -> None:
-        with self.datastore.transaction(commit=True) as c:
-            for statement, params in writes:
-                if params:
-                    c.executemany(statement, params)
-            self._insert_tracking(c, tracking)
+    def advance(self, key: str, after: int, up_to: int, writes: WritesFor) -> bool:
+        with self._writing() as c:
+            if after:
+                c.execute(self._move, (up_to, key, after))
+            else:
+                c.execute(self._start, (key, up_to))
+            if c.fetchone() is None:
+                return False
+
+            def read(statement: str, params: Sequence[object]) -> list[Any]:
+                c.execute(statement, params)
+                found: list[Any] = c.fetchall()
+                return found
+
+            _execute(c, writes(read))
+            return True
 
     def run(self, writes: Sequence[Write]) -> None:
-        with self.datastore.transaction(commit=True) as c:
-            for statement, params in writes:
-                if params:
-                    c.executemany(statement, params)
+        with self._writing() as c:
+            _execute(c, writes)
 
     def position(self, key: str) -> int:
         return self.max_tracking_id(key) or 0
 
     def clear(self, tables: Sequence[str], key: str) -> None:
-        with self.datastore.transaction(commit=True) as c:
+        with self._writing() as c:
+            c.execute("DELETE FROM tracking WHERE application_name=?", (key,))
             for table in tables:
                 c.execute(f"DELETE FROM {table}")
-            c.execute("DELETE FROM tracking WHERE application_name=?", (key,))
 
     def close(self) -> None:
         self.datastore.close()
+
+    @contextmanager
+    def _writing(self) -> Iterator[SQLiteCursor]:
+        with (
+            self.datastore.get_connection(commit=True) as connection,
+            _Immediate(connection, commit=True) as cursor,
+            cursor,
+        ):
+            yield cursor
 
 
 class PostgresProjectionDatabase(PostgresTrackingRecorder):
@@ -92,9 +151,12 @@ class PostgresProjectionDatabase(PostgresTrackingRecorder):
 
     def __init__(self, datastore: PostgresDatastore) -> None:
         super().__init__(datastore, tracking_table_name="vtr_projection_tracking")
-        self._forget = SQL("DELETE FROM {0} WHERE application_name=%s").format(
-            Identifier(self.tracking_table_name)
+        table = SQL("{0}.{1}").format(
+            Identifier(self.datastore.schema), Identifier(self.tracking_table_name)
         )
+        self._forget = SQL("DELETE FROM {0} WHERE application_name=%s").format(table)
+        self._move = SQL(_MOVE.format(table="{0}", mark="%s")).format(table)
+        self._start = SQL(_START.format(table="{0}", mark="%s")).format(table)
 
     def create(self, statements: Sequence[str]) -> None:
         self.create_table()
@@ -107,30 +169,47 @@ class PostgresProjectionDatabase(PostgresTrackingRecorder):
             curs.execute(statement, params)
             return curs.fetchall()
 
-    def write(self, writes: Sequence[Write], tracking: Tracking) -> None:
+    def advance(self, key: str, after: int, up_to: int, writes: WritesFor) -> bool:
         with self.datastore.transaction(commit=True) as curs:
-            for statement, params in writes:
-                if params:
-                    curs.executemany(statement, params)
-            self._insert_tracking(curs, tracking)
+            # The update waits on the row lock of a worker that claimed first, then finds
+            # the position moved; the insert waits on its uncommitted insert likewise.
+            if after:
+                curs.execute(self._move, (up_to, key, after))
+            else:
+                curs.execute(self._start, (key, up_to))
+            if curs.fetchone() is None:
+                return False
+
+            def read(statement: str, params: Sequence[object]) -> list[Any]:
+                curs.execute(statement, params)
+                return curs.fetchall()
+
+            _execute(curs, writes(read))
+            return True
 
     def run(self, writes: Sequence[Write]) -> None:
         with self.datastore.transaction(commit=True) as curs:
-            for statement, params in writes:
-                if params:
-                    curs.executemany(statement, params)
+            _execute(curs, writes)
 
     def position(self, key: str) -> int:
         return self.max_tracking_id(key) or 0
 
     def clear(self, tables: Sequence[str], key: str) -> None:
         with self.datastore.transaction(commit=True) as curs:
+            # The position first: a worker that claimed it finishes its batch before the
+            # rows go, and one that claims it next finds no position and starts again.
+            curs.execute(self._forget, (key,))
             for table in tables:
                 curs.execute(f"DELETE FROM {table}")
-            curs.execute(self._forget, (key,))
 
     def close(self) -> None:
         self.datastore.close()
+
+
+def _execute(cursor: SQLiteCursor | Cursor[DictRow], writes: Sequence[Write]) -> None:
+    for statement, params in writes:
+        if params:
+            cursor.executemany(statement, params)
 
 
 class StatementProjection:
@@ -150,11 +229,9 @@ class StatementProjection:
     def position(self) -> int:
         return self.db.position(self.tracking_key)
 
-    def apply(self, batch: Sequence[tuple[int, Any]], up_to: int) -> None:
-        writes: list[Write] = []
-        for _position, event in batch:
-            writes.extend(self._writes(event))
-        self.db.write(writes, Tracking(self.tracking_key, up_to))
+    def apply(self, batch: Sequence[tuple[int, Any]], after: int, up_to: int) -> bool:
+        writes = [write for _position, event in batch for write in self._writes(event)]
+        return self.db.advance(self.tracking_key, after, up_to, lambda _read: writes)
 
     def clear(self) -> None:
         self.db.clear(self.tables, self.tracking_key)

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import ApplicationRecorder, Tracking
+from eventsourcing.persistence import ApplicationRecorder
 
 from events.refusals import SharingRefused
 from events.sharing import InformationDisclosed
@@ -74,7 +74,7 @@ class DisclosureRegister:
     def position(self) -> int:
         return self.db.position(self.tracking_key)
 
-    def apply(self, batch: Sequence[Positioned], up_to: int) -> None:
+    def apply(self, batch: Sequence[Positioned], after: int, up_to: int) -> bool:
         rows: list[tuple[object, ...]] = []
         refusals: list[tuple[object, ...]] = []
         for position, event in batch:
@@ -84,7 +84,7 @@ class DisclosureRegister:
                 refused = refusal_row(position, event)
                 refusals.append((position, str(refused.referral_id), refused.model_dump_json()))
         writes = [(self._insert_row, rows), (self._insert_refusal, refusals)]
-        self.db.write(writes, Tracking(self.tracking_key, up_to))
+        return self.db.advance(self.tracking_key, after, up_to, lambda _read: writes)
 
     def clear(self) -> None:
         self.db.clear([ROWS, REFUSALS], self.tracking_key)

@@ -2,7 +2,9 @@
 
 The feed decodes events with their personal data still sealed: a projection worker needs
 no key and never holds plaintext. Each batch of view updates is saved with the log position
-it reaches, in one transaction, so a crash or restart repeats nothing and skips nothing.
+it reaches, in one transaction, so a crash or restart repeats nothing and skips nothing; and
+only if the view still stands where the batch was read from, so workers following the same
+view never apply an event twice.
 """
 
 from __future__ import annotations
@@ -58,8 +60,10 @@ class Projection(Protocol):
 
     def position(self) -> int: ...
 
-    def apply(self, batch: Sequence[Positioned], up_to: int) -> None:
-        """Apply a batch and move to `up_to`, all in one transaction."""
+    def apply(self, batch: Sequence[Positioned], after: int, up_to: int) -> bool:
+        """Apply a batch read after `after` and move to `up_to`, all in one transaction, if
+        the view still stands at `after`; False, with nothing written, if another worker
+        moved it first."""
         ...
 
 
@@ -91,9 +95,19 @@ class ProjectionWorker:
         while position < target:
             batch = self.feed.read(after=position, up_to=target, limit=self.batch_size)
             up_to = batch[-1][0] if len(batch) == self.batch_size else target
-            self.projection.apply(batch, up_to)
-            position = up_to
-            applied += len(batch)
+            if self.projection.apply(batch, position, up_to):
+                position = up_to
+                applied += len(batch)
+                continue
+            # Another worker applied this batch first: nothing is wrong, go on from where
+            # it left the view.
+            log.debug(
+                "projection_batch_superseded",
+                projection=self.projection.name,
+                after=position,
+                up_to=up_to,
+            )
+            position = self.projection.position()
         return applied
 
     def lag(self) -> int:
