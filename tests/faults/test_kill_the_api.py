@@ -128,19 +128,19 @@ def test_every_acknowledged_command_survives_a_kill_and_in_flight_ones_replay_on
     server: Server,
 ) -> None:
     load, stop = Load(), threading.Event()
-    clients = [
+    threads = [
         threading.Thread(target=client_loop, args=(server, load, stop), daemon=True)
         for _ in range(CLIENTS)
     ]
-    for client in clients:
-        client.start()
+    for thread in threads:
+        thread.start()
     for _ in range(CLIENTS * ROUNDS_BEFORE_KILL):
         assert load.acknowledged.acquire(timeout=60), "the load did not get going"
     server.kill()  # mid-load: commands are in flight
     tally.fault("kill -9 of the API under load")
     stop.set()
-    for client in clients:
-        client.join(timeout=30)
+    for thread in threads:
+        thread.join(timeout=30)
     server.start()
     acknowledged = [sent for sent in load.sent if sent.answer is not None]
     in_flight = [sent for sent in load.sent if sent.answer is None]

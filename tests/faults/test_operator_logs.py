@@ -53,6 +53,6 @@ def test_a_postgres_error_shows_its_primary_message_never_its_detail(
 def test_failures_are_named_as_operators_need() -> None:
     assert outage_kind(OSError(errno.ENOSPC, "No space left on device")) == "insufficient-storage"
     full = sqlite3.OperationalError("database or disk is full")
-    full.sqlite_errorcode = sqlite3.SQLITE_FULL  # type: ignore[attr-defined]
+    full.sqlite_errorcode = sqlite3.SQLITE_FULL
     assert outage_kind(full) == "insufficient-storage"
     assert outage_kind(psycopg.OperationalError("server closed")) == "database-unavailable"
