@@ -57,8 +57,11 @@ class CaseViewStore:
             f"ON CONFLICT (referral_id) DO UPDATE SET {UPSERT_SET}"
         )
         self._forget_involved = f"DELETE FROM {INVOLVED} WHERE referral_id={db.MARK}"
+        # Nothing to conflict with in a batch (its rows were just deleted); but two
+        # processes starting together may both backfill, and the second adds nothing.
         self._involve = (
-            f"INSERT INTO {INVOLVED} (referral_id, agency_id) VALUES ({db.MARK},{db.MARK})"
+            f"INSERT INTO {INVOLVED} (referral_id, agency_id) VALUES ({db.MARK},{db.MARK}) "
+            "ON CONFLICT DO NOTHING"
         )
 
     def create_table(self) -> None:

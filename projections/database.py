@@ -17,16 +17,18 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Protocol
 
+from eventsourcing.persistence import IntegrityError
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from eventsourcing.sqlite import (
     SQLiteCursor,
-    SQLiteDatastore,
     SQLiteTrackingRecorder,
     SQLiteTransaction,
 )
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
+
+from events.datastores import RecoveringSQLiteDatastore
 
 Write = tuple[str, Sequence[Sequence[object]]]
 Reader = Callable[[str, Sequence[object]], list[Any]]
@@ -87,7 +89,7 @@ class SQLiteProjectionDatabase(SQLiteTrackingRecorder):
     MARK = "?"
 
     def __init__(self, path: str) -> None:
-        super().__init__(SQLiteDatastore(db_name=path))
+        super().__init__(RecoveringSQLiteDatastore(db_name=path))
         self._move = _MOVE.format(table="tracking", mark="?")
         self._start = _START.format(table="tracking", mark="?")
 
@@ -159,8 +161,14 @@ class PostgresProjectionDatabase(PostgresTrackingRecorder):
         self._start = SQL(_START.format(table="{0}", mark="%s")).format(table)
 
     def create(self, statements: Sequence[str]) -> None:
-        self.create_table()
+        # Processes starting together (the API and its workers) create one at a time:
+        # CREATE … IF NOT EXISTS is not safe against a concurrent creator.
+        try:
+            self.create_table()
+        except IntegrityError:  # another process created the tracking table meanwhile
+            self.create_table()
         with self.datastore.transaction(commit=True) as curs:
+            curs.execute("SELECT pg_advisory_xact_lock(7235002)")
             for statement in statements:
                 curs.execute(statement)
 
