@@ -27,8 +27,10 @@ from commands.errors import (
     AgencyNameTakenError,
     AgencyNotFoundError,
     ConcurrentChangeError,
+    DataKeyMissingError,
     ErasedCaseError,
     IdempotencyKeyReusedError,
+    KeyStoreMismatchError,
     ReferralNotFoundError,
     StaleVersionError,
 )
@@ -48,7 +50,11 @@ ERROR_TABLE: dict[type[Exception], tuple[int, str, str]] = {
         "idempotency-key-reused",
         "The idempotency key was already used for another command",
     ),
+    KeyStoreMismatchError: (503, "key-store-mismatch", "The key store is not this ledger's"),
+    DataKeyMissingError: (503, "key-store-mismatch", "A data key is missing from the key store"),
 }
+# An operator must put the right key store back: not worth retrying every second or two.
+KEY_STORE_RETRY_AFTER_SECONDS = 30
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -66,7 +72,10 @@ async def _domain_error(request: Request, error: Exception) -> JSONResponse:
         # A rule only some roles or agencies may pass refused the caller after the gate let
         # them in: a refusal, logged as every refusal is.
         await run_in_threadpool(refused_after_gate, request, status, details.get("rule", slug))
-    return problem(status, slug, title, str(error), **details)
+    response = problem(status, slug, title, str(error), **details)
+    if status == HTTPStatus.SERVICE_UNAVAILABLE:
+        response.headers["Retry-After"] = str(KEY_STORE_RETRY_AFTER_SECONDS)
+    return response
 
 
 def _details(error: Exception) -> dict[str, Any]:
@@ -92,6 +101,8 @@ def _identifying(error: Exception) -> dict[str, Any]:
         return {"agency_id": str(error.agency_id)}
     if isinstance(error, ErasedCaseError):
         return {"referral_id": str(error.referral_id)}
+    if isinstance(error, DataKeyMissingError):
+        return {"key_ids": error.key_ids}
     return {}
 
 

@@ -25,6 +25,7 @@ from api.access_log import AccessLog, PostgresAccessLog, SQLiteAccessLog
 from api.settings import Settings, decode_master_key
 from commands.application import ReferralLedger
 from commands.clock import Clock
+from commands.errors import KeyStoreMismatchError
 from commands.keyring import KeyRing, KeyRingError
 from commands.keystores import KeyStore, PostgresKeyStore, SQLiteKeyStore
 from commands.recorders import PostgresLedgerRecorder
@@ -135,11 +136,6 @@ def open_runtime(
     prepare_storage(settings)
     keystore = open_keystore(settings)
     keyring = KeyRing(keystore, master_key)
-    try:
-        keyring.check_master_key()
-    except KeyRingError as error:
-        keystore.close()
-        raise StartupError(str(error)) from None
     ledger = ReferralLedger(
         settings.eventsourcing_env(),
         keyring=keyring,
@@ -148,7 +144,16 @@ def open_runtime(
         disposal_working_days=settings.disposal_working_days,
     )
     try:
+        # Whose key store it is comes before whose master key: a key store of another
+        # ledger wrapped under another master key is first of all the wrong store.
+        keyring.pair(ledger.ledger_recorder)
+        keyring.check_master_key()
         resealed = ledger.reseal_controller_reasoning()
+    except (KeyStoreMismatchError, KeyRingError) as error:
+        ledger.close()
+        keystore.close()
+        reason = error.for_operators if isinstance(error, KeyStoreMismatchError) else str(error)
+        raise StartupError(reason) from None
     except BaseException:
         ledger.close()
         keystore.close()
@@ -211,7 +216,10 @@ def open_keystore(settings: Settings) -> KeyStore:
     if settings.store == "sqlite":
         store = SQLiteKeyStore(str(settings.data_dir / "keys.sqlite"))
     else:
-        store = PostgresKeyStore(postgres_datastore(settings, settings.keystore_database))
+        store = PostgresKeyStore(
+            postgres_datastore(settings, settings.keystore_database),
+            f"database {settings.keystore_database} on {settings.pg_host}:{settings.pg_port}",
+        )
     store.create_table()
     return store
 

@@ -70,3 +70,57 @@ class ErasedCaseError(ApplicationError):
             "has since been erased; the command is not recorded again."
         )
         self.referral_id = referral_id
+
+
+_TO_OPERATORS = "an operator must point the service at this ledger's key store, or restore it"
+
+
+class KeyStoreMismatchError(ApplicationError):
+    """The key store is not the one this ledger's events were sealed with (another ledger's,
+    an empty one, or one swapped in since startup): no key is looked for in it or made in it.
+
+    The message is for the client and names no location; `for_operators` says where to look
+    and what to change. Neither holds personal data or key material."""
+
+    def __init__(self, reason: str, *, location: str, setting: str) -> None:
+        super().__init__(
+            f"The key store in use is not this ledger's ({reason}): nothing was recorded and "
+            f"no sealed data was opened; {_TO_OPERATORS}."
+        )
+        self.reason = reason
+        self.for_operators = (
+            f"the key store at {location} belongs to another ledger ({reason}); point "
+            f"{setting} at the right one, or restore it"
+        )
+
+
+class DataKeyMissingError(KeyStoreMismatchError):
+    """Keys that stored events were sealed under are not in the key store, though it is this
+    ledger's: an older copy of it (restored from a backup), or a damaged one. A new key is
+    never made in their place: the earlier data would stay unreadable, and data sealed under
+    the new key would be unreadable once the right store is back."""
+
+    def __init__(
+        self, owner_id: UUID | None, key_ids: list[str], *, location: str, setting: str
+    ) -> None:
+        plural = len(key_ids) > 1
+        keys = f"data key{'s' if plural else ''} {', '.join(key_ids)}"
+        whose = "" if owner_id is None else f" of {owner_id}"
+        reason = (
+            f"{keys}{whose}, which stored events were sealed under, "
+            f"{'are' if plural else 'is'} not in it"
+        )
+        ApplicationError.__init__(
+            self,
+            f"The key store in use lacks the {keys} that this record's stored events were "
+            "sealed under (an older copy of the key store, or another ledger's): nothing was "
+            f"recorded, no sealed data was opened and no new key was made; {_TO_OPERATORS}.",
+        )
+        self.reason = reason
+        self.for_operators = (
+            f"the key store at {location} lacks the {keys}{whose} that stored events were "
+            f"sealed under (an older copy, or another ledger's); point {setting} at the right "
+            "one, or restore it"
+        )
+        self.owner_id = owner_id
+        self.key_ids = key_ids

@@ -4,33 +4,65 @@ Each referral has one data key per key group (subject, third parties, referrer).
 stored only wrapped (AES-256-GCM under the master key, bound to its key id), in a key store
 that is a different database from the event store, so event-store backups hold ciphertext
 only. Destroying a key later erases its group's personal data everywhere at once.
+
+The key store and the event store recognise each other by a ledger identity written in both
+when they are first used together (`KeyRing.pair`). A key store that is not the event
+store's, or that lacks a key the stored events were sealed under, is refused: the key ring
+never makes a new key for a group a case already sealed data under, so a wrong or restored
+store can be put right without losing what was recorded meanwhile.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import os
-from collections.abc import Collection, Mapping
-from typing import NamedTuple
+import time
+from collections.abc import Callable, Collection, Iterable, Mapping
+from typing import NamedTuple, Protocol
 from uuid import UUID, uuid4
 
+import structlog
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from eventsourcing.application import LRUCache
+from eventsourcing.persistence import Notification
+from pydantic_core import from_json
 
+from commands.errors import DataKeyMissingError, KeyStoreMismatchError
 from commands.keystores import KeyStore, WrappedKey
 from events.personal import KeyGroup
-from events.storage import DataKey
+from events.storage import SEALED, DataKey
+
+log = structlog.get_logger("vtr.keyring")
 
 MASTER_KEY_BYTES = 32
 NONCE_BYTES = 12
 CACHE_SIZE = 10_000
+# How long a check that the key store is still this ledger's holds before it is made again:
+# readiness and every use of a key rely on it, so it must cost next to nothing.
+PAIRING_RECHECK_SECONDS = 5.0
 
 
 class KeyRingError(Exception):
     """The key ring cannot serve a key; the message names keys, never data."""
+
+
+class EventStore(Protocol):
+    """What the key ring needs of the event store: its ledger identity, and the stored events
+    of an owner (the key ids their sealed fields name)."""
+
+    def read_ledger_id(self) -> UUID | None: ...
+
+    def write_ledger_id(self, ledger_id: UUID) -> UUID: ...
+
+    def holds_sealed_events(self) -> bool: ...
+
+    def select_history(
+        self, originator_id: UUID, gt: int = 0, lte: int | None = None
+    ) -> list[Notification]: ...
 
 
 def master_key_fingerprint(master_key: bytes) -> str:
@@ -47,6 +79,61 @@ class KeyRing:
         self.fingerprint = master_key_fingerprint(master_key)
         self._by_id: LRUCache[str, DataKey] = LRUCache(CACHE_SIZE)
         self._by_owner: LRUCache[tuple[UUID, KeyGroup], DataKey] = LRUCache(CACHE_SIZE)
+        self._events: EventStore | None = None
+        self.ledger_id: UUID | None = None
+        self.recheck_seconds = PAIRING_RECHECK_SECONDS
+        self._checked_at = -math.inf
+        self._mismatch: str | None = None
+
+    def pair(self, events: EventStore) -> UUID:
+        """Check that the key store belongs to the ledger of `events`, and hold on to both;
+        returns the ledger's identity. New stores are given one identity; a key store made
+        before identities existed takes the event store's. Raises `KeyStoreMismatchError`."""
+        ledger_id = _reconcile(events, self._store, self._mismatch_error)
+        self._events, self.ledger_id = events, ledger_id
+        self._checked_at, self._mismatch = time.monotonic(), None
+        return ledger_id
+
+    def check_pairing(self, *, now: bool = False) -> None:
+        """Raise `KeyStoreMismatchError` if the key store is no longer the one the ring was
+        paired with (swapped or restored underneath a running service). The answer is kept
+        for `recheck_seconds` unless `now`; a ring never paired checks nothing."""
+        if self.ledger_id is None:
+            return
+        if now or time.monotonic() - self._checked_at >= self.recheck_seconds:
+            self._mismatch = self._pairing_problem(self.ledger_id)
+            self._checked_at = time.monotonic()
+            if self._mismatch is not None:
+                # Keys cached from the right store are not served while the wrong one is in
+                # place, and come back from the store when it is right again.
+                self._forget_all()
+                log.error(
+                    "key_store_mismatch", problem=self._mismatch_error(self._mismatch).for_operators
+                )
+        if self._mismatch is not None:
+            raise self._mismatch_error(self._mismatch)
+
+    def _pairing_problem(self, ledger_id: UUID) -> str | None:
+        found = self._store.read_ledger_id()
+        if found == ledger_id:
+            return None
+        if found is None:
+            return f"it has no ledger identity; this service runs ledger {ledger_id}"
+        return f"it is ledger {found}'s; this service runs ledger {ledger_id}"
+
+    def _mismatch_error(self, reason: str) -> KeyStoreMismatchError:
+        return KeyStoreMismatchError(
+            reason, location=self._store.location, setting=self._store.setting
+        )
+
+    def _missing_key_error(
+        self, owner_id: UUID | None, key_ids: Iterable[str]
+    ) -> DataKeyMissingError:
+        error = DataKeyMissingError(
+            owner_id, sorted(key_ids), location=self._store.location, setting=self._store.setting
+        )
+        log.error("data_key_missing", problem=error.for_operators)
+        return error
 
     def check_master_key(self) -> None:
         """Refuse to run with a master key other than the one that wrapped the stored keys."""
@@ -65,6 +152,7 @@ class KeyRing:
     def keys_for_sealing(
         self, owner_id: UUID, groups: Collection[KeyGroup]
     ) -> Mapping[KeyGroup, DataKey]:
+        self.check_pairing()
         keys = {group: key for group in groups if (key := self._cached(owner_id, group))}
         missing = [group for group in groups if group not in keys]
         if missing:
@@ -72,13 +160,16 @@ class KeyRing:
         return keys
 
     def key_for_opening(self, key_id: str) -> DataKey | None:
+        self.check_pairing()
         try:
             return self._by_id.get(key_id)
         except KeyError:
             pass
         wrapped = self._store.select_key(key_id)
         if wrapped is None:
-            raise KeyRingError(f"data key {key_id} is not in the key store")
+            # A destroyed key is still there, as a tombstone: absent means missing.
+            self.check_pairing(now=True)
+            raise self._missing_key_error(None, [key_id])
         if wrapped.wrapped_key is None:
             return None
         key = self._unwrap(wrapped)
@@ -86,12 +177,12 @@ class KeyRing:
         return key
 
     def live_key_ids(self, owner_id: UUID) -> dict[KeyGroup, str]:
-        """The ids of the owner's keys that still exist, by group."""
-        return {
-            key.key_group: key.key_id
-            for key in self._store.select_owner_keys(owner_id)
-            if key.wrapped_key is not None
-        }
+        """The ids of the owner's keys that still exist, by group. Refused when the store
+        lacks a key the owner's events used: an erasure must name every key it destroys."""
+        self.check_pairing()
+        stored = self._store.select_owner_keys(owner_id)
+        self._refuse_missing_keys(owner_id, stored)
+        return {key.key_group: key.key_id for key in stored if key.wrapped_key is not None}
 
     def destroy(self, key_ids: Collection[str]) -> None:
         """Destroy the keys for good; every field sealed under them is erased."""
@@ -129,6 +220,10 @@ class KeyRing:
         stored = {key.key_group: key for key in self._store.select_owner_keys(owner_id)}
         new = [self._wrap_new(owner_id, group) for group in groups if group not in stored]
         if new:
+            # A group is new only if the owner never sealed under it: a key its events used
+            # and the store lacks means the wrong store, never a reason to make another key.
+            self.check_pairing(now=True)
+            self._refuse_missing_keys(owner_id, stored.values())
             # Another writer may create the same group's key at the same moment; the store
             # keeps the first and we read back whichever won.
             self._store.insert_keys(new)
@@ -141,6 +236,18 @@ class KeyRing:
             keys[group] = self._unwrap(wrapped)
             self._by_owner.put((owner_id, group), keys[group])
         return keys
+
+    def _refuse_missing_keys(self, owner_id: UUID, stored: Iterable[WrappedKey]) -> None:
+        if self._events is None:
+            return
+        used = _key_ids_sealed_under(self._events.select_history(owner_id))
+        missing = used - {key.key_id for key in stored}
+        if missing:
+            # Read again: a key another writer made after `stored` was read is there by now,
+            # because its events were committed after it.
+            missing -= {key.key_id for key in self._store.select_owner_keys(owner_id)}
+        if missing:
+            raise self._missing_key_error(owner_id, missing)
 
     def _wrap_new(self, owner_id: UUID, group: KeyGroup) -> WrappedKey:
         blank = WrappedKey(str(uuid4()), owner_id, group, None, self.fingerprint)
@@ -170,6 +277,53 @@ class KeyRing:
 
 def _binding(key_id: str) -> bytes:
     return f"vtr-ledger data key {key_id}".encode()
+
+
+def _key_ids_sealed_under(stored: Iterable[Notification]) -> set[str]:
+    """The ids of the keys the sealed fields of these stored events name."""
+    mark = f'"{SEALED}"'.encode()
+    used = set()
+    for event in stored:
+        if mark in event.state:
+            for value in from_json(event.state).values():
+                if isinstance(value, dict) and SEALED in value:
+                    used.add(str(value[SEALED]))
+    return used
+
+
+def _reconcile(
+    events: EventStore, keys: KeyStore, mismatch: Callable[[str], KeyStoreMismatchError]
+) -> UUID:
+    """The ledger identity both stores hold, written where it is missing and may be written.
+
+    The key store is read first: the event store is always written first, so a key store
+    with an identity means an event store with one, even while another process starts."""
+    key_store_id = keys.read_ledger_id()
+    event_store_id = events.read_ledger_id()
+    if key_store_id is not None:
+        if event_store_id is None:
+            raise mismatch(f"it is ledger {key_store_id}'s; the event store has no identity")
+        if key_store_id != event_store_id:
+            raise mismatch(
+                f"it is ledger {key_store_id}'s; the event store is ledger {event_store_id}'s"
+            )
+        return key_store_id
+    if not keys.holds_keys() and events.holds_sealed_events():
+        whose = "" if event_store_id is None else f" (ledger {event_store_id})"
+        raise mismatch(f"it holds no keys, but the event store{whose} holds sealed data")
+    # A new ledger, or stores made before identities existed: the key store's keys (if any)
+    # are taken as the event store's; a key the events need and it lacks is refused on use.
+    ledger_id = events.write_ledger_id(event_store_id or uuid4())
+    written = keys.write_ledger_id(ledger_id)
+    if written != ledger_id:
+        raise mismatch(f"it is ledger {written}'s; the event store is ledger {ledger_id}'s")
+    log.info(
+        "ledger_identity_written",
+        ledger_id=str(ledger_id),
+        from_event_store=event_store_id is not None,
+        key_store=keys.location,
+    )
+    return ledger_id
 
 
 class RotationReport(NamedTuple):

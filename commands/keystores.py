@@ -1,4 +1,9 @@
-"""Where wrapped data keys live: an SQLite file or a PostgreSQL database of their own."""
+"""Where wrapped data keys live: an SQLite file or a PostgreSQL database of their own.
+
+Each key store also holds the identity of the ledger it belongs to (a random UUID written
+once, also in that ledger's event store), so a key store and an event store that were not
+made for each other are recognised before a key is looked for or made.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +28,27 @@ class WrappedKey(NamedTuple):
 
 
 class KeyStore(Protocol):
-    def create_table(self) -> None: ...
+    location: str
+    """Where the store is, for operators: a file path or a database on a server."""
+    setting: str
+    """What an operator changes to point the service at another key store."""
+
+    def create_table(self) -> None:
+        """Create the keys' table and the ledger identity's (both empty) if they are missing."""
+        ...
+
+    def read_ledger_id(self) -> UUID | None:
+        """The identity of the ledger the store belongs to; None before it was written (a new
+        store, or one created before identities were)."""
+        ...
+
+    def write_ledger_id(self, ledger_id: UUID) -> UUID:
+        """Write the ledger identity unless one is there; returns the one the store holds."""
+        ...
+
+    def holds_keys(self) -> bool:
+        """Whether any key (or the tombstone of a destroyed one) is stored."""
+        ...
 
     def insert_keys(self, keys: Sequence[WrappedKey]) -> None:
         """Insert new keys; a key for an owner's group that already exists is left as it is."""
@@ -60,6 +85,11 @@ _TABLE = (
     "created_at TEXT NOT NULL, destroyed_at TEXT, "
     "UNIQUE (owner_id, key_group))"
 )
+# One row at most: a key store belongs to one ledger, for good.
+_IDENTITY_TABLE = (
+    "CREATE TABLE IF NOT EXISTS {table} ("
+    "id INTEGER PRIMARY KEY CHECK (id = 1), ledger_id TEXT NOT NULL, created_at TEXT NOT NULL)"
+)
 # The controller's reasoning justifies an erasure: the erasure must not take it too.
 _DESTROYABLE = f"key_group <> '{KeyGroup.CONTROLLER.value}'"
 
@@ -88,12 +118,37 @@ def _key_row(key: WrappedKey) -> tuple[object, ...]:
 
 
 class SQLiteKeyStore:
+    setting = "the data folder (VTR_DATA_DIR)"
+
     def __init__(self, path: str) -> None:
         self._datastore = SQLiteDatastore(db_name=path)
+        self.location = path
 
     def create_table(self) -> None:
         with self._datastore.transaction(commit=True) as c:
             c.execute(_TABLE.format(table="data_keys", blob="BLOB"))
+            c.execute(_IDENTITY_TABLE.format(table="ledger_identity"))
+
+    def read_ledger_id(self) -> UUID | None:
+        with self._datastore.transaction(commit=False) as c:
+            c.execute("SELECT ledger_id FROM ledger_identity WHERE id = 1")
+            row = c.fetchone()
+        return None if row is None else UUID(row["ledger_id"])
+
+    def write_ledger_id(self, ledger_id: UUID) -> UUID:
+        with self._datastore.transaction(commit=True) as c:
+            c.execute(
+                "INSERT INTO ledger_identity (id, ledger_id, created_at) VALUES (1, ?, ?) "
+                "ON CONFLICT DO NOTHING",
+                (str(ledger_id), datetime.now(UTC).isoformat()),
+            )
+            c.execute("SELECT ledger_id FROM ledger_identity WHERE id = 1")
+            return UUID(c.fetchone()["ledger_id"])
+
+    def holds_keys(self) -> bool:
+        with self._datastore.transaction(commit=False) as c:
+            c.execute("SELECT 1 FROM data_keys LIMIT 1")
+            return c.fetchone() is not None
 
     def insert_keys(self, keys: Sequence[WrappedKey]) -> None:
         with self._datastore.transaction(commit=True) as c:
@@ -160,9 +215,22 @@ class SQLiteKeyStore:
 
 
 class PostgresKeyStore:
-    def __init__(self, datastore: PostgresDatastore) -> None:
+    setting = "VTR_PG_KEYSTORE_DATABASE"
+
+    def __init__(self, datastore: PostgresDatastore, location: str) -> None:
         self._datastore = datastore
+        self.location = location
         table = Identifier(datastore.schema, "vtr_data_keys")
+        identity = Identifier(datastore.schema, "vtr_key_store_ledger")
+        self._create_identity = SQL(_IDENTITY_TABLE).format(table=identity)
+        self._read_identity = SQL("SELECT ledger_id FROM {table} WHERE id = 1").format(
+            table=identity
+        )
+        self._write_identity = SQL(
+            "INSERT INTO {table} (id, ledger_id, created_at) VALUES (1, %s, %s) "
+            "ON CONFLICT DO NOTHING"
+        ).format(table=identity)
+        self._any_key = SQL("SELECT 1 AS found FROM {table} LIMIT 1").format(table=table)
         self._create = SQL(_TABLE.format(table="{table}", blob="bytea")).format(table=table)
         self._insert = SQL(
             "INSERT INTO {table} (" + _COLUMNS + ", created_at) "
@@ -192,6 +260,26 @@ class PostgresKeyStore:
     def create_table(self) -> None:
         with self._datastore.transaction(commit=True) as curs:
             curs.execute(self._create)
+            curs.execute(self._create_identity)
+
+    def read_ledger_id(self) -> UUID | None:
+        with self._datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self._read_identity)
+            row = curs.fetchone()
+        return None if row is None else UUID(row["ledger_id"])
+
+    def write_ledger_id(self, ledger_id: UUID) -> UUID:
+        with self._datastore.transaction(commit=True) as curs:
+            curs.execute(self._write_identity, (str(ledger_id), datetime.now(UTC).isoformat()))
+            curs.execute(self._read_identity)
+            row = curs.fetchone()
+        assert row is not None  # noqa: S101 (written just before, in this transaction)
+        return UUID(row["ledger_id"])
+
+    def holds_keys(self) -> bool:
+        with self._datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self._any_key)
+            return curs.fetchone() is not None
 
     def insert_keys(self, keys: Sequence[WrappedKey]) -> None:
         with self._datastore.transaction(commit=True) as curs:

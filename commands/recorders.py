@@ -73,6 +73,19 @@ class LedgerRecorder(Protocol):
         commands that carried personal data must not outlive an erasure of it."""
         ...
 
+    def read_ledger_id(self) -> UUID | None:
+        """The identity of the ledger this event store belongs to (also written in its key
+        store); None before it was written."""
+        ...
+
+    def write_ledger_id(self, ledger_id: UUID) -> UUID:
+        """Write the ledger identity unless one is there; returns the one the store holds."""
+        ...
+
+    def holds_sealed_events(self) -> bool:
+        """Whether any stored event holds a sealed field (so needs a key from the key store)."""
+        ...
+
     def migrated_through(self, migration: str) -> int:
         """The log position up to which a one-off migration of stored events has run."""
         ...
@@ -88,6 +101,14 @@ class LedgerRecorder(Protocol):
 _COLUMNS = (
     "actor_id, idempotency_key, command, fingerprint, aggregate_id, first_version, last_version"
 )
+
+
+# One row at most: an event store belongs to one ledger, for good.
+_IDENTITY_COLUMNS = (
+    "id INTEGER PRIMARY KEY CHECK (id = 1), ledger_id TEXT NOT NULL, created_at TEXT NOT NULL"
+)
+# How a sealed field starts in a stored event's JSON (see events/storage.py).
+SEALED_MARK = '"$sealed"'
 
 
 # The column predates tombstones and is NOT NULL: an empty fingerprint marks a tombstone.
@@ -126,6 +147,7 @@ def _hex(originator_id: UUID | str) -> str:
 class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
     idempotency_table = "idempotency_records"
     migrations_table = "migrations"
+    identity_table = "ledger_identity"
 
     def construct_create_table_statements(self) -> list[str]:
         return [
@@ -141,6 +163,7 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
                 f"CREATE TABLE IF NOT EXISTS {self.migrations_table} ("
                 "name TEXT PRIMARY KEY, position INTEGER NOT NULL) WITHOUT ROWID"
             ),
+            f"CREATE TABLE IF NOT EXISTS {self.identity_table} ({_IDENTITY_COLUMNS})",
         ]
 
     def _insert_events(
@@ -207,6 +230,30 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
                 (TOMBSTONE, aggregate_id.hex),
             )
 
+    def read_ledger_id(self) -> UUID | None:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT ledger_id FROM {self.identity_table} WHERE id = 1")
+            row = c.fetchone()
+        return None if row is None else UUID(row["ledger_id"])
+
+    def write_ledger_id(self, ledger_id: UUID) -> UUID:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(
+                f"INSERT INTO {self.identity_table} (id, ledger_id, created_at) "
+                "VALUES (1, ?, datetime('now')) ON CONFLICT DO NOTHING",
+                (str(ledger_id),),
+            )
+            c.execute(f"SELECT ledger_id FROM {self.identity_table} WHERE id = 1")
+            return UUID(c.fetchone()["ledger_id"])
+
+    def holds_sealed_events(self) -> bool:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT 1 FROM {self.events_table_name} WHERE instr(state, ?) > 0 LIMIT 1",
+                (SEALED_MARK.encode(),),
+            )
+            return c.fetchone() is not None
+
     def migrated_through(self, migration: str) -> int:
         with self.datastore.transaction(commit=False) as c:
             c.execute(f"SELECT position FROM {self.migrations_table} WHERE name=?", (migration,))
@@ -259,6 +306,7 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder):
         schema = Identifier(self.datastore.schema)
         table = Identifier(events_table_name.removesuffix("_events") + "_idempotency")
         migrations = Identifier(events_table_name.removesuffix("_events") + "_migrations")
+        identity = Identifier(events_table_name.removesuffix("_events") + "_ledger_identity")
         events = Identifier(self.events_table_name)
         self.sql_create_statements.append(
             SQL(
@@ -275,6 +323,21 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder):
                 "name text PRIMARY KEY, position bigint NOT NULL)"
             ).format(schema, migrations)
         )
+        self.sql_create_statements.append(
+            SQL("CREATE TABLE IF NOT EXISTS {0}.{1} (" + _IDENTITY_COLUMNS + ")").format(
+                schema, identity
+            )
+        )
+        self._read_identity = SQL("SELECT ledger_id FROM {0}.{1} WHERE id = 1").format(
+            schema, identity
+        )
+        self._write_identity = SQL(
+            "INSERT INTO {0}.{1} (id, ledger_id, created_at) VALUES (1, %s, now()::text) "
+            "ON CONFLICT DO NOTHING"
+        ).format(schema, identity)
+        self._any_sealed = SQL(
+            "SELECT 1 AS found FROM {0}.{1} WHERE position(%s::bytea IN state) > 0 LIMIT 1"
+        ).format(schema, events)
         self._migrated_through = SQL("SELECT position FROM {0}.{1} WHERE name=%s").format(
             schema, migrations
         )
@@ -360,6 +423,25 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder):
     def tombstone_idempotency_records(self, aggregate_id: UUID) -> None:
         with self.datastore.transaction(commit=True) as curs:
             curs.execute(self._tombstone_records, (TOMBSTONE, aggregate_id))
+
+    def read_ledger_id(self) -> UUID | None:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self._read_identity)
+            row = curs.fetchone()
+        return None if row is None else UUID(row["ledger_id"])
+
+    def write_ledger_id(self, ledger_id: UUID) -> UUID:
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(self._write_identity, (str(ledger_id),))
+            curs.execute(self._read_identity)
+            row = curs.fetchone()
+        assert row is not None  # noqa: S101 (written just before, in this transaction)
+        return UUID(row["ledger_id"])
+
+    def holds_sealed_events(self) -> bool:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self._any_sealed, (SEALED_MARK.encode(),))
+            return curs.fetchone() is not None
 
     def migrated_through(self, migration: str) -> int:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:

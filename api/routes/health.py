@@ -13,6 +13,7 @@ from api.deps import RuntimeDep
 from api.outages import describe
 from api.problems import problem
 from api.runtime import Runtime
+from commands.errors import KeyStoreMismatchError
 
 READINESS_BUDGET_SECONDS = 1.5
 # Probes run in threads of their own, so a store that hangs cannot hold the answer; a few
@@ -69,9 +70,18 @@ def _projection_running(runtime: Runtime) -> None:
         raise NotReadyError(f"a projection worker failed: {projections.last_error}")
 
 
+def _key_store_paired(runtime: Runtime) -> None:
+    keyring = runtime.ledger.keyring
+    try:
+        keyring.check_pairing()  # answered from memory but every few seconds
+    except KeyStoreMismatchError as error:
+        raise NotReadyError(f"the key store is not this ledger's ({error.reason})") from None
+    keyring.check_master_key()
+
+
 PROBES: dict[str, Callable[[Runtime], object]] = {
     "event_store": lambda runtime: runtime.ledger.ledger_recorder.check_writable(),
-    "key_store": lambda runtime: runtime.ledger.keyring.check_master_key(),
+    "key_store": _key_store_paired,
     "case_view": lambda runtime: runtime.projections.case_view.position(),
     "access_log": lambda runtime: runtime.access_log.check_writable(),
     "projection": _projection_running,
