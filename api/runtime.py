@@ -149,6 +149,7 @@ def open_runtime(
         keyring.pair(ledger.ledger_recorder)
         keyring.check_master_key()
         resealed = ledger.reseal_controller_reasoning()
+        revived = ledger.reapply_erasures(only_revived=True)
     except (KeyStoreMismatchError, KeyRingError) as error:
         ledger.close()
         keystore.close()
@@ -160,6 +161,9 @@ def open_runtime(
         raise
     if resealed.moved or resealed.left_erased:
         log.info("controller_reasoning_resealed", **resealed._asdict())
+    if revived:
+        # A key store restored from a backup older than some erasures: erased again.
+        log.warning("erasures_reapplied", erasures=revived)
     if isinstance(ledger.recorder, PostgresLedgerRecorder):
         recover_quickly(ledger.recorder.datastore)
     projections = open_projections(settings, ledger.recorder)

@@ -184,6 +184,10 @@ class KeyRing:
         self._refuse_missing_keys(owner_id, stored)
         return {key.key_group: key.key_id for key in stored if key.wrapped_key is not None}
 
+    def stored_keys(self, owner_id: UUID) -> list[WrappedKey]:
+        """The owner's keys as the store holds them (destroyed ones with no key)."""
+        return self._store.select_owner_keys(owner_id)
+
     def destroy(self, key_ids: Collection[str]) -> None:
         """Destroy the keys for good; every field sealed under them is erased."""
         if key_ids:

@@ -13,9 +13,9 @@ from typing import Any, NamedTuple, Protocol
 from uuid import UUID
 
 from eventsourcing.postgres import PostgresDatastore
-from eventsourcing.sqlite import SQLiteDatastore
 from psycopg.sql import SQL, Identifier
 
+from events.datastores import RecoveringSQLiteDatastore
 from events.personal import KeyGroup
 
 
@@ -121,7 +121,7 @@ class SQLiteKeyStore:
     setting = "the data folder (VTR_DATA_DIR)"
 
     def __init__(self, path: str) -> None:
-        self._datastore = SQLiteDatastore(db_name=path)
+        self._datastore = RecoveringSQLiteDatastore(db_name=path)
         self.location = path
 
     def create_table(self) -> None:

@@ -140,14 +140,27 @@ class SectionEightCommands(SharingCommands):
             self._destroy_keys(referral_id, event.key_ids)
         return outcome
 
-    def reapply_erasures(self) -> int:
+    def reapply_erasures(self, *, only_revived: bool = False) -> int:
         """Destroy every key an erasure named, again (after a crash or a restore from backup);
-        returns how many erasures were applied."""
+        returns how many erasures were applied. `only_revived` touches only erasures whose
+        keys are back in the store (a key store restored from a backup taken before them):
+        cheap enough to run at every start."""
         applied = 0
         for referral_id, event in self._executed_erasures():
+            if only_revived:
+                revived = set(event.key_ids) & set(self._stored_key_ids(referral_id))
+                if not revived:
+                    continue
             self._destroy_keys(referral_id, event.key_ids)
             applied += 1
         return applied
+
+    def _stored_key_ids(self, referral_id: UUID) -> list[str]:
+        return [
+            key.key_id
+            for key in self.keyring.stored_keys(referral_id)
+            if key.wrapped_key is not None
+        ]
 
     def reseal_controller_reasoning(self, page_size: int = 500) -> ResealReport:
         """Re-seal under the case's controller key each reason that version 1 of the

@@ -18,8 +18,10 @@ import pytest
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from psycopg.sql import SQL, Identifier
 
+from api.main import create_app
 from api.runtime import Runtime
 from api.settings import Settings
 from events.personal import KeyGroup
@@ -224,3 +226,29 @@ def test_erasures_are_reapplied_after_the_key_store_is_restored_from_a_backup(
     assert erasable
     assert all(key.wrapped_key is None for key in erasable)
     assert find_personal_data(str(api.history(referral_id, reveal=True))) == []
+
+
+def test_a_restart_on_a_key_store_restored_from_before_an_erasure_erases_again(
+    settings: Settings, clock: FixedClock
+) -> None:
+    """A key store restored from an older backup brings destroyed keys back; the service
+    finds them at start, from the erasures in the log, and destroys them again."""
+    with TestClient(create_app(settings, clock=clock)) as client:
+        api = Api(client)
+        runtime: Runtime = client.app.state.runtime  # type: ignore[attr-defined]
+        agencies = register_agencies(api)
+        referral_id = case_with_disclosures(api, clock, agencies, "2026-03-05", [[SCHOOL]])
+        backup = runtime.keystore.select_owner_keys(referral_id)
+        erase_case(api, referral_id)
+        runtime.keystore.rewrap_keys(backup)  # the restore, while the service is down
+    with TestClient(create_app(settings, clock=clock)) as client:
+        api = Api(client)
+        assert find_personal_data(str(api.history(referral_id, reveal=True))) == []
+        runtime = client.app.state.runtime  # type: ignore[attr-defined]
+        erasable = [
+            key
+            for key in runtime.keystore.select_owner_keys(referral_id)
+            if key.key_group is not KeyGroup.CONTROLLER
+        ]
+        assert erasable
+        assert all(key.wrapped_key is None for key in erasable)
