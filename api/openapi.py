@@ -43,8 +43,8 @@ ERRORS = {
     415: "The body is not application/json in UTF-8.",
     422: "Invalid or missing fields or parameters (each named in `errors`); nothing recorded.",
     503: "A store is unavailable (down, busy or read-only; for a command: it may or may not have "
-    "been recorded), or a view has not reached `after_position` yet: retry after the seconds in "
-    "Retry-After.",
+    "been recorded), the key store is not this ledger's (`key-store-mismatch`), or a view has "
+    "not reached `after_position` yet: retry after the seconds in Retry-After.",
     507: "The store is out of disk space.",
 }
 REQUEST_HEADERS: dict[str, dict[str, Any]] = {
