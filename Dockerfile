@@ -16,6 +16,7 @@ COPY events ./events
 COPY commands ./commands
 COPY projections ./projections
 COPY api ./api
+COPY scenarios ./scenarios
 
 RUN useradd --system --home-dir /data vtr && mkdir -p /data && chown vtr /data
 USER vtr

@@ -24,10 +24,7 @@ from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
 from aggregates.agency import AgencyState, directory_name
-from api.catalogue import render_catalogue
-from api.command_examples import render_command_examples
-from api.demo import DEMO_ACTORS, DEMO_START, ScriptedClock, load_demo
-from api.identity import (
+from api.access.identity import (
     TokenAgency,
     TokenStore,
     TokenTableError,
@@ -36,12 +33,8 @@ from api.identity import (
     read_table,
     revoke_token,
 )
-from api.logging import configure_logging
-from api.main import api_routes, create_app
-from api.middleware import ProblemHttpToolsProtocol
-from api.outages import OUTAGES, describe
-from api.permission_docs import render_permission_matrix
-from api.runtime import (
+from api.access.permission_docs import render_permission_matrix
+from api.bootstrap import (
     Runtime,
     StartupError,
     load_master_key,
@@ -52,8 +45,12 @@ from api.runtime import (
     prepare_storage,
     replace_master_key_file,
 )
+from api.catalogue import render_catalogue
+from api.http.app import api_routes, create_app
+from api.http.middleware import ProblemHttpToolsProtocol
+from api.http.outages import OUTAGES, describe
+from api.logging import configure_logging
 from api.settings import MASTER_KEY_BYTES, Settings, decode_master_key
-from api.synthetic import generate_year
 from commands.agencies import RegisterAgency
 from commands.clock import Clock
 from commands.context import Actor, Issued
@@ -61,6 +58,9 @@ from commands.errors import AgencyNameTakenError, ReferralNotFoundError
 from commands.keyring import KeyRingError, rotate_master_key
 from events.vocabulary import AgencyType, Role
 from projections.agency_directory import AgencyDirectory
+from scenarios.command_examples import render_command_examples
+from scenarios.demo import DEMO_ACTORS, DEMO_START, ScriptedClock, load_demo
+from scenarios.synthetic import generate_year
 
 
 def fail(message: str) -> NoReturn:

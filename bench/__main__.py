@@ -32,7 +32,7 @@ import psycopg
 from psycopg.sql import SQL, Identifier
 from pydantic import SecretStr
 
-from api.runtime import open_runtime, prepare_storage
+from api.bootstrap import open_runtime, prepare_storage
 from api.settings import Settings
 from bench.authz import AuthzFigures, measure_authz
 from bench.erasure import ErasureFigures, measure_erasure

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from uuid import UUID
 
-from api.runtime import open_runtime
+from api.bootstrap import open_runtime
 from api.settings import Settings
 from bench.http_load import LiveServer
 from bench.workload import POLICE, receive_referrals

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID, uuid4
 
-from api.runtime import Runtime, open_runtime
+from api.bootstrap import Runtime, open_runtime
 from api.settings import Settings
 from bench.register_export import (
     CHILDRENS,

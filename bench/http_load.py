@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from uuid import UUID, uuid4
 
-from api.identity import issue_tokens
-from api.runtime import open_runtime
+from api.access.identity import issue_tokens
+from api.bootstrap import open_runtime
 from api.settings import Settings
 from bench.workload import POLICE, STEPS, TRIAGE, Measured, receive_referrals
 from commands.context import Actor

@@ -15,11 +15,11 @@ from fastapi.routing import APIRoute
 from starlette.routing import request_response
 
 from aggregates.agency import agency_id_for
-from api.access import Grant
-from api.identity import Principal
-from api.main import create_app
-from api.middleware import ProblemHttpToolsProtocol
-from api.permissions import MATRIX
+from api.access.gate import Grant
+from api.access.identity import Principal
+from api.access.permissions import MATRIX
+from api.http.app import create_app
+from api.http.middleware import ProblemHttpToolsProtocol
 from api.settings import Settings
 from events.vocabulary import Role
 

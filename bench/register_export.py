@@ -26,7 +26,7 @@ import psycopg
 
 from aggregates.referral import Referral
 from aggregates.sharing import AgencyStanding, DisclosureRequest
-from api.runtime import Runtime
+from api.bootstrap import Runtime
 from api.settings import Settings
 from bench.http_load import LiveServer
 from bench.workload import FORM, POLICE, TRIAGE, Measured

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID, uuid4
 
-from api.runtime import open_runtime
+from api.bootstrap import open_runtime
 from api.settings import Settings
 from commands import intake as i
 from commands.application import ReferralLedger, command_model

@@ -22,7 +22,7 @@ from fastapi.testclient import TestClient
 from psycopg.sql import SQL, Identifier
 from pydantic import SecretStr
 
-from api.main import create_app
+from api.http.app import create_app
 from api.settings import Settings
 from tests.api_client import Api
 from tests.faults.fault_tally import tally as fault_tally

@@ -10,7 +10,7 @@ from uuid import uuid4
 from fastapi.testclient import TestClient
 
 from aggregates.agency import agency_id_for
-from api.identity import StoredToken, TokenAgency, TokenTable, digest
+from api.access.identity import StoredToken, TokenAgency, TokenTable, digest
 from commands.agencies import RegisterAgency
 from commands.context import Actor, Issued
 from events.vocabulary import AgencyType, Role

@@ -13,9 +13,9 @@ import psycopg
 import pytest
 from fastapi import FastAPI
 
-from api.deps import ActorDep
-from api.identity import issue_token
-from api.marking import PROTECTIVE_MARKING
+from api.access.identity import issue_token
+from api.access.marking import PROTECTIVE_MARKING
+from api.http.deps import ActorDep
 from api.settings import Settings
 from events.vocabulary import Role
 from projections.register_export import read_csv

@@ -13,8 +13,8 @@ import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from api.main import api_routes, create_app
-from api.permissions import ALL_AGENCIES, MATRIX, Permission, Scope
+from api.access.permissions import ALL_AGENCIES, MATRIX, Permission, Scope
+from api.http.app import api_routes, create_app
 from api.settings import Settings
 from events.vocabulary import Role
 from tests.api_client import Api

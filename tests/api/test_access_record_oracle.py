@@ -18,7 +18,7 @@ from uuid import UUID, uuid4
 import httpx2 as httpx
 import pytest
 
-from api.permissions import MATRIX
+from api.access.permissions import MATRIX
 from events.vocabulary import Role
 from projections.register_export import read_csv
 from tests.api.test_access_matrix import ONE_PER_ROLE

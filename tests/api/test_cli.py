@@ -19,8 +19,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from aggregates.agency import agency_id_for
-from api.identity import read_table
-from api.main import create_app
+from api.access.identity import read_table
+from api.http.app import create_app
 from api.settings import Settings
 from tests.api_client import Api
 from tests.conftest import make_settings

@@ -8,7 +8,8 @@ from typing import Any
 from uuid import UUID
 
 from aggregates.agency import agency_id_for
-from api.command_examples import (
+from api.http.app import api_routes
+from scenarios.command_examples import (
     AGENCY_IDS,
     CHILDRENS,
     EXAMPLES,
@@ -17,7 +18,6 @@ from api.command_examples import (
     REFERRAL_ID,
     SCHOOL,
 )
-from api.main import api_routes
 from tests import lifecycle as steps
 from tests.api_client import Api
 from tests.lifecycle import at

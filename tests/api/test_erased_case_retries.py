@@ -11,7 +11,7 @@ from uuid import UUID
 
 from fastapi import FastAPI
 
-from api.runtime import Runtime
+from api.bootstrap import Runtime
 from tests.api_client import Api
 from tests.section8_support import erase_case
 from tests.support import SUBJECT_NAME, find_personal_data, referral_form

@@ -16,9 +16,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi.testclient import TestClient
 
 from aggregates.agency import agency_id_for
-from api.identity import issue_token, read_table, revoke_token
+from api.access.identity import issue_token, read_table, revoke_token
+from api.http.app import create_app
 from api.logging import configure_logging
-from api.main import create_app
 from api.settings import Settings
 from events.vocabulary import Role
 from tests.api.test_cli import cli_env, run

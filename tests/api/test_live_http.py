@@ -12,8 +12,8 @@ from collections.abc import Iterator
 import pytest
 import uvicorn
 
-from api.main import create_app
-from api.middleware import ProblemHttpToolsProtocol
+from api.http.app import create_app
+from api.http.middleware import ProblemHttpToolsProtocol
 from api.settings import Settings
 from tests.support import FixedClock
 

@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from aggregates.referral import Referral
+from api.http.app import create_app
 from api.logging import configure_logging
-from api.main import create_app
 from api.settings import Settings
 from tests import lifecycle
 from tests.api_client import TOKENS, Api

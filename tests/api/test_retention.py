@@ -9,7 +9,7 @@ from uuid import UUID
 import pytest
 from fastapi.testclient import TestClient
 
-from api.main import create_app
+from api.http.app import create_app
 from tests import lifecycle
 from tests.api_client import Api
 from tests.conftest import make_settings

@@ -34,8 +34,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from api.main import create_app
-from api.middleware import ProblemHttpToolsProtocol
+from api.http.app import create_app
+from api.http.middleware import ProblemHttpToolsProtocol
 from api.settings import Settings
 from events.vocabulary import Role
 from tests.api.test_access_matrix import ONE_PER_ROLE

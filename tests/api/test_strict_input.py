@@ -15,7 +15,7 @@ import httpx2 as httpx
 import pytest
 from fastapi import FastAPI
 
-from api.runtime import Runtime
+from api.bootstrap import Runtime
 from events.base import AuditEnvelope
 from events.forms import ReferralConcern, SubjectDetails
 from events.intake import ReferralReceived

@@ -15,7 +15,7 @@ from uuid import UUID, uuid4
 import psycopg
 import pytest
 
-from api.identity import TokenAgency, issue_token, revoke_token
+from api.access.identity import TokenAgency, issue_token, revoke_token
 from api.logging import configure_logging
 from api.settings import Settings
 from events.vocabulary import Role

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api.main import create_app
+from api.http.app import create_app
 from api.settings import Settings
 from tests.api_client import Api
 from tests.conftest import make_settings

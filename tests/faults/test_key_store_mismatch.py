@@ -23,8 +23,8 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from api.main import create_app
-from api.runtime import Runtime, StartupError, load_master_key, open_runtime
+from api.bootstrap import Runtime, StartupError, load_master_key, open_runtime
+from api.http.app import create_app
 from api.settings import Settings
 from tests.api.test_cli import cli_env, run
 from tests.api_client import Api

@@ -11,9 +11,9 @@ import sys
 import time
 from pathlib import Path
 
-from api.runtime import open_event_recorder, open_projections, open_runtime
+from api.bootstrap import open_event_recorder, open_projections, open_runtime
 from api.settings import Settings
-from api.synthetic import generate_year
+from scenarios.synthetic import generate_year
 from tests.faults.fault_tally import tally
 from tests.faults.test_projection_workers import (
     ROOT,

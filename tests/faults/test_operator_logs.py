@@ -11,8 +11,8 @@ import psycopg
 import pytest
 import structlog
 
+from api.http.outages import describe, outage_kind
 from api.logging import configure_logging
-from api.outages import describe, outage_kind
 from tests.support import SUBJECT_NAME
 
 

@@ -31,8 +31,7 @@ import structlog.testing
 from fastapi.testclient import TestClient
 
 from aggregates.referral_state import Stage
-from api.main import create_app
-from api.runtime import (
+from api.bootstrap import (
     Projections,
     Runtime,
     open_event_recorder,
@@ -41,8 +40,8 @@ from api.runtime import (
     open_runtime,
     prepare_storage,
 )
+from api.http.app import create_app
 from api.settings import Settings
-from api.synthetic import CHAIR, EVERY_AGENCY, TRIAGE, Year, generate_year
 from commands import section8 as s8
 from commands.agencies import RegisterAgency
 from commands.application import ReferralLedger
@@ -54,6 +53,7 @@ from projections.database import ProjectionDatabase, Reader, Write
 from projections.disposal_obligations import DisposalObligations
 from projections.retention import RetentionRecords
 from projections.runner import EventFeed, Positioned, ProjectionWorker
+from scenarios.synthetic import CHAIR, EVERY_AGENCY, TRIAGE, Year, generate_year
 from tests.api_client import Api
 from tests.conftest import make_settings
 from tests.support import FixedClock

@@ -16,7 +16,7 @@ from eventsourcing.persistence import OperationalError
 from eventsourcing.sqlite import SQLiteDatastore
 from fastapi.testclient import TestClient
 
-from api.main import create_app
+from api.http.app import create_app
 from api.settings import Settings
 from events.datastores import RecoveringSQLiteDatastore, read_only_failure
 from tests.api_client import Api

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from api.runtime import Runtime
+from api.bootstrap import Runtime
 from projections.case_view_projection import CaseViewProjection
 from projections.runner import ProjectionWorker, RecorderFeed
 from tests import lifecycle

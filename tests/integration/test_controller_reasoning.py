@@ -21,9 +21,9 @@ from eventsourcing.persistence import StoredEvent
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from api.bootstrap import Runtime
+from api.http.app import create_app
 from api.logging import configure_logging
-from api.main import create_app
-from api.runtime import Runtime
 from api.settings import Settings
 from commands.ledger_section8 import RESEAL_MIGRATION
 from commands.section8 import RequestErasure

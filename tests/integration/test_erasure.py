@@ -21,8 +21,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from psycopg.sql import SQL, Identifier
 
-from api.main import create_app
-from api.runtime import Runtime
+from api.bootstrap import Runtime
+from api.http.app import create_app
 from api.settings import Settings
 from events.personal import KeyGroup
 from tests.api_client import Api

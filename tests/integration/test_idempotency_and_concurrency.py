@@ -10,7 +10,7 @@ from uuid import UUID, uuid4
 import pytest
 from fastapi import FastAPI
 
-from api.runtime import Runtime
+from api.bootstrap import Runtime
 from commands.application import ReferralLedger
 from commands.context import Issued, Outcome
 from commands.errors import ConcurrentChangeError

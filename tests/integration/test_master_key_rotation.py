@@ -12,8 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from api.main import create_app
-from api.runtime import StartupError, load_master_key, open_keystore, open_runtime
+from api.bootstrap import StartupError, load_master_key, open_keystore, open_runtime
+from api.http.app import create_app
 from api.settings import Settings
 from commands.keyring import KeyRingError, rotate_master_key
 from tests.api.test_cli import cli_env, run

@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from aggregates.errors import DomainError
 from aggregates.referral import Referral
 from aggregates.referral_state import ReferralState, Stage
-from api.runtime import open_runtime
+from api.bootstrap import open_runtime
 from api.settings import Settings
 from commands import intake as i
 from commands.application import ReferralLedger, command_model

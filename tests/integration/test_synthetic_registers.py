@@ -24,9 +24,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from psycopg.sql import SQL, Identifier
 
-from api.main import create_app
+from api.http.app import create_app
 from api.settings import Settings
-from api.synthetic import Year, generate_year
+from scenarios.synthetic import Year, generate_year
 from tests.api_client import Api
 from tests.support import FixedClock, write_token_table
 

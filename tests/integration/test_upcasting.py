@@ -7,7 +7,7 @@ from pathlib import Path
 from eventsourcing.persistence import StoredEvent
 from fastapi import FastAPI
 
-from api.runtime import Runtime
+from api.bootstrap import Runtime
 from tests.api_client import Api
 from tests.support import referral_form
 

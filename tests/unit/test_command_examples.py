@@ -14,12 +14,12 @@ from click.testing import CliRunner
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
+from api.access.permissions import MATRIX
 from api.cli import cli
-from api.command_examples import EXAMPLES, PLACEHOLDER_IDS, render_command_examples
-from api.main import api_routes, create_app
-from api.permissions import MATRIX
+from api.http.app import api_routes, create_app
 from api.settings import Settings
 from commands.base import Command
+from scenarios.command_examples import EXAMPLES, PLACEHOLDER_IDS, render_command_examples
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMAND_ROUTES = {route.name: route for route in api_routes() if route.body_field is not None}

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 import commands
-from api.routes.commands import COMMAND_ROUTES
+from api.http.routes.commands import COMMAND_ROUTES
 from commands.agencies import RegisterAgency
 from commands.base import Command
 from commands.sharing import DecideConsentApproach, SanctionOnwardDisclosure

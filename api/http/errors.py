@@ -21,8 +21,8 @@ from aggregates.errors import (
     NotPermittedError,
     ProcessRuleViolationError,
 )
-from api.access import refused_after_gate
-from api.problems import problem
+from api.access.gate import refused_after_gate
+from api.http.problems import problem
 from commands.errors import (
     AgencyNameTakenError,
     AgencyNotFoundError,

@@ -21,7 +21,7 @@ from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.utils import Environment
 from psycopg.sql import SQL, Identifier, Literal
 
-from api.access_log import AccessLog, PostgresAccessLog, SQLiteAccessLog
+from api.access.log import AccessLog, PostgresAccessLog, SQLiteAccessLog
 from api.settings import Settings, decode_master_key
 from commands.application import ReferralLedger
 from commands.clock import Clock

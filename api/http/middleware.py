@@ -16,8 +16,8 @@ import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from api.marking import PROTECTIVE_MARKING
-from api.problems import PROBLEM_JSON
+from api.access.marking import PROTECTIVE_MARKING
+from api.http.problems import PROBLEM_JSON
 
 log = structlog.get_logger("vtr.api")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")

@@ -10,12 +10,12 @@ from fastapi.responses import JSONResponse
 
 from aggregates.errors import InvalidInstructionError
 from aggregates.referral_state import Stage
-from api.access import GatedRoute
-from api.case_scope import agency_events, agency_view
-from api.deps import ActorDep, GrantDep, LedgerDep, RuntimeDep
-from api.problems import problem
-from api.runtime import Runtime
-from api.schemas import (
+from api.access.case_scope import agency_events, agency_view
+from api.access.gate import GatedRoute
+from api.bootstrap import Runtime
+from api.http.deps import ActorDep, GrantDep, LedgerDep, RuntimeDep
+from api.http.problems import problem
+from api.http.schemas import (
     CaseDetail,
     CaseList,
     FeedbackGiven,

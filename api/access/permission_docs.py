@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from fastapi.routing import APIRoute
 
-from api.permissions import (
+from api.access.permissions import (
     AGENCY_SCOPED,
     ALL_AGENCIES,
     BREAK_GLASS_ROLES,

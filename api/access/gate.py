@@ -27,10 +27,9 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from aggregates.referral_state import ReferralState
-from api.access_log import Consultation
-from api.identity import AuthenticationError, Authenticator, Principal
-from api.outages import OUTAGES, AccessLogUnavailableError
-from api.permissions import (
+from api.access.identity import AuthenticationError, Authenticator, Principal
+from api.access.log import Consultation
+from api.access.permissions import (
     AGENCY_SCOPED,
     ALL_AGENCIES,
     BREAK_GLASS_ROLES,
@@ -40,8 +39,9 @@ from api.permissions import (
     Permission,
     Scope,
 )
-from api.request_body import check_json_body
-from api.runtime import Runtime
+from api.bootstrap import Runtime
+from api.http.outages import OUTAGES, AccessLogUnavailableError
+from api.http.request_body import check_json_body
 from commands.context import Actor
 from commands.errors import AgencyNotFoundError, ReferralNotFoundError
 from events.vocabulary import Role

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from aggregates.agency import AgencyState, IspSignature
 from aggregates.legal_bases import LegalBasis
-from api.schemas import CommandAccepted, HistoryEntry, ProjectionStatus
+from api.http.schemas import CommandAccepted, HistoryEntry, ProjectionStatus
 from commands.context import Outcome
 from events.vocabulary import AgencyType, BasisKind
 

@@ -20,7 +20,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from psycopg_pool import PoolTimeout
 
-from api.problems import problem
+from api.http.problems import problem
 
 log = structlog.get_logger("vtr.api")
 RETRY_AFTER_SECONDS = 2

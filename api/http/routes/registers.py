@@ -13,14 +13,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from aggregates.calendar import uk_date
 from aggregates.errors import InvalidInstructionError
-from api.access import GatedRoute
-from api.case_scope import agency_events
-from api.deps import ActorDep, GrantDep, LedgerDep, RuntimeDep
-from api.marking import marking_line, watermark
-from api.routes.queries import catching_up, caught_up, projection_status
-from api.schemas import Day, HistoryEntry, Moment
-from api.sharing_schemas import SharingRecord
-from api.streaming import ExportGuard
+from api.access.case_scope import agency_events
+from api.access.gate import GatedRoute
+from api.access.marking import marking_line, watermark
+from api.http.deps import ActorDep, GrantDep, LedgerDep, RuntimeDep
+from api.http.routes.cases import catching_up, caught_up, projection_status
+from api.http.schemas import Day, HistoryEntry, Moment
+from api.http.sharing_schemas import SharingRecord
+from api.http.streaming import ExportGuard
 from events.registry import SHARING_EVENTS
 from projections.disclosure_register import DisclosureRegister, register_as_of
 from projections.records_of_processing import RecordsOfProcessing, summarise

@@ -21,7 +21,7 @@ from typing import Any
 
 from fastapi.routing import APIRoute
 
-from api.permissions import MATRIX
+from api.access.permissions import MATRIX
 
 Body = dict[str, Any]
 

@@ -15,11 +15,20 @@ from typing import Any
 from uuid import UUID
 
 from aggregates.errors import DomainError
-from api.demo_script import CHAIR, CHILDRENS, MENTOR, POLICE, SCHOOL, TRIAGE, DemoScript, issued_by
 from commands import agencies as ag
 from commands import section8 as s8
 from commands import sharing as sh
 from commands.application import ReferralLedger
+from scenarios.demo_script import (
+    CHAIR,
+    CHILDRENS,
+    MENTOR,
+    POLICE,
+    SCHOOL,
+    TRIAGE,
+    DemoScript,
+    issued_by,
+)
 
 POLICE_NAME = "Norfolk Constabulary"
 CHILDRENS_NAME = "Norfolk Children's Services"

@@ -15,11 +15,11 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
-from api.command_examples import EXAMPLES
-from api.marking import PROTECTIVE_MARKING
-from api.permissions import MATRIX
-from api.problems import PROBLEM_JSON
-from api.schemas import Problem
+from api.access.marking import PROTECTIVE_MARKING
+from api.access.permissions import MATRIX
+from api.http.problems import PROBLEM_JSON
+from api.http.schemas import Problem
+from scenarios.command_examples import EXAMPLES
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 REQUEST_ID = {

@@ -14,13 +14,13 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from aggregates.errors import InvalidInstructionError
-from api.access import GatedRoute
-from api.access_log import Consultation, ConsultationQuery
-from api.deps import ActorDep, RuntimeDep
-from api.marking import marking_line, watermark
-from api.runtime import Runtime
-from api.schemas import Day
-from api.streaming import ExportGuard
+from api.access.gate import GatedRoute
+from api.access.log import Consultation, ConsultationQuery
+from api.access.marking import marking_line, watermark
+from api.bootstrap import Runtime
+from api.http.deps import ActorDep, RuntimeDep
+from api.http.schemas import Day
+from api.http.streaming import ExportGuard
 from events.base import DomainEvent
 from events.disposal import DisposalConfirmed
 from events.erasure import ErasureExecuted

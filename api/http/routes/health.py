@@ -8,11 +8,11 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from api.access import GatedRoute
-from api.deps import RuntimeDep
-from api.outages import describe
-from api.problems import problem
-from api.runtime import Runtime
+from api.access.gate import GatedRoute
+from api.bootstrap import Runtime
+from api.http.deps import RuntimeDep
+from api.http.outages import describe
+from api.http.problems import problem
 from commands.errors import KeyStoreMismatchError
 
 READINESS_BUDGET_SECONDS = 1.5

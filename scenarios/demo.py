@@ -9,7 +9,11 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from api.demo_script import (
+from commands import conclusion as c
+from commands import intake as i
+from commands import strategy as s
+from commands.application import ReferralLedger
+from scenarios.demo_script import (
     CHAIR,
     CHILDRENS,
     DEMO_ACTORS,
@@ -21,7 +25,7 @@ from api.demo_script import (
     DemoScript,
     ScriptedClock,
 )
-from api.demo_sharing import (
+from scenarios.demo_sharing import (
     dispose_after_conclusion,
     invite_to_meeting,
     register_demo_agencies,
@@ -29,10 +33,6 @@ from api.demo_sharing import (
     share_at_review,
     share_at_strategy_discussion,
 )
-from commands import conclusion as c
-from commands import intake as i
-from commands import strategy as s
-from commands.application import ReferralLedger
 
 __all__ = ["DEMO_ACTORS", "DEMO_START", "ScriptedClock", "load_demo"]
 

@@ -9,10 +9,10 @@ from fastapi import APIRouter, Query, Response, status
 from fastapi.responses import JSONResponse
 
 from aggregates.calendar import uk_date
-from api.access import GatedRoute
-from api.deps import ActorDep, IssuedDep, LedgerDep, RuntimeDep
-from api.routes.queries import catching_up, caught_up, projection_status
-from api.sharing_schemas import AgencyCommandAccepted, AgencyDirectoryPage, AgencyEntry
+from api.access.gate import GatedRoute
+from api.http.deps import ActorDep, IssuedDep, LedgerDep, RuntimeDep
+from api.http.routes.cases import catching_up, caught_up, projection_status
+from api.http.sharing_schemas import AgencyCommandAccepted, AgencyDirectoryPage, AgencyEntry
 from commands.agencies import LapseIsp, RegisterAgency, SignIsp
 from commands.context import Outcome
 from projections.agency_directory import AgencyDirectory

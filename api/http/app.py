@@ -11,24 +11,33 @@ import jwt
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
-from api.access import agency_name
-from api.errors import install_error_handlers
-from api.identity import Authenticator, OidcVerifier, TokenStore, load_jwks
-from api.middleware import RequestLog
-from api.openapi import install_openapi
-from api.outages import install_outage_handlers
-from api.routes import access, agencies, catalogues, commands, health, queries, registers, section8
-from api.runtime import open_runtime
+from api.access.gate import agency_name
+from api.access.identity import Authenticator, OidcVerifier, TokenStore, load_jwks
+from api.bootstrap import open_runtime
+from api.http.errors import install_error_handlers
+from api.http.middleware import RequestLog
+from api.http.openapi import install_openapi
+from api.http.outages import install_outage_handlers
+from api.http.routes import (
+    access_log,
+    agency,
+    cases,
+    catalogues,
+    commands,
+    health,
+    registers,
+    section8,
+)
 from api.settings import Settings
 from commands.clock import Clock
 
 ROUTERS = (
     commands.router,
-    queries.router,
-    agencies.router,
+    cases.router,
+    agency.router,
     registers.router,
     section8.router,
-    access.router,
+    access_log.router,
     catalogues.router,
     health.router,
 )

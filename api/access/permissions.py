@@ -1,6 +1,6 @@
 """The permission matrix: for every route, which roles may call it and how far they see.
 
-This table is the only place that says who may do what; `api.access` enforces it before any
+This table is the only place that says who may do what; `api.access.gate` enforces it before any
 route runs, and `docs/permissions.md` is generated from it. A route missing from the table is
 refused to everyone. The process rules (who signs which Section 2 box, which agency may
 disclose) still apply inside the aggregate once a role is let through.

@@ -8,10 +8,10 @@ from fastapi import APIRouter, Query
 
 from aggregates.legal_bases import ENTRIES
 from aggregates.sharing_catalogues import CATEGORIES, STATEMENTS, InformationCategory
-from api.access import GatedRoute
-from api.deps import ActorDep
-from api.schemas import Day
-from api.sharing_schemas import LegalBasisEntry
+from api.access.gate import GatedRoute
+from api.http.deps import ActorDep
+from api.http.schemas import Day
+from api.http.sharing_schemas import LegalBasisEntry
 
 router = APIRouter(tags=["Catalogues"], route_class=GatedRoute)
 

@@ -12,14 +12,14 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from aggregates.calendar import uk_date
-from api.access import GatedRoute
-from api.deps import ActorDep, IssuedDep, LedgerDep, RuntimeDep
-from api.marking import marking_line
-from api.routes.commands import accepted
-from api.routes.queries import catching_up, caught_up, projection_status
-from api.runtime import Runtime
-from api.schemas import CommandAccepted, Day, ProjectionStatus
-from api.streaming import ExportGuard
+from api.access.gate import GatedRoute
+from api.access.marking import marking_line
+from api.bootstrap import Runtime
+from api.http.deps import ActorDep, IssuedDep, LedgerDep, RuntimeDep
+from api.http.routes.cases import catching_up, caught_up, projection_status
+from api.http.routes.commands import accepted
+from api.http.schemas import CommandAccepted, Day, ProjectionStatus
+from api.http.streaming import ExportGuard
 from commands import section8 as s8
 from projections.disposal_obligations import (
     DisposalObligations,

@@ -10,9 +10,9 @@ from uuid import UUID
 
 from fastapi import APIRouter, Response, status
 
-from api.access import GatedRoute
-from api.deps import IssuedDep, LedgerDep
-from api.schemas import CommandAccepted
+from api.access.gate import GatedRoute
+from api.http.deps import IssuedDep, LedgerDep
+from api.http.schemas import CommandAccepted
 from commands import conclusion as c
 from commands import intake as i
 from commands import section8 as s8

@@ -10,9 +10,9 @@ from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
-from api.access import Grant, authorise
-from api.permissions import MATRIX
-from api.runtime import Runtime
+from api.access.gate import Grant, authorise
+from api.access.permissions import MATRIX
+from api.bootstrap import Runtime
 from commands.application import ReferralLedger
 from commands.context import Actor, Issued
 
