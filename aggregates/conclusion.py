@@ -1,4 +1,4 @@
-"""Steps that end the process, review it afterwards, and settle disputes (section 7, Appendix D)."""
+"""Steps that end the process and review it afterwards (section 7, Appendix D)."""
 
 from __future__ import annotations
 
@@ -18,17 +18,8 @@ from aggregates.referral_base import (
 )
 from aggregates.referral_state import Stage
 from events.base import AuditEnvelope
-from events.conclusion import (
-    DisputeRaised,
-    DisputeReferred,
-    DisputeResolved,
-    PostExitReviewRecorded,
-    ProcessConcluded,
-    ReferredToAlternativeSupport,
-)
+from events.conclusion import PostExitReviewRecorded, ProcessConcluded, ReferredToAlternativeSupport
 from events.vocabulary import (
-    DisputedDecision,
-    DisputeOutcome,
     Forum,
     InvolvementEndReason,
     PostExitReviewOutcome,
@@ -37,7 +28,7 @@ from events.vocabulary import (
 
 
 class ConclusionSteps(DisposalSteps):
-    """Conclusion, alternative support, post-exit reviews and disputes.
+    """Conclusion, alternative support and post-exit reviews.
 
     Every exit proposes ending the involvement of the agencies that received information."""
 
@@ -123,49 +114,5 @@ class ConclusionSteps(DisposalSteps):
                 reviewed_on=reviewed_on,
                 outcome=outcome,
                 notes=notes,
-            )
-        )
-
-    def raise_dispute(
-        self, audit: AuditEnvelope, disputed_decision: DisputedDecision, grounds: str
-    ) -> None:
-        self._require(self.state.open_dispute is None, rules.ONE_OPEN_DISPUTE)
-        self._record(
-            DisputeRaised(
-                **self._header(audit),
-                dispute_no=len(self.state.disputes) + 1,
-                disputed_decision=disputed_decision,
-                grounds=grounds,
-            )
-        )
-
-    def refer_dispute(
-        self,
-        audit: AuditEnvelope,
-        dispute_no: int,
-        head_of_safeguarding: str,
-        detective_superintendent: str,
-    ) -> None:
-        dispute = self._dispute(dispute_no)
-        self._require(dispute.is_open, rules.DISPUTE_ALREADY_RESOLVED)
-        self._require(dispute.referred_at is None, rules.DISPUTE_ALREADY_REFERRED)
-        self._record(
-            DisputeReferred(
-                **self._header(audit),
-                dispute_no=dispute_no,
-                head_of_safeguarding=head_of_safeguarding,
-                detective_superintendent=detective_superintendent,
-            )
-        )
-
-    def resolve_dispute(
-        self, audit: AuditEnvelope, dispute_no: int, outcome: DisputeOutcome, resolution: str
-    ) -> None:
-        dispute = self._dispute(dispute_no)
-        self._require(dispute.is_open, rules.DISPUTE_ALREADY_RESOLVED)
-        self._require(dispute.referred_at is not None, rules.DISPUTE_REFERRED_BEFORE_RESOLUTION)
-        self._record(
-            DisputeResolved(
-                **self._header(audit), dispute_no=dispute_no, outcome=outcome, resolution=resolution
             )
         )

@@ -17,14 +17,14 @@ from aggregates.errors import InvalidInstructionError
 from aggregates.referral_base import ReferralBase, not_after
 from aggregates.referral_state import ConsentDecision, Stage
 from events.base import AuditEnvelope
-from events.forms import AgencyRef
-from events.sharing import (
+from events.consent import (
     ConsentApproachDecided,
     ConsentGiven,
     ConsentRefused,
     ConsentSought,
     ConsentWithdrawn,
 )
+from events.forms import AgencyRef
 from events.vocabulary import ConsentGiver, ConsentNotSoughtReason, ConsentStage, ConsentStatus
 
 DECISION_STAGES = {

@@ -16,16 +16,18 @@ from eventsourcing.domain import DomainEventProtocol
 
 from aggregates.conclusion import ConclusionSteps
 from aggregates.consent import ConsentSteps
+from aggregates.dispute import DisputeSteps
 from aggregates.erasure import ErasureSteps
 from aggregates.errors import (
     InvalidInstructionError,
 )
+from aggregates.intake import IntakeSteps
 from aggregates.referral_base import not_after
 from aggregates.referral_evolution import evolve
+from aggregates.review import ReviewSteps
 from aggregates.sharing import SharingSteps
 from aggregates.strategy_discussion import StrategyDiscussionSteps
 from aggregates.strategy_meeting import StrategyMeetingSteps
-from aggregates.triage import TriageSteps
 from events.base import AuditEnvelope, DomainEvent
 from events.forms import (
     ReferralConcern,
@@ -43,9 +45,11 @@ from events.vocabulary import (
 
 
 class Referral(
-    TriageSteps,
+    IntakeSteps,
     StrategyDiscussionSteps,
     StrategyMeetingSteps,
+    ReviewSteps,
+    DisputeSteps,
     ConsentSteps,
     SharingSteps,
     ConclusionSteps,

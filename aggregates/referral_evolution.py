@@ -24,14 +24,8 @@ from aggregates.referral_state import (
 from aggregates.section8_evolution import SECTION_8_HANDLERS
 from aggregates.sharing_evolution import SHARING_HANDLERS
 from events.base import DomainEvent
-from events.conclusion import (
-    DisputeRaised,
-    DisputeReferred,
-    DisputeResolved,
-    PostExitReviewRecorded,
-    ProcessConcluded,
-    ReferredToAlternativeSupport,
-)
+from events.conclusion import PostExitReviewRecorded, ProcessConcluded, ReferredToAlternativeSupport
+from events.dispute import DisputeRaised, DisputeReferred, DisputeResolved
 from events.intake import (
     FurtherInformationRequested,
     FurtherInformationReturned,
@@ -40,6 +34,7 @@ from events.intake import (
     ReferralScreenedOut,
     SecurityChecksRecorded,
 )
+from events.review import ReviewHeld
 from events.strategy_discussion import (
     MashDecisionSigned,
     ReferrerConsulted,
@@ -48,7 +43,7 @@ from events.strategy_discussion import (
     StrategyDiscussionConcluded,
     StrategyDiscussionScheduled,
 )
-from events.strategy_meeting import ReviewHeld, StrategyMeetingConcluded, StrategyMeetingConvened
+from events.strategy_meeting import StrategyMeetingConcluded, StrategyMeetingConvened
 from events.vocabulary import DiscussionOutcome, Forum, MeetingOutcome, ReviewOutcome
 
 

@@ -12,7 +12,7 @@ from uuid import UUID
 from aggregates.errors import Rule
 from events.base import AuditEnvelope, DomainEvent
 from events.forms import AgencyRef
-from events.refusals import SharingRefused
+from events.sharing import SharingRefused
 from events.vocabulary import SharingAttempt
 
 

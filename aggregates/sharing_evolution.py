@@ -7,14 +7,16 @@ from typing import Any
 
 from aggregates.referral_state import ConsentDecision, DisclosureSummary, ReferralState
 from events.base import DomainEvent
-from events.sharing import (
-    AgencyInvitedToStrategyMeeting,
-    ConfidentialityStatementRead,
+from events.consent import (
     ConsentApproachDecided,
     ConsentGiven,
     ConsentRefused,
     ConsentSought,
     ConsentWithdrawn,
+)
+from events.sharing import (
+    AgencyInvitedToStrategyMeeting,
+    ConfidentialityStatementRead,
     DisclosureWithheld,
     InformationDisclosed,
     OnwardDisclosureSanctioned,

@@ -51,7 +51,7 @@ from api.http.middleware import ProblemHttpToolsProtocol
 from api.http.outages import OUTAGES, describe
 from api.logging import configure_logging
 from api.settings import MASTER_KEY_BYTES, Settings, decode_master_key
-from commands.agencies import RegisterAgency
+from commands.agency import RegisterAgency
 from commands.clock import Clock
 from commands.context import Actor, Issued
 from commands.errors import AgencyNameTakenError, ReferralNotFoundError

@@ -26,9 +26,9 @@ from bench.register_export import (
     disclose_back_and_forth,
     register_agency_ref,
 )
-from commands import section8 as s8
 from commands.application import ReferralLedger
 from commands.context import Actor, Issued
+from commands.erasure import ApproveErasure, ExecuteErasure, RequestErasure
 from events.forms import AgencyRef
 from events.storage import EventMapper
 from events.vocabulary import ErasureGround, Role
@@ -104,7 +104,7 @@ def _erase(ledger: ReferralLedger, referral_id: UUID) -> tuple[float, float]:
     case: dict[str, Any] = {"referral_id": referral_id}
     version = ledger.referral(referral_id).version
     ledger.request_erasure(
-        s8.RequestErasure.model_validate(
+        RequestErasure.model_validate(
             {
                 **case,
                 "expected_version": version,
@@ -114,11 +114,11 @@ def _erase(ledger: ReferralLedger, referral_id: UUID) -> tuple[float, float]:
         ),
         Issued(COMPLIANCE, uuid4()),
     )
-    approve = s8.ApproveErasure.model_validate(
+    approve = ApproveErasure.model_validate(
         {**case, "expected_version": version + 1, "request_no": 1}
     )
     approval = _timed(lambda: ledger.approve_erasure(approve, Issued(SECOND_COMPLIANCE, uuid4())))
-    execute = s8.ExecuteErasure.model_validate(
+    execute = ExecuteErasure.model_validate(
         {**case, "expected_version": version + 2, "request_no": 1}
     )
     erasure = _timed(lambda: ledger.execute_erasure(execute, Issued(COMPLIANCE, uuid4())))

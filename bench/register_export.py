@@ -30,10 +30,10 @@ from api.bootstrap import Runtime
 from api.settings import Settings
 from bench.http_load import LiveServer
 from bench.workload import FORM, POLICE, TRIAGE, Measured
-from commands import agencies as ag
-from commands import intake as i
+from commands.agency import RegisterAgency
 from commands.application import ReferralLedger, command_model
 from commands.context import Actor, Issued
+from commands.intake import ReceiveReferral
 from events.base import AuditEnvelope
 from events.forms import (
     AgencyRef,
@@ -125,14 +125,14 @@ def measure_register(
 
 
 def register_agency_ref(ledger: ReferralLedger, name: str, agency_type: str) -> AgencyRef:
-    command = ag.RegisterAgency.model_validate({"name": name, "agency_type": agency_type})
+    command = RegisterAgency.model_validate({"name": name, "agency_type": agency_type})
     agency_id = ledger.register_agency(command, Issued(TRIAGE, uuid4())).aggregate_id
     return ledger.agency(agency_id).state.ref
 
 
 def at_strategy_discussion(ledger: ReferralLedger) -> UUID:
     received = ledger.receive_referral(
-        i.ReceiveReferral.model_validate(FORM), Issued(TRIAGE, uuid4())
+        ReceiveReferral.model_validate(FORM), Issued(TRIAGE, uuid4())
     )
     referral_id = received.aggregate_id
     steps: list[tuple[str, Actor, dict[str, Any]]] = [

@@ -9,9 +9,9 @@ from uuid import UUID, uuid4
 
 from api.bootstrap import open_runtime
 from api.settings import Settings
-from commands import intake as i
 from commands.application import ReferralLedger, command_model
 from commands.context import Actor, Issued
+from commands.intake import ReceiveReferral
 from events.vocabulary import Role
 
 TRIAGE = Actor.for_agency("bench-triage", Role.MASH_TRIAGE, "Norfolk MASH")
@@ -75,7 +75,7 @@ class Measured:
 
 
 def receive_referrals(ledger: ReferralLedger, count: int) -> list[UUID]:
-    command = i.ReceiveReferral.model_validate(FORM)
+    command = ReceiveReferral.model_validate(FORM)
     return [
         ledger.receive_referral(command, Issued(TRIAGE, uuid4())).aggregate_id for _ in range(count)
     ]

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import Field, StrictInt
-
-from commands.base import ChangeReferral, StaffRef
+from commands.base import ChangeReferral
 from events.forms import Line, Narrative
 from events.vocabulary import (
-    DisputedDecision,
-    DisputeOutcome,
     PostExitReviewOutcome,
     PostExitReviewPoint,
 )
@@ -39,26 +35,3 @@ class RecordPostExitReview(ChangeReferral):
     reviewed_on: date
     outcome: PostExitReviewOutcome
     notes: Narrative | None = None
-
-
-class RaiseDispute(ChangeReferral):
-    """A disagreement with a decision on the case, to be referred under section 7."""
-
-    disputed_decision: DisputedDecision
-    grounds: Narrative
-
-
-class ReferDispute(ChangeReferral):
-    """Refer a dispute to the Head of Safeguarding and the D/Superintendent (section 7)."""
-
-    dispute_no: StrictInt = Field(ge=1)
-    head_of_safeguarding: StaffRef
-    detective_superintendent: StaffRef
-
-
-class ResolveDispute(ChangeReferral):
-    """Record how the Head of Safeguarding and the D/Superintendent resolved a dispute."""
-
-    dispute_no: StrictInt = Field(ge=1)
-    outcome: DisputeOutcome
-    resolution: Narrative

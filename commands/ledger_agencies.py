@@ -5,7 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from aggregates.agency import Agency, agency_id_for
-from commands.agencies import LapseIsp, RegisterAgency, SignIsp
+from commands.agency import LapseIsp, RegisterAgency, SignIsp
 from commands.context import Issued, Outcome
 from commands.errors import AgencyNameTakenError, AgencyNotFoundError, ConcurrentChangeError
 from commands.ledger_core import LedgerCore

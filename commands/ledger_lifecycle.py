@@ -5,11 +5,28 @@ from __future__ import annotations
 from uuid import UUID
 
 from aggregates.referral import Referral
-from commands import conclusion as c
-from commands import intake as i
-from commands import strategy as s
+from commands.conclusion import ConcludeProcess, RecordPostExitReview, ReferToAlternativeSupport
 from commands.context import Issued, Outcome
+from commands.dispute import RaiseDispute, ReferDispute, ResolveDispute
+from commands.intake import (
+    ReceiveReferral,
+    RecordSecurityChecks,
+    RequestFurtherInformation,
+    ReturnFurtherInformation,
+    ScreenInReferral,
+    ScreenOutReferral,
+)
 from commands.ledger_core import LedgerCore
+from commands.review import HoldReview
+from commands.strategy_discussion import (
+    ConcludeStrategyDiscussion,
+    ConsultReferrer,
+    NotifyReferrer,
+    RecordRiskAssessment,
+    ScheduleStrategyDiscussion,
+    SignMashDecision,
+)
+from commands.strategy_meeting import ConcludeStrategyMeeting, ConveneStrategyMeeting
 from events.base import AuditEnvelope
 
 
@@ -18,7 +35,7 @@ class LifecycleCommands(LedgerCore):
 
     # Intake and MASH triage
 
-    def receive_referral(self, command: i.ReceiveReferral, issued: Issued) -> Outcome:
+    def receive_referral(self, command: ReceiveReferral, issued: Issued) -> Outcome:
         return self._create(
             command,
             issued,
@@ -39,14 +56,14 @@ class LifecycleCommands(LedgerCore):
         )
 
     def record_security_checks(
-        self, referral_id: UUID, command: i.RecordSecurityChecks, issued: Issued
+        self, referral_id: UUID, command: RecordSecurityChecks, issued: Issued
     ) -> Outcome:
         return self._change(
             referral_id, command, issued, lambda r, a: r.record_security_checks(a), self.referral
         )
 
     def request_further_information(
-        self, referral_id: UUID, command: i.RequestFurtherInformation, issued: Issued
+        self, referral_id: UUID, command: RequestFurtherInformation, issued: Issued
     ) -> Outcome:
         def decide(referral: Referral, audit: AuditEnvelope) -> None:
             referral.request_further_information(audit, command.information_needed)
@@ -54,22 +71,20 @@ class LifecycleCommands(LedgerCore):
         return self._change(referral_id, command, issued, decide, self.referral)
 
     def return_further_information(
-        self, referral_id: UUID, command: i.ReturnFurtherInformation, issued: Issued
+        self, referral_id: UUID, command: ReturnFurtherInformation, issued: Issued
     ) -> Outcome:
         def decide(referral: Referral, audit: AuditEnvelope) -> None:
             referral.return_further_information(audit, command.information_summary)
 
         return self._change(referral_id, command, issued, decide, self.referral)
 
-    def screen_out(
-        self, referral_id: UUID, command: i.ScreenOutReferral, issued: Issued
-    ) -> Outcome:
+    def screen_out(self, referral_id: UUID, command: ScreenOutReferral, issued: Issued) -> Outcome:
         def decide(referral: Referral, audit: AuditEnvelope) -> None:
             referral.screen_out(audit, command.reasons, command.other_reason)
 
         return self._change(referral_id, command, issued, decide, self.referral)
 
-    def screen_in(self, referral_id: UUID, command: i.ScreenInReferral, issued: Issued) -> Outcome:
+    def screen_in(self, referral_id: UUID, command: ScreenInReferral, issued: Issued) -> Outcome:
         def decide(referral: Referral, audit: AuditEnvelope) -> None:
             referral.screen_in(audit, command.rationale)
 
@@ -78,7 +93,7 @@ class LifecycleCommands(LedgerCore):
     # Strategy discussion and the Section 2 decision
 
     def schedule_strategy_discussion(
-        self, referral_id: UUID, command: s.ScheduleStrategyDiscussion, issued: Issued
+        self, referral_id: UUID, command: ScheduleStrategyDiscussion, issued: Issued
     ) -> Outcome:
         def decide(referral: Referral, audit: AuditEnvelope) -> None:
             referral.schedule_strategy_discussion(
@@ -92,7 +107,7 @@ class LifecycleCommands(LedgerCore):
         return self._change(referral_id, command, issued, decide, self.referral)
 
     def consult_referrer(
-        self, referral_id: UUID, command: s.ConsultReferrer, issued: Issued
+        self, referral_id: UUID, command: ConsultReferrer, issued: Issued
     ) -> Outcome:
         def decide(referral: Referral, audit: AuditEnvelope) -> None:
             referral.consult_referrer(audit, command.involvement, command.notes)
@@ -100,7 +115,7 @@ class LifecycleCommands(LedgerCore):
         return self._change(referral_id, command, issued, decide, self.referral)
 
     def record_risk_assessment(
-        self, referral_id: UUID, command: s.RecordRiskAssessment, issued: Issued
+        self, referral_id: UUID, command: RecordRiskAssessment, issued: Issued
     ) -> Outcome:
         def decide(referral: Referral, audit: AuditEnvelope) -> None:
             referral.record_risk_assessment(audit, command.assessment)
@@ -108,7 +123,7 @@ class LifecycleCommands(LedgerCore):
         return self._change(referral_id, command, issued, decide, self.referral)
 
     def conclude_strategy_discussion(
-        self, referral_id: UUID, command: s.ConcludeStrategyDiscussion, issued: Issued
+        self, referral_id: UUID, command: ConcludeStrategyDiscussion, issued: Issued
     ) -> Outcome:
         def decide(referral: Referral, audit: AuditEnvelope) -> None:
             referral.conclude_strategy_discussion(
@@ -118,7 +133,7 @@ class LifecycleCommands(LedgerCore):
         return self._change(referral_id, command, issued, decide, self.referral)
 
     def sign_mash_decision(
-        self, referral_id: UUID, command: s.SignMashDecision, issued: Issued
+        self, referral_id: UUID, command: SignMashDecision, issued: Issued
     ) -> Outcome:
         def decide(referral: Referral, audit: AuditEnvelope) -> None:
             referral.sign_mash_decision(audit, command.capacity)
@@ -126,7 +141,7 @@ class LifecycleCommands(LedgerCore):
         return self._change(referral_id, command, issued, decide, self.referral)
 
     def notify_referrer(
-        self, referral_id: UUID, command: s.NotifyReferrer, issued: Issued
+        self, referral_id: UUID, command: NotifyReferrer, issued: Issued
     ) -> Outcome:
         def decide(referral: Referral, audit: AuditEnvelope) -> None:
             referral.notify_referrer(
@@ -143,7 +158,7 @@ class LifecycleCommands(LedgerCore):
     # Strategy meeting, support and reviews
 
     def convene_strategy_meeting(
-        self, referral_id: UUID, command: s.ConveneStrategyMeeting, issued: Issued
+        self, referral_id: UUID, command: ConveneStrategyMeeting, issued: Issued
     ) -> Outcome:
         def decide(referral: Referral, audit: AuditEnvelope) -> None:
             referral.convene_strategy_meeting(
@@ -153,7 +168,7 @@ class LifecycleCommands(LedgerCore):
         return self._change(referral_id, command, issued, decide, self.referral)
 
     def conclude_strategy_meeting(
-        self, referral_id: UUID, command: s.ConcludeStrategyMeeting, issued: Issued
+        self, referral_id: UUID, command: ConcludeStrategyMeeting, issued: Issued
     ) -> Outcome:
         def decide(referral: Referral, audit: AuditEnvelope) -> None:
             referral.conclude_strategy_meeting(
@@ -162,7 +177,7 @@ class LifecycleCommands(LedgerCore):
 
         return self._change(referral_id, command, issued, decide, self.referral)
 
-    def hold_review(self, referral_id: UUID, command: s.HoldReview, issued: Issued) -> Outcome:
+    def hold_review(self, referral_id: UUID, command: HoldReview, issued: Issued) -> Outcome:
         def decide(referral: Referral, audit: AuditEnvelope) -> None:
             referral.hold_review(
                 audit,
@@ -178,7 +193,7 @@ class LifecycleCommands(LedgerCore):
     # Conclusion, post-exit reviews and disputes
 
     def conclude_process(
-        self, referral_id: UUID, command: c.ConcludeProcess, issued: Issued
+        self, referral_id: UUID, command: ConcludeProcess, issued: Issued
     ) -> Outcome:
         def decide(referral: Referral, audit: AuditEnvelope) -> None:
             referral.conclude_process(audit, command.concluded_on, command.note)
@@ -186,7 +201,7 @@ class LifecycleCommands(LedgerCore):
         return self._change(referral_id, command, issued, decide, self.referral)
 
     def refer_to_alternative_support(
-        self, referral_id: UUID, command: c.ReferToAlternativeSupport, issued: Issued
+        self, referral_id: UUID, command: ReferToAlternativeSupport, issued: Issued
     ) -> Outcome:
         def decide(referral: Referral, audit: AuditEnvelope) -> None:
             referral.refer_to_alternative_support(
@@ -196,7 +211,7 @@ class LifecycleCommands(LedgerCore):
         return self._change(referral_id, command, issued, decide, self.referral)
 
     def record_post_exit_review(
-        self, referral_id: UUID, command: c.RecordPostExitReview, issued: Issued
+        self, referral_id: UUID, command: RecordPostExitReview, issued: Issued
     ) -> Outcome:
         def decide(referral: Referral, audit: AuditEnvelope) -> None:
             referral.record_post_exit_review(
@@ -205,13 +220,13 @@ class LifecycleCommands(LedgerCore):
 
         return self._change(referral_id, command, issued, decide, self.referral)
 
-    def raise_dispute(self, referral_id: UUID, command: c.RaiseDispute, issued: Issued) -> Outcome:
+    def raise_dispute(self, referral_id: UUID, command: RaiseDispute, issued: Issued) -> Outcome:
         def decide(referral: Referral, audit: AuditEnvelope) -> None:
             referral.raise_dispute(audit, command.disputed_decision, command.grounds)
 
         return self._change(referral_id, command, issued, decide, self.referral)
 
-    def refer_dispute(self, referral_id: UUID, command: c.ReferDispute, issued: Issued) -> Outcome:
+    def refer_dispute(self, referral_id: UUID, command: ReferDispute, issued: Issued) -> Outcome:
         def decide(referral: Referral, audit: AuditEnvelope) -> None:
             referral.refer_dispute(
                 audit,
@@ -223,7 +238,7 @@ class LifecycleCommands(LedgerCore):
         return self._change(referral_id, command, issued, decide, self.referral)
 
     def resolve_dispute(
-        self, referral_id: UUID, command: c.ResolveDispute, issued: Issued
+        self, referral_id: UUID, command: ResolveDispute, issued: Issued
     ) -> Outcome:
         def decide(referral: Referral, audit: AuditEnvelope) -> None:
             referral.resolve_dispute(audit, command.dispute_no, command.outcome, command.resolution)

@@ -19,8 +19,9 @@ from pydantic_core import from_json
 
 from aggregates.errors import InvalidInstructionError
 from aggregates.referral import Referral
-from commands import section8 as s8
 from commands.context import Issued, Outcome
+from commands.disposal import ConfirmDisposal, EndAgencyInvolvement, LiftLegalHold, PlaceLegalHold
+from commands.erasure import ApproveErasure, ExecuteErasure, RequestErasure, ReviewRetention
 from commands.errors import ReferralNotFoundError
 from commands.ledger_sharing import SharingCommands
 from events.base import AuditEnvelope, DomainEvent
@@ -59,7 +60,7 @@ class SectionEightCommands(SharingCommands):
         super().__init__(env, **parts)
 
     def end_agency_involvement(
-        self, referral_id: UUID, command: s8.EndAgencyInvolvement, issued: Issued
+        self, referral_id: UUID, command: EndAgencyInvolvement, issued: Issued
     ) -> Outcome:
         agency = self._agency_ref(command.agency_id, "agency_id")
         days = self.disposal_working_days
@@ -72,7 +73,7 @@ class SectionEightCommands(SharingCommands):
         return self._change(referral_id, command, issued, decide, self.referral)
 
     def confirm_disposal(
-        self, referral_id: UUID, command: s8.ConfirmDisposal, issued: Issued
+        self, referral_id: UUID, command: ConfirmDisposal, issued: Issued
     ) -> Outcome:
         def decide(referral: Referral, audit: AuditEnvelope) -> None:
             referral.confirm_disposal(
@@ -87,16 +88,14 @@ class SectionEightCommands(SharingCommands):
         return self._change(referral_id, command, issued, decide, self.referral)
 
     def place_legal_hold(
-        self, referral_id: UUID, command: s8.PlaceLegalHold, issued: Issued
+        self, referral_id: UUID, command: PlaceLegalHold, issued: Issued
     ) -> Outcome:
         def decide(referral: Referral, audit: AuditEnvelope) -> None:
             referral.place_legal_hold(audit, command.ground, command.reason)
 
         return self._change(referral_id, command, issued, decide, self.referral)
 
-    def lift_legal_hold(
-        self, referral_id: UUID, command: s8.LiftLegalHold, issued: Issued
-    ) -> Outcome:
+    def lift_legal_hold(self, referral_id: UUID, command: LiftLegalHold, issued: Issued) -> Outcome:
         days = self.disposal_working_days
 
         def decide(referral: Referral, audit: AuditEnvelope) -> None:
@@ -105,7 +104,7 @@ class SectionEightCommands(SharingCommands):
         return self._change(referral_id, command, issued, decide, self.referral)
 
     def review_retention(
-        self, referral_id: UUID, command: s8.ReviewRetention, issued: Issued
+        self, referral_id: UUID, command: ReviewRetention, issued: Issued
     ) -> Outcome:
         def decide(referral: Referral, audit: AuditEnvelope) -> None:
             referral.review_retention(
@@ -114,19 +113,19 @@ class SectionEightCommands(SharingCommands):
 
         return self._change(referral_id, command, issued, decide, self.referral)
 
-    def request_erasure(self, command: s8.RequestErasure, issued: Issued) -> Outcome:
+    def request_erasure(self, command: RequestErasure, issued: Issued) -> Outcome:
         def decide(referral: Referral, audit: AuditEnvelope) -> None:
             referral.request_erasure(audit, command.key_groups, command.ground, command.reason)
 
         return self._change(command.referral_id, command, issued, decide, self._named_referral)
 
-    def approve_erasure(self, command: s8.ApproveErasure, issued: Issued) -> Outcome:
+    def approve_erasure(self, command: ApproveErasure, issued: Issued) -> Outcome:
         def decide(referral: Referral, audit: AuditEnvelope) -> None:
             referral.approve_erasure(audit, command.request_no)
 
         return self._change(command.referral_id, command, issued, decide, self._named_referral)
 
-    def execute_erasure(self, command: s8.ExecuteErasure, issued: Issued) -> Outcome:
+    def execute_erasure(self, command: ExecuteErasure, issued: Issued) -> Outcome:
         referral_id = command.referral_id
         key_ids = self.keyring.live_key_ids(referral_id)
         executed: list[ErasureExecuted] = []

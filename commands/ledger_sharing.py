@@ -17,10 +17,24 @@ from aggregates.errors import InvalidInstructionError, NotPermittedError, Proces
 from aggregates.referral import Referral
 from aggregates.refused_sharing import RefusedSharing
 from aggregates.sharing import AgencyStanding, DisclosureRequest
-from commands import sharing as sh
+from commands.consent import (
+    DecideConsentApproach,
+    RecordConsentGiven,
+    RecordConsentRefused,
+    RecordConsentWithdrawn,
+    SeekConsent,
+)
 from commands.context import Issued, Outcome
 from commands.errors import AgencyNotFoundError
 from commands.ledger_core import LedgerCore
+from commands.sharing import (
+    DecideSubjectDiscussion,
+    DiscloseInformation,
+    InviteAgency,
+    ReadConfidentialityStatement,
+    SanctionOnwardDisclosure,
+    WithholdDisclosure,
+)
 from events.base import AuditEnvelope
 from events.forms import AgencyRef
 from events.vocabulary import SharingAttempt
@@ -30,7 +44,7 @@ class SharingCommands(LedgerCore):
     """Consent, the strategy meeting's conditions for sharing, and disclosures."""
 
     def decide_consent_approach(
-        self, referral_id: UUID, command: sh.DecideConsentApproach, issued: Issued
+        self, referral_id: UUID, command: DecideConsentApproach, issued: Issued
     ) -> Outcome:
         seeker = (
             self._agency_ref(command.seeker_agency_id, "seeker_agency_id")
@@ -50,7 +64,7 @@ class SharingCommands(LedgerCore):
 
         return self._change(referral_id, command, issued, decide, self.referral)
 
-    def seek_consent(self, referral_id: UUID, command: sh.SeekConsent, issued: Issued) -> Outcome:
+    def seek_consent(self, referral_id: UUID, command: SeekConsent, issued: Issued) -> Outcome:
         seeker = self._agency_ref(command.seeker_agency_id, "seeker_agency_id")
 
         def decide(referral: Referral, audit: AuditEnvelope) -> None:
@@ -59,7 +73,7 @@ class SharingCommands(LedgerCore):
         return self._change(referral_id, command, issued, decide, self.referral)
 
     def record_consent_given(
-        self, referral_id: UUID, command: sh.RecordConsentGiven, issued: Issued
+        self, referral_id: UUID, command: RecordConsentGiven, issued: Issued
     ) -> Outcome:
         attested = (
             command.freely_given,
@@ -75,7 +89,7 @@ class SharingCommands(LedgerCore):
         return self._change(referral_id, command, issued, decide, self.referral)
 
     def record_consent_refused(
-        self, referral_id: UUID, command: sh.RecordConsentRefused, issued: Issued
+        self, referral_id: UUID, command: RecordConsentRefused, issued: Issued
     ) -> Outcome:
         def decide(referral: Referral, audit: AuditEnvelope) -> None:
             referral.record_consent_refused(audit, command.refused_on, command.notes)
@@ -83,14 +97,14 @@ class SharingCommands(LedgerCore):
         return self._change(referral_id, command, issued, decide, self.referral)
 
     def record_consent_withdrawn(
-        self, referral_id: UUID, command: sh.RecordConsentWithdrawn, issued: Issued
+        self, referral_id: UUID, command: RecordConsentWithdrawn, issued: Issued
     ) -> Outcome:
         def decide(referral: Referral, audit: AuditEnvelope) -> None:
             referral.record_consent_withdrawn(audit, command.withdrawn_on, command.notes)
 
         return self._change(referral_id, command, issued, decide, self.referral)
 
-    def invite_agency(self, referral_id: UUID, command: sh.InviteAgency, issued: Issued) -> Outcome:
+    def invite_agency(self, referral_id: UUID, command: InviteAgency, issued: Issued) -> Outcome:
         agency = self._agency(command.agency_id, "agency_id")
 
         def decide(referral: Referral, audit: AuditEnvelope) -> None:
@@ -110,16 +124,14 @@ class SharingCommands(LedgerCore):
         return self._change(referral_id, command, issued, decide, self.referral)
 
     def read_confidentiality_statement(
-        self, referral_id: UUID, command: sh.ReadConfidentialityStatement, issued: Issued
+        self, referral_id: UUID, command: ReadConfidentialityStatement, issued: Issued
     ) -> Outcome:
         def decide(referral: Referral, audit: AuditEnvelope) -> None:
             referral.read_confidentiality_statement(audit, command.statement_version)
 
         return self._change(referral_id, command, issued, decide, self.referral)
 
-    def disclose(
-        self, referral_id: UUID, command: sh.DiscloseInformation, issued: Issued
-    ) -> Outcome:
+    def disclose(self, referral_id: UUID, command: DiscloseInformation, issued: Issued) -> Outcome:
         def decide(referral: Referral, audit: AuditEnvelope) -> None:
             request = self._disclosure_request(referral, command, audit)
             self._attempt(
@@ -134,9 +146,7 @@ class SharingCommands(LedgerCore):
 
         return self._change(referral_id, command, issued, decide, self.referral)
 
-    def withhold(
-        self, referral_id: UUID, command: sh.WithholdDisclosure, issued: Issued
-    ) -> Outcome:
+    def withhold(self, referral_id: UUID, command: WithholdDisclosure, issued: Issued) -> Outcome:
         withholding = self._agency_ref(command.withholding_agency_id, "withholding_agency_id")
         requesting = (
             self._agency_ref(command.requesting_agency_id, "requesting_agency_id")
@@ -157,7 +167,7 @@ class SharingCommands(LedgerCore):
         return self._change(referral_id, command, issued, decide, self.referral)
 
     def sanction_onward_disclosure(
-        self, referral_id: UUID, command: sh.SanctionOnwardDisclosure, issued: Issued
+        self, referral_id: UUID, command: SanctionOnwardDisclosure, issued: Issued
     ) -> Outcome:
         def decide(referral: Referral, audit: AuditEnvelope) -> None:
             referral.sanction_onward_disclosure(
@@ -167,7 +177,7 @@ class SharingCommands(LedgerCore):
         return self._change(referral_id, command, issued, decide, self.referral)
 
     def decide_subject_discussion(
-        self, referral_id: UUID, command: sh.DecideSubjectDiscussion, issued: Issued
+        self, referral_id: UUID, command: DecideSubjectDiscussion, issued: Issued
     ) -> Outcome:
         def decide(referral: Referral, audit: AuditEnvelope) -> None:
             referral.decide_subject_discussion(audit, command.disclosure_no, command.decision)
@@ -175,7 +185,7 @@ class SharingCommands(LedgerCore):
         return self._change(referral_id, command, issued, decide, self.referral)
 
     def _disclosure_request(
-        self, referral: Referral, command: sh.DiscloseInformation, audit: AuditEnvelope
+        self, referral: Referral, command: DiscloseInformation, audit: AuditEnvelope
     ) -> DisclosureRequest:
         disclosed_at = command.disclosed_at or audit.occurred_at
         day = uk_date(disclosed_at)

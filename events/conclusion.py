@@ -1,4 +1,5 @@
-"""Events of the conclusion of the process and of disputes (guidance section 7, Appendix D)."""
+"""Events of the conclusion of the process, the referral to alternative support and the post-exit
+reviews (guidance section 7, Appendix D)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,6 @@ from datetime import date
 from events.base import DomainEvent
 from events.personal import SubjectData
 from events.vocabulary import (
-    DisputedDecision,
-    DisputeOutcome,
     Forum,
     PostExitReviewOutcome,
     PostExitReviewPoint,
@@ -49,31 +48,3 @@ class PostExitReviewRecorded(DomainEvent):
     reviewed_on: date
     outcome: PostExitReviewOutcome
     notes: SubjectData[str | None]
-
-
-class DisputeRaised(DomainEvent):
-    """Someone disputes a decision on the case (section 7)."""
-
-    TOPIC = "vtr.referral.DisputeRaised"
-
-    dispute_no: int
-    disputed_decision: DisputedDecision
-    grounds: SubjectData[str]
-
-
-class DisputeReferred(DomainEvent):
-    """The dispute went to the Head of Safeguarding and the D/Superintendent (section 7)."""
-
-    TOPIC = "vtr.referral.DisputeReferred"
-
-    dispute_no: int
-    head_of_safeguarding: str
-    detective_superintendent: str
-
-
-class DisputeResolved(DomainEvent):
-    TOPIC = "vtr.referral.DisputeResolved"
-
-    dispute_no: int
-    outcome: DisputeOutcome
-    resolution: SubjectData[str]

@@ -6,13 +6,13 @@ from types import MappingProxyType
 
 from events.agency import AgencyRegistered, IspLapsed, IspSigned
 from events.base import DomainEvent
-from events.conclusion import (
-    DisputeRaised,
-    DisputeReferred,
-    DisputeResolved,
-    PostExitReviewRecorded,
-    ProcessConcluded,
-    ReferredToAlternativeSupport,
+from events.conclusion import PostExitReviewRecorded, ProcessConcluded, ReferredToAlternativeSupport
+from events.consent import (
+    ConsentApproachDecided,
+    ConsentGiven,
+    ConsentRefused,
+    ConsentSought,
+    ConsentWithdrawn,
 )
 from events.disposal import (
     AgencyInvolvementEnded,
@@ -22,6 +22,7 @@ from events.disposal import (
     LegalHoldLifted,
     LegalHoldPlaced,
 )
+from events.dispute import DisputeRaised, DisputeReferred, DisputeResolved
 from events.erasure import ErasureApproved, ErasureExecuted, ErasureRequested, RetentionReviewed
 from events.intake import (
     FurtherInformationRequested,
@@ -31,18 +32,14 @@ from events.intake import (
     ReferralScreenedOut,
     SecurityChecksRecorded,
 )
-from events.refusals import SharingRefused
+from events.review import ReviewHeld
 from events.sharing import (
     AgencyInvitedToStrategyMeeting,
     ConfidentialityStatementRead,
-    ConsentApproachDecided,
-    ConsentGiven,
-    ConsentRefused,
-    ConsentSought,
-    ConsentWithdrawn,
     DisclosureWithheld,
     InformationDisclosed,
     OnwardDisclosureSanctioned,
+    SharingRefused,
     SubjectDiscussionDecided,
 )
 from events.strategy_discussion import (
@@ -53,7 +50,7 @@ from events.strategy_discussion import (
     StrategyDiscussionConcluded,
     StrategyDiscussionScheduled,
 )
-from events.strategy_meeting import ReviewHeld, StrategyMeetingConcluded, StrategyMeetingConvened
+from events.strategy_meeting import StrategyMeetingConcluded, StrategyMeetingConvened
 
 SHARING_EVENTS: tuple[type[DomainEvent], ...] = (
     ConsentApproachDecided,

@@ -1,8 +1,10 @@
-"""Events of information sharing on a referral: consent, meetings, disclosures (s3, App. B, C)."""
+"""Events of information sharing on a referral: invitations, the confidentiality statement,
+disclosures, withholdings, sanctions and refused attempts (guidance section 3, Appendices B and
+C)."""
 
 from __future__ import annotations
 
-from datetime import date
+from uuid import UUID
 
 from pydantic import AwareDatetime
 
@@ -17,61 +19,12 @@ from events.forms import (
 )
 from events.personal import SubjectData
 from events.vocabulary import (
-    ConsentGiver,
-    ConsentNotSoughtReason,
-    ConsentStage,
     ConsentStatus,
+    SharingAttempt,
     SharingContext,
     SubjectDiscussionDecision,
     WithholdingReason,
 )
-
-
-class ConsentApproachDecided(DomainEvent):
-    """Whether consent is to be sought and by whom, decided at one of the two stages."""
-
-    TOPIC = "vtr.referral.ConsentApproachDecided"
-
-    stage: ConsentStage
-    seek: bool
-    seeker_agency: AgencyRef | None
-    reasons_not_sought: list[ConsentNotSoughtReason]
-    notes: SubjectData[str | None]
-
-
-class ConsentSought(DomainEvent):
-    TOPIC = "vtr.referral.ConsentSought"
-
-    stage: ConsentStage
-    seeker_agency: AgencyRef
-    sought_on: date
-
-
-class ConsentGiven(DomainEvent):
-    """Valid only if freely given, informed of who shares and why, and withdrawable."""
-
-    TOPIC = "vtr.referral.ConsentGiven"
-
-    given_by: ConsentGiver
-    freely_given: bool
-    informed_of_who_and_why: bool
-    told_can_withdraw: bool
-    given_on: date
-    notes: SubjectData[str | None]
-
-
-class ConsentRefused(DomainEvent):
-    TOPIC = "vtr.referral.ConsentRefused"
-
-    refused_on: date
-    notes: SubjectData[str | None]
-
-
-class ConsentWithdrawn(DomainEvent):
-    TOPIC = "vtr.referral.ConsentWithdrawn"
-
-    withdrawn_on: date
-    notes: SubjectData[str | None]
 
 
 class AgencyInvitedToStrategyMeeting(DomainEvent):
@@ -153,3 +106,17 @@ class SubjectDiscussionDecided(DomainEvent):
     disclosure_no: int
     decision: SubjectDiscussionDecision
     owner_agency: AgencyRef
+
+
+class SharingRefused(DomainEvent):
+    """Who tried to invite or disclose, to whom, when, and the rule that refused it."""
+
+    TOPIC = "vtr.refusal.SharingRefused"
+
+    referral_id: UUID
+    attempted: SharingAttempt
+    disclosing_agency: AgencyRef | None
+    recipients: list[AgencyRef]
+    information_category: str | None
+    rule: str
+    rule_text: str

@@ -1,4 +1,4 @@
-"""Events of the strategy meeting and the reviews of support (guidance section 5)."""
+"""Events of the multi-agency strategy meeting (guidance section 5)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pydantic import AwareDatetime
 from events.base import DomainEvent
 from events.forms import ActionDescription, PlannedAction
 from events.personal import SubjectData
-from events.vocabulary import MeetingOutcome, ReviewOutcome
+from events.vocabulary import MeetingOutcome
 
 
 class StrategyMeetingConvened(DomainEvent):
@@ -32,17 +32,3 @@ class StrategyMeetingConcluded(DomainEvent):
     action_descriptions: SubjectData[list[ActionDescription]]
     review_on: date | None
     rationale: SubjectData[str | None]
-
-
-class ReviewHeld(DomainEvent):
-    """A review of support: continue, amend the plan, or conclude."""
-
-    TOPIC = "vtr.referral.ReviewHeld"
-
-    review_no: int
-    held_on: date
-    outcome: ReviewOutcome
-    next_review_on: date | None
-    amended_action_plan: list[PlannedAction] | None
-    amended_action_descriptions: SubjectData[list[ActionDescription] | None]
-    progress_notes: SubjectData[str]

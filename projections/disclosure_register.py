@@ -13,8 +13,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import ApplicationRecorder
 
-from events.refusals import SharingRefused
-from events.sharing import InformationDisclosed
+from events.sharing import InformationDisclosed, SharingRefused
 from events.storage import logged_events
 from projections.database import ProjectionDatabase
 from projections.register_rows import (

@@ -17,8 +17,7 @@ from pydantic import BaseModel, ConfigDict
 
 from aggregates.calendar import UK_TIME, uk_date
 from events.forms import AgencyRef, LegalBasisRef
-from events.refusals import SharingRefused
-from events.sharing import InformationDisclosed
+from events.sharing import InformationDisclosed, SharingRefused
 from events.vocabulary import ConsentStatus, Role, SharingAttempt, SharingContext
 from projections.case_view import reference
 

@@ -9,10 +9,26 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from commands import conclusion as c
-from commands import intake as i
-from commands import strategy as s
 from commands.application import ReferralLedger
+from commands.conclusion import ConcludeProcess, RecordPostExitReview
+from commands.dispute import RaiseDispute, ReferDispute, ResolveDispute
+from commands.intake import (
+    RecordSecurityChecks,
+    RequestFurtherInformation,
+    ReturnFurtherInformation,
+    ScreenInReferral,
+    ScreenOutReferral,
+)
+from commands.review import HoldReview
+from commands.strategy_discussion import (
+    ConcludeStrategyDiscussion,
+    ConsultReferrer,
+    NotifyReferrer,
+    RecordRiskAssessment,
+    ScheduleStrategyDiscussion,
+    SignMashDecision,
+)
+from commands.strategy_meeting import ConcludeStrategyMeeting, ConveneStrategyMeeting
 from scenarios.demo_script import (
     CHAIR,
     CHILDRENS,
@@ -102,33 +118,33 @@ def _supported_and_concluded(script: DemoScript, agencies: dict[str, UUID]) -> U
             },
         },
     )
-    script.step(d(2026, 2, 2), TRIAGE, L.record_security_checks, i.RecordSecurityChecks)
+    script.step(d(2026, 2, 2), TRIAGE, L.record_security_checks, RecordSecurityChecks)
     script.step(
         d(2026, 2, 3),
         TRIAGE,
         L.request_further_information,
-        i.RequestFurtherInformation,
+        RequestFurtherInformation,
         information_needed="Attendance record and any earlier safeguarding concerns.",
     )
     script.step(
         d(2026, 2, 5),
         DESK,
         L.return_further_information,
-        i.ReturnFurtherInformation,
+        ReturnFurtherInformation,
         information_summary="Attendance 81% this term; no earlier concerns recorded.",
     )
     script.step(
         d(2026, 2, 5),
         TRIAGE,
         L.screen_in,
-        i.ScreenInReferral,
+        ScreenInReferral,
         rationale="Indicators in three categories; no live investigation.",
     )
     script.step(
         d(2026, 2, 6),
         POLICE,
         L.schedule_strategy_discussion,
-        s.ScheduleStrategyDiscussion,
+        ScheduleStrategyDiscussion,
         scheduled_for="2026-02-10T14:00:00Z",
         lead_officer="police-insp-1",
         social_care_service="childrens_services",
@@ -138,7 +154,7 @@ def _supported_and_concluded(script: DemoScript, agencies: dict[str, UUID]) -> U
         d(2026, 2, 9),
         POLICE,
         L.consult_referrer,
-        s.ConsultReferrer,
+        ConsultReferrer,
         involvement="invited_to_attend",
         notes="Will attend and bring the school's log.",
     )
@@ -146,7 +162,7 @@ def _supported_and_concluded(script: DemoScript, agencies: dict[str, UUID]) -> U
         d(2026, 2, 10),
         POLICE,
         L.record_risk_assessment,
-        s.RecordRiskAssessment,
+        RecordRiskAssessment,
         assessment={
             "nature_and_pattern_of_behaviour": "Escalating online activity over 4 months.",
             "nature_of_risk": "Being drawn into extreme right-wing ideology.",
@@ -162,26 +178,26 @@ def _supported_and_concluded(script: DemoScript, agencies: dict[str, UUID]) -> U
         d(2026, 2, 10),
         POLICE,
         L.conclude_strategy_discussion,
-        s.ConcludeStrategyDiscussion,
+        ConcludeStrategyDiscussion,
         hour=15,
         outcome="vtr_appropriate",
         vtr_category="Extreme right-wing",
     )
     script.step(
-        d(2026, 2, 10), POLICE, L.sign_mash_decision, s.SignMashDecision, hour=15, capacity="police"
+        d(2026, 2, 10), POLICE, L.sign_mash_decision, SignMashDecision, hour=15, capacity="police"
     )
     script.step(
         d(2026, 2, 11),
         CHILDRENS,
         L.sign_mash_decision,
-        s.SignMashDecision,
+        SignMashDecision,
         capacity="childrens_services",
     )
     script.step(
         d(2026, 2, 11),
         TRIAGE,
         L.notify_referrer,
-        s.NotifyReferrer,
+        NotifyReferrer,
         feedback_point="strategy_discussion",
         notified_at="2026-02-11T10:30:00Z",
         notified_person="Jordan Example-Reed",
@@ -191,7 +207,7 @@ def _supported_and_concluded(script: DemoScript, agencies: dict[str, UUID]) -> U
         d(2026, 2, 12),
         CHAIR,
         L.convene_strategy_meeting,
-        s.ConveneStrategyMeeting,
+        ConveneStrategyMeeting,
         meeting_at="2026-02-19T10:00:00Z",
         chair="chair-1",
     )
@@ -201,7 +217,7 @@ def _supported_and_concluded(script: DemoScript, agencies: dict[str, UUID]) -> U
         d(2026, 2, 19),
         CHAIR,
         L.conclude_strategy_meeting,
-        s.ConcludeStrategyMeeting,
+        ConcludeStrategyMeeting,
         outcome="support_package",
         review_on="2026-03-26",
         actions=[
@@ -222,7 +238,7 @@ def _supported_and_concluded(script: DemoScript, agencies: dict[str, UUID]) -> U
         d(2026, 3, 26),
         CHAIR,
         L.hold_review,
-        s.HoldReview,
+        HoldReview,
         held_on="2026-03-26",
         outcome="continue",
         next_review_on="2026-04-30",
@@ -232,7 +248,7 @@ def _supported_and_concluded(script: DemoScript, agencies: dict[str, UUID]) -> U
         d(2026, 4, 30),
         CHAIR,
         L.hold_review,
-        s.HoldReview,
+        HoldReview,
         held_on="2026-04-30",
         outcome="conclude",
         progress_notes="No further concerns from school or family.",
@@ -241,7 +257,7 @@ def _supported_and_concluded(script: DemoScript, agencies: dict[str, UUID]) -> U
         d(2026, 5, 1),
         CHAIR,
         L.conclude_process,
-        c.ConcludeProcess,
+        ConcludeProcess,
         concluded_on="2026-05-01",
         note="Agreed at review that VTR no longer applies.",
     )
@@ -249,7 +265,7 @@ def _supported_and_concluded(script: DemoScript, agencies: dict[str, UUID]) -> U
         d(2026, 5, 1),
         TRIAGE,
         L.notify_referrer,
-        s.NotifyReferrer,
+        NotifyReferrer,
         feedback_point="conclusion",
         notified_at="2026-05-01T10:15:00Z",
         notified_person="Jordan Example-Reed",
@@ -260,7 +276,7 @@ def _supported_and_concluded(script: DemoScript, agencies: dict[str, UUID]) -> U
         d(2026, 11, 3),
         CHAIR,
         L.record_post_exit_review,
-        c.RecordPostExitReview,
+        RecordPostExitReview,
         review_point="six_months",
         reviewed_on="2026-11-03",
         outcome="no_further_concern",
@@ -295,19 +311,19 @@ def _screened_out_and_disputed(script: DemoScript) -> UUID:
             },
         },
     )
-    script.step(d(2026, 9, 14), TRIAGE, L.record_security_checks, i.RecordSecurityChecks)
+    script.step(d(2026, 9, 14), TRIAGE, L.record_security_checks, RecordSecurityChecks)
     script.step(
         d(2026, 9, 15),
         TRIAGE,
         L.screen_out,
-        i.ScreenOutReferral,
+        ScreenOutReferral,
         reasons=["misguided_or_misinformed", "clearly_not_vulnerable"],
     )
     script.step(
         d(2026, 9, 22),
         POLICE,
         L.raise_dispute,
-        c.RaiseDispute,
+        RaiseDispute,
         disputed_decision="screening",
         grounds="Caller has since reported a second incident.",
     )
@@ -315,7 +331,7 @@ def _screened_out_and_disputed(script: DemoScript) -> UUID:
         d(2026, 9, 23),
         TRIAGE,
         L.refer_dispute,
-        c.ReferDispute,
+        ReferDispute,
         dispute_no=1,
         head_of_safeguarding="hos-1",
         detective_superintendent="dsupt-vpd-1",
@@ -324,7 +340,7 @@ def _screened_out_and_disputed(script: DemoScript) -> UUID:
         d(2026, 10, 2),
         HEAD,
         L.resolve_dispute,
-        c.ResolveDispute,
+        ResolveDispute,
         dispute_no=1,
         outcome="not_upheld",
         resolution="Second incident was a noise complaint; screening decision stands.",
@@ -359,13 +375,13 @@ def _awaiting_discussion(script: DemoScript) -> UUID:
             },
         },
     )
-    script.step(d(2026, 11, 16), TRIAGE, L.record_security_checks, i.RecordSecurityChecks)
-    script.step(d(2026, 11, 17), TRIAGE, L.screen_in, i.ScreenInReferral)
+    script.step(d(2026, 11, 16), TRIAGE, L.record_security_checks, RecordSecurityChecks)
+    script.step(d(2026, 11, 17), TRIAGE, L.screen_in, ScreenInReferral)
     script.step(
         d(2026, 11, 18),
         POLICE,
         L.schedule_strategy_discussion,
-        s.ScheduleStrategyDiscussion,
+        ScheduleStrategyDiscussion,
         scheduled_for="2026-11-26T13:00:00Z",
         lead_officer="police-insp-1",
         social_care_service="adult_social_services",

@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from commands import intake as i
 from commands.application import ReferralLedger
 from commands.context import Actor, Issued, Outcome
+from commands.intake import ReceiveReferral
 from events.vocabulary import Role
 
 TRIAGE = Actor.for_agency("mash-triage-1", Role.MASH_TRIAGE, "Norfolk MASH")
@@ -52,7 +52,7 @@ class DemoScript:
     def receive(self, day: date, body: dict[str, Any]) -> UUID:
         self.clock.at(day, 11)
         outcome = self.ledger.receive_referral(
-            i.ReceiveReferral.model_validate(body), issued_by(TRIAGE)
+            ReceiveReferral.model_validate(body), issued_by(TRIAGE)
         )
         self.referral_id, self.version = outcome.aggregate_id, outcome.version
         return outcome.aggregate_id

@@ -15,10 +15,18 @@ from typing import Any
 from uuid import UUID
 
 from aggregates.errors import DomainError
-from commands import agencies as ag
-from commands import section8 as s8
-from commands import sharing as sh
+from commands.agency import RegisterAgency, SignIsp
 from commands.application import ReferralLedger
+from commands.consent import DecideConsentApproach, RecordConsentGiven, SeekConsent
+from commands.disposal import ConfirmDisposal, EndAgencyInvolvement
+from commands.sharing import (
+    DecideSubjectDiscussion,
+    DiscloseInformation,
+    InviteAgency,
+    ReadConfidentialityStatement,
+    SanctionOnwardDisclosure,
+    WithholdDisclosure,
+)
 from scenarios.demo_script import (
     CHAIR,
     CHILDRENS,
@@ -53,7 +61,7 @@ def register_demo_agencies(ledger: ReferralLedger) -> dict[str, UUID]:
     """The agency directory; the charity's protocol signature comes later in the story."""
     ids = {}
     for name, agency_type in DEMO_AGENCIES.items():
-        command = ag.RegisterAgency.model_validate({"name": name, "agency_type": agency_type})
+        command = RegisterAgency.model_validate({"name": name, "agency_type": agency_type})
         ids[name] = ledger.register_agency(command, issued_by(TRIAGE)).aggregate_id
     return ids
 
@@ -65,7 +73,7 @@ def share_at_strategy_discussion(script: DemoScript, agencies: dict[str, UUID]) 
         day,
         POLICE,
         L.decide_consent_approach,
-        sh.DecideConsentApproach,
+        DecideConsentApproach,
         hour=14,
         stage="preliminary_assessment",
         seek=False,
@@ -77,7 +85,7 @@ def share_at_strategy_discussion(script: DemoScript, agencies: dict[str, UUID]) 
         day,
         POLICE,
         L.disclose,
-        sh.DiscloseInformation,
+        DiscloseInformation,
         hour=14,
         **_disclosure(
             police,
@@ -93,7 +101,7 @@ def share_at_strategy_discussion(script: DemoScript, agencies: dict[str, UUID]) 
         day,
         CHILDRENS,
         L.disclose,
-        sh.DiscloseInformation,
+        DiscloseInformation,
         hour=14,
         **_disclosure(
             childrens,
@@ -111,21 +119,21 @@ def invite_to_meeting(script: DemoScript, agencies: dict[str, UUID]) -> None:
     L = ReferralLedger  # noqa: N806 (short alias keeps the script readable)
     for name in (POLICE_NAME, CHILDRENS_NAME, SCHOOL_NAME):
         script.step(
-            date(2026, 2, 12), CHAIR, L.invite_agency, sh.InviteAgency, agency_id=agencies[name]
+            date(2026, 2, 12), CHAIR, L.invite_agency, InviteAgency, agency_id=agencies[name]
         )
     mentors = agencies[MENTORS_NAME]
     with suppress(DomainError):  # refused and recorded: the charity has not signed the protocol
-        script.step(date(2026, 2, 12), CHAIR, L.invite_agency, sh.InviteAgency, agency_id=mentors)
+        script.step(date(2026, 2, 12), CHAIR, L.invite_agency, InviteAgency, agency_id=mentors)
     script.at(date(2026, 2, 16), 9)
     ledger = script.ledger
-    signature = ag.SignIsp(
+    signature = SignIsp(
         expected_version=ledger.agency(mentors).version,
         isp_version="NCCSP ISP v4",
         effective_from=date(2026, 2, 16),
         signatory_position="Chief Executive",
     )
     ledger.sign_isp(mentors, signature, issued_by(TRIAGE))
-    script.step(date(2026, 2, 17), CHAIR, L.invite_agency, sh.InviteAgency, agency_id=mentors)
+    script.step(date(2026, 2, 17), CHAIR, L.invite_agency, InviteAgency, agency_id=mentors)
 
 
 def share_at_meeting(script: DemoScript, agencies: dict[str, UUID]) -> None:
@@ -136,14 +144,14 @@ def share_at_meeting(script: DemoScript, agencies: dict[str, UUID]) -> None:
         day,
         CHAIR,
         L.read_confidentiality_statement,
-        sh.ReadConfidentialityStatement,
+        ReadConfidentialityStatement,
         statement_version="appendix-c/2018",
     )
     script.step(
         day,
         POLICE,
         L.decide_consent_approach,
-        sh.DecideConsentApproach,
+        DecideConsentApproach,
         stage="panel",
         seek=True,
         seeker_agency_id=childrens,
@@ -152,7 +160,7 @@ def share_at_meeting(script: DemoScript, agencies: dict[str, UUID]) -> None:
         day,
         CHILDRENS,
         L.seek_consent,
-        sh.SeekConsent,
+        SeekConsent,
         seeker_agency_id=childrens,
         sought_on=day,
     )
@@ -160,7 +168,7 @@ def share_at_meeting(script: DemoScript, agencies: dict[str, UUID]) -> None:
         day,
         CHILDRENS,
         L.record_consent_given,
-        sh.RecordConsentGiven,
+        RecordConsentGiven,
         given_by="parent_or_carer",
         freely_given=True,
         informed_of_who_and_why=True,
@@ -185,12 +193,12 @@ def share_at_meeting(script: DemoScript, agencies: dict[str, UUID]) -> None:
             for agency in attendees
         ],
     }
-    script.step(day, SCHOOL, L.disclose, sh.DiscloseInformation, **school_share)
+    script.step(day, SCHOOL, L.disclose, DiscloseInformation, **school_share)
     script.step(
         day,
         POLICE,
         L.withhold,
-        sh.WithholdDisclosure,
+        WithholdDisclosure,
         withholding_agency_id=agencies[POLICE_NAME],
         requesting_agency_id=agencies[SCHOOL_NAME],
         information_category="police_intelligence",
@@ -201,7 +209,7 @@ def share_at_meeting(script: DemoScript, agencies: dict[str, UUID]) -> None:
         day,
         CHAIR,
         L.sanction_onward_disclosure,
-        sh.SanctionOnwardDisclosure,
+        SanctionOnwardDisclosure,
         disclosure_no=3,
         to_bodies=["Hope Mentoring Trust clinical supervisor"],
         official_purpose="Supervision of the mentor's work with the child.",
@@ -210,7 +218,7 @@ def share_at_meeting(script: DemoScript, agencies: dict[str, UUID]) -> None:
         day,
         SCHOOL,
         L.decide_subject_discussion,
-        sh.DecideSubjectDiscussion,
+        DecideSubjectDiscussion,
         disclosure_no=3,
         decision="approved",
     )
@@ -227,7 +235,7 @@ def share_at_review(script: DemoScript, agencies: dict[str, UUID]) -> None:
         content="Five sessions attended; talks about rejoining the football club.",
         advice="Store with the case file.",
     )
-    script.step(date(2026, 3, 26), MENTOR, L.disclose, sh.DiscloseInformation, **report)
+    script.step(date(2026, 3, 26), MENTOR, L.disclose, DiscloseInformation, **report)
 
 
 def dispose_after_conclusion(script: DemoScript, agencies: dict[str, UUID]) -> None:
@@ -240,7 +248,7 @@ def dispose_after_conclusion(script: DemoScript, agencies: dict[str, UUID]) -> N
             date(2026, 5, 5),
             TRIAGE,
             L.end_agency_involvement,
-            s8.EndAgencyInvolvement,
+            EndAgencyInvolvement,
             agency_id=agencies[name],
             ended_on="2026-05-05",
             reason="process_concluded",
@@ -249,7 +257,7 @@ def dispose_after_conclusion(script: DemoScript, agencies: dict[str, UUID]) -> N
         date(2026, 5, 12),
         MENTOR,
         L.confirm_disposal,
-        s8.ConfirmDisposal,
+        ConfirmDisposal,
         obligation_no=1,
         method="deleted",
         disposed_on="2026-05-12",

@@ -18,10 +18,10 @@ from typing import Any, Protocol
 from uuid import UUID, uuid4
 
 from aggregates.errors import DomainError
-from commands import agencies as ag
-from commands import intake as i
+from commands.agency import LapseIsp, RegisterAgency, SignIsp
 from commands.application import ReferralLedger, command_model
 from commands.context import Actor, Issued, Outcome
+from commands.intake import ReceiveReferral
 from events.vocabulary import Role
 
 CHILD_SHARE = 0.6
@@ -143,7 +143,7 @@ class _World:
     def register_agencies(self, before: datetime) -> None:
         self.clock.moment = before
         for partner in EVERY_AGENCY:
-            command = ag.RegisterAgency.model_validate(
+            command = RegisterAgency.model_validate(
                 {"name": partner.name, "agency_type": partner.agency_type}
             )
             outcome = self.ledger.register_agency(command, Issued(TRIAGE, uuid4()))
@@ -165,7 +165,7 @@ class _World:
 
     def _sign(self, partner: Partner, effective_from: date, until: date | None) -> None:
         agency_id = self.year.agencies[partner.name]
-        command = ag.SignIsp(
+        command = SignIsp(
             expected_version=self.ledger.agency(agency_id).version,
             isp_version="NCCSP ISP v4",
             effective_from=effective_from,
@@ -176,7 +176,7 @@ class _World:
 
     def _lapse(self, partner: Partner, lapsed_on: date) -> None:
         agency_id = self.year.agencies[partner.name]
-        command = ag.LapseIsp(
+        command = LapseIsp(
             expected_version=self.ledger.agency(agency_id).version,
             lapsed_on=lapsed_on,
             reason="Not renewed",
@@ -310,7 +310,7 @@ class _Case:
                 "contact": {"email": "referrer@invented.example"},
             },
         }
-        command = i.ReceiveReferral.model_validate(form)
+        command = ReceiveReferral.model_validate(form)
         outcome = self.world.ledger.receive_referral(command, Issued(TRIAGE, uuid4()))
         self.referral_id, self.version = outcome.aggregate_id, outcome.version
         self.world.year.referrals.append(self.referral_id)

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from aggregates.agency import agency_id_for
 from api.access.identity import StoredToken, TokenAgency, TokenTable, digest
-from commands.agencies import RegisterAgency
+from commands.agency import RegisterAgency
 from commands.context import Actor, Issued
 from events.vocabulary import AgencyType, Role
 

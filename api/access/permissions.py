@@ -51,20 +51,19 @@ class Permission:
     public: bool = False  # health checks only
 
 
-R = Role
-MASH_LEADS = frozenset({R.POLICE, R.CHILDRENS_SERVICES, R.ADULT_SOCIAL_SERVICES})
-MASH = MASH_LEADS | {R.MASH_TRIAGE, R.MASH_OPERATIONAL_DESK}
-PANEL = frozenset({R.MEETING_CHAIR, R.MINUTE_TAKER})
-OVERSIGHT = frozenset({R.HEAD_OF_SAFEGUARDING, R.DETECTIVE_SUPERINTENDENT})
+MASH_LEADS = frozenset({Role.POLICE, Role.CHILDRENS_SERVICES, Role.ADULT_SOCIAL_SERVICES})
+MASH = MASH_LEADS | {Role.MASH_TRIAGE, Role.MASH_OPERATIONAL_DESK}
+PANEL = frozenset({Role.MEETING_CHAIR, Role.MINUTE_TAKER})
+OVERSIGHT = frozenset({Role.HEAD_OF_SAFEGUARDING, Role.DETECTIVE_SUPERINTENDENT})
 CASE_STAFF = MASH | PANEL | OVERSIGHT  # see every case in full
-AGENCY_STAFF = MASH_LEADS | {R.PARTNER_AGENCY}  # act for an agency when sharing
-STAFF = CASE_STAFF | {R.PARTNER_AGENCY, R.COMPLIANCE_OFFICER, R.ADMINISTRATOR}
-CASE_READERS = CASE_STAFF | {R.PARTNER_AGENCY, R.COMPLIANCE_OFFICER}
-COMPLIANCE = frozenset({R.COMPLIANCE_OFFICER})
-BREAK_GLASS_ROLES = frozenset({R.PARTNER_AGENCY})  # may open a case beyond their agency, logged
+AGENCY_STAFF = MASH_LEADS | {Role.PARTNER_AGENCY}  # act for an agency when sharing
+STAFF = CASE_STAFF | {Role.PARTNER_AGENCY, Role.COMPLIANCE_OFFICER, Role.ADMINISTRATOR}
+CASE_READERS = CASE_STAFF | {Role.PARTNER_AGENCY, Role.COMPLIANCE_OFFICER}
+COMPLIANCE = frozenset({Role.COMPLIANCE_OFFICER})
+BREAK_GLASS_ROLES = frozenset({Role.PARTNER_AGENCY})  # may open a case beyond their agency, logged
 
 # Roles whose case access is limited to some cases (everyone else in CASE_READERS sees all).
-AGENCY_SCOPED = frozenset({R.PARTNER_AGENCY})
+AGENCY_SCOPED = frozenset({Role.PARTNER_AGENCY})
 ENVELOPE_ONLY = COMPLIANCE  # sealed content only with a stated purpose
 
 
@@ -81,15 +80,15 @@ MATRIX: dict[str, Permission] = {
     "healthz": Permission(frozenset(), public=True),
     "readyz": Permission(frozenset(), public=True),
     # Intake and triage
-    "receive_referral": Permission(frozenset({R.MASH_TRIAGE, R.REFERRER})),
+    "receive_referral": Permission(frozenset({Role.MASH_TRIAGE, Role.REFERRER})),
     **_steps(
-        frozenset({R.MASH_TRIAGE}),
+        frozenset({Role.MASH_TRIAGE}),
         "record_security_checks",
         "request_further_information",
         "screen_in",
         "screen_out",
     ),
-    "return_further_information": _case(frozenset({R.MASH_OPERATIONAL_DESK, R.MASH_TRIAGE})),
+    "return_further_information": _case(frozenset({Role.MASH_OPERATIONAL_DESK, Role.MASH_TRIAGE})),
     # Strategy discussion and Section 2
     **_steps(
         MASH_LEADS,
@@ -99,10 +98,10 @@ MATRIX: dict[str, Permission] = {
         "conclude_strategy_discussion",
         "sign_mash_decision",
     ),
-    "notify_referrer": _case(MASH_LEADS | {R.MASH_TRIAGE}),
+    "notify_referrer": _case(MASH_LEADS | {Role.MASH_TRIAGE}),
     # Strategy meeting, reviews, exit
     **_steps(
-        frozenset({R.MEETING_CHAIR}),
+        frozenset({Role.MEETING_CHAIR}),
         "convene_strategy_meeting",
         "conclude_strategy_meeting",
         "hold_review",
@@ -112,15 +111,15 @@ MATRIX: dict[str, Permission] = {
         "read_confidentiality_statement",
         "sanction_onward_disclosure",
     ),
-    "refer_to_alternative_support": _case(MASH_LEADS | {R.MASH_TRIAGE, R.MEETING_CHAIR}),
+    "refer_to_alternative_support": _case(MASH_LEADS | {Role.MASH_TRIAGE, Role.MEETING_CHAIR}),
     # Disputes
-    "raise_dispute": _case(CASE_STAFF | {R.PARTNER_AGENCY}),
+    "raise_dispute": _case(CASE_STAFF | {Role.PARTNER_AGENCY}),
     "refer_dispute": _case(MASH),
     "resolve_dispute": _case(OVERSIGHT),
     # Consent and sharing
-    "decide_consent_approach": _case(MASH_LEADS | {R.MEETING_CHAIR}),
+    "decide_consent_approach": _case(MASH_LEADS | {Role.MEETING_CHAIR}),
     **_steps(
-        AGENCY_STAFF | {R.MEETING_CHAIR},
+        AGENCY_STAFF | {Role.MEETING_CHAIR},
         "seek_consent",
         "record_consent_given",
         "record_consent_refused",
@@ -128,9 +127,9 @@ MATRIX: dict[str, Permission] = {
     ),
     **_steps(AGENCY_STAFF, "disclose", "withhold", "decide_subject_discussion"),
     # Section 8
-    "end_agency_involvement": _case(AGENCY_STAFF | {R.MASH_TRIAGE, R.MEETING_CHAIR}),
+    "end_agency_involvement": _case(AGENCY_STAFF | {Role.MASH_TRIAGE, Role.MEETING_CHAIR}),
     "confirm_disposal": _case(AGENCY_STAFF),
-    **_steps(COMPLIANCE | OVERSIGHT | {R.POLICE}, "place_legal_hold", "lift_legal_hold"),
+    **_steps(COMPLIANCE | OVERSIGHT | {Role.POLICE}, "place_legal_hold", "lift_legal_hold"),
     "review_retention": _case(COMPLIANCE),
     "request_erasure": Permission(COMPLIANCE),
     "approve_erasure": Permission(COMPLIANCE),
@@ -140,30 +139,30 @@ MATRIX: dict[str, Permission] = {
     "get_case": _case(CASE_READERS, Consulted.CASE),
     "get_history": _case(CASE_READERS, Consulted.HISTORY),
     "sharing_record": _case(CASE_READERS, Consulted.SHARING_RECORD),
-    "referrer_feedback": _case(CASE_STAFF | {R.REFERRER}, Consulted.REFERRER_FEEDBACK),
+    "referrer_feedback": _case(CASE_STAFF | {Role.REFERRER}, Consulted.REFERRER_FEEDBACK),
     # Agencies and catalogues
     "list_agencies": Permission(STAFF),
     "get_agency": Permission(STAFF, Scope.ANY),
-    "register_agency": Permission(frozenset({R.ADMINISTRATOR, R.MASH_TRIAGE})),
-    "sign_isp": Permission(frozenset({R.ADMINISTRATOR, R.MASH_TRIAGE})),
-    "lapse_isp": Permission(frozenset({R.ADMINISTRATOR, R.MASH_TRIAGE})),
+    "register_agency": Permission(frozenset({Role.ADMINISTRATOR, Role.MASH_TRIAGE})),
+    "sign_isp": Permission(frozenset({Role.ADMINISTRATOR, Role.MASH_TRIAGE})),
+    "lapse_isp": Permission(frozenset({Role.ADMINISTRATOR, Role.MASH_TRIAGE})),
     "legal_bases": Permission(STAFF),
     "information_categories": Permission(STAFF),
     "confidentiality_statements": Permission(STAFF),
     # Registers and compliance
     "disclosure_register": Permission(
-        COMPLIANCE | {R.HEAD_OF_SAFEGUARDING, R.MASH_TRIAGE} | AGENCY_STAFF,
+        COMPLIANCE | {Role.HEAD_OF_SAFEGUARDING, Role.MASH_TRIAGE} | AGENCY_STAFF,
         Scope.AGENCY,
         Consulted.REGISTER,
     ),
     "records_of_processing": Permission(
-        COMPLIANCE | {R.HEAD_OF_SAFEGUARDING}, consults=Consulted.RECORDS_OF_PROCESSING
+        COMPLIANCE | {Role.HEAD_OF_SAFEGUARDING}, consults=Consulted.RECORDS_OF_PROCESSING
     ),
     "disposal_obligations": Permission(
-        COMPLIANCE | {R.HEAD_OF_SAFEGUARDING, R.MASH_TRIAGE}, consults=Consulted.OBLIGATIONS
+        COMPLIANCE | {Role.HEAD_OF_SAFEGUARDING, Role.MASH_TRIAGE}, consults=Consulted.OBLIGATIONS
     ),
     "disposal_reminders": Permission(
-        COMPLIANCE | {R.HEAD_OF_SAFEGUARDING, R.MASH_TRIAGE} | AGENCY_STAFF,
+        COMPLIANCE | {Role.HEAD_OF_SAFEGUARDING, Role.MASH_TRIAGE} | AGENCY_STAFF,
         Scope.AGENCY,
         Consulted.OBLIGATIONS,
     ),
@@ -173,4 +172,4 @@ MATRIX: dict[str, Permission] = {
 }
 
 # Agency-scoped routes where these roles see every agency, not only their own.
-ALL_AGENCIES = COMPLIANCE | {R.HEAD_OF_SAFEGUARDING, R.MASH_TRIAGE}
+ALL_AGENCIES = COMPLIANCE | {Role.HEAD_OF_SAFEGUARDING, Role.MASH_TRIAGE}

@@ -23,20 +23,38 @@ from api.http.routes import (
     agency,
     cases,
     catalogues,
-    commands,
+    conclusion,
+    consent,
+    disposal,
+    dispute,
+    erasure,
     health,
+    intake,
     registers,
-    section8,
+    review,
+    sharing,
+    strategy_discussion,
+    strategy_meeting,
 )
 from api.settings import Settings
 from commands.clock import Clock
 
+# One router per stage of the process (the same names as in events/, aggregates/ and
+# commands/), then the reads that cut across stages.
 ROUTERS = (
-    commands.router,
-    cases.router,
+    intake.router,
+    strategy_discussion.router,
+    strategy_meeting.router,
+    review.router,
+    conclusion.router,
+    dispute.router,
+    consent.router,
+    sharing.router,
+    disposal.router,
+    erasure.router,
     agency.router,
+    cases.router,
     registers.router,
-    section8.router,
     access_log.router,
     catalogues.router,
     health.router,

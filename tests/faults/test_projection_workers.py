@@ -42,11 +42,11 @@ from api.bootstrap import (
 )
 from api.http.app import create_app
 from api.settings import Settings
-from commands import section8 as s8
-from commands.agencies import RegisterAgency
+from commands.agency import RegisterAgency
 from commands.application import ReferralLedger
 from commands.conclusion import ConcludeProcess
 from commands.context import Actor, Issued
+from commands.disposal import ConfirmDisposal, EndAgencyInvolvement, LiftLegalHold, PlaceLegalHold
 from events.vocabulary import AgencyType, DisposalMethod, InvolvementEndReason, LegalHoldGround
 from projections import agency_directory, case_view_store, disclosure_register
 from projections.database import ProjectionDatabase, Reader, Write
@@ -204,13 +204,13 @@ def section_8(ledger: ReferralLedger, clock: FixedClock, year: Year) -> None:
             version = ledger.conclude_process(referral_id, concluded, issued(CHAIR)).version
         held = number % 3 == 0
         if held:
-            hold = s8.PlaceLegalHold(
+            hold = PlaceLegalHold(
                 expected_version=version, ground=LegalHoldGround.LITIGATION, reason="Claim."
             )
             version = ledger.place_legal_hold(referral_id, hold, issued(CHAIR)).version
         recipients = sorted({r.agency_id for d in referral.state.disclosures for r in d.recipients})
         for agency_id in recipients[number % 2 :]:  # odd cases leave a proposal open
-            ended = s8.EndAgencyInvolvement(
+            ended = EndAgencyInvolvement(
                 expected_version=version,
                 agency_id=agency_id,
                 ended_on=today,
@@ -218,12 +218,12 @@ def section_8(ledger: ReferralLedger, clock: FixedClock, year: Year) -> None:
             )
             version = ledger.end_agency_involvement(referral_id, ended, issued(TRIAGE)).version
         if held and number % 2 == 0:
-            lifted = s8.LiftLegalHold(expected_version=version, reason="Settled.")
+            lifted = LiftLegalHold(expected_version=version, reason="Settled.")
             version = ledger.lift_legal_hold(referral_id, lifted, issued(CHAIR)).version
             held = False
         obligations = ledger.referral(referral_id).state.obligations
         for obligation in [] if held else obligations[::2]:
-            disposed = s8.ConfirmDisposal(
+            disposed = ConfirmDisposal(
                 expected_version=version,
                 obligation_no=obligation.obligation_no,
                 method=DisposalMethod.DELETED,

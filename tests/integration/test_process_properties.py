@@ -23,10 +23,10 @@ from aggregates.referral import Referral
 from aggregates.referral_state import ReferralState, Stage
 from api.bootstrap import open_runtime
 from api.settings import Settings
-from commands import intake as i
 from commands.application import ReferralLedger, command_model
 from commands.context import Issued, Outcome
 from commands.errors import ApplicationError
+from commands.intake import ReceiveReferral
 from events.vocabulary import (
     ContactMethod,
     DiscussionOutcome,
@@ -343,7 +343,7 @@ def test_accepted_commands_replay_to_the_live_state_and_refused_ones_store_nothi
     app, clock = ledger
     clock.moment = datetime(2026, 3, 2, 9, tzinfo=clock.moment.tzinfo)
     received = app.receive_referral(
-        i.ReceiveReferral.model_validate(
+        ReceiveReferral.model_validate(
             referral_form(subject_age_group=age, received_at="2026-03-02T08:00:00Z")
         ),
         Issued(ACTORS["triage-1"], uuid4()),
@@ -383,7 +383,7 @@ def test_sensible_steps_alone_reach_the_end_of_the_process(
     app, clock = ledger
     clock.moment = datetime(2026, 3, 2, 9, tzinfo=clock.moment.tzinfo)
     referral_id = app.receive_referral(
-        i.ReceiveReferral.model_validate(referral_form(received_at="2026-03-02T08:00:00Z")),
+        ReceiveReferral.model_validate(referral_form(received_at="2026-03-02T08:00:00Z")),
         Issued(ACTORS["triage-1"], uuid4()),
     ).aggregate_id
     stages: list[Stage] = []

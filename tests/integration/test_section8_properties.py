@@ -15,11 +15,11 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from aggregates.errors import DomainError
-from commands import agencies as ag
-from commands import intake as i
+from commands.agency import RegisterAgency
 from commands.application import command_model
 from commands.context import Issued, Outcome
 from commands.errors import ApplicationError
+from commands.intake import ReceiveReferral
 from events.base import DomainEvent
 from events.disposal import (
     AgencyInvolvementEnded,
@@ -63,7 +63,7 @@ def directory(ledger: tuple[RecordingLedger, FixedClock]) -> dict[str, UUID]:
     app, _clock = ledger
     return {
         name: app.register_agency(
-            ag.RegisterAgency.model_validate({"name": name, "agency_type": kind}),
+            RegisterAgency.model_validate({"name": name, "agency_type": kind}),
             Issued(ACTORS["triage-1"], uuid4()),
         ).aggregate_id
         for name, kind in AGENCY_TYPES.items()
@@ -76,7 +76,7 @@ def case_with_disclosures(
 ) -> UUID:
     clock.moment = datetime(2026, 3, 5, 9, tzinfo=UTC)
     referral_id = app.receive_referral(
-        i.ReceiveReferral.model_validate(referral_form(received_at="2026-03-05T08:00:00Z")),
+        ReceiveReferral.model_validate(referral_form(received_at="2026-03-05T08:00:00Z")),
         Issued(ACTORS["triage-1"], uuid4()),
     ).aggregate_id
     schedule = {

@@ -11,9 +11,9 @@ from fastapi.responses import JSONResponse
 from aggregates.calendar import uk_date
 from api.access.gate import GatedRoute
 from api.http.deps import ActorDep, IssuedDep, LedgerDep, RuntimeDep
-from api.http.routes.cases import catching_up, caught_up, projection_status
 from api.http.sharing_schemas import AgencyCommandAccepted, AgencyDirectoryPage, AgencyEntry
-from commands.agencies import LapseIsp, RegisterAgency, SignIsp
+from api.http.views import catching_up, caught_up, projection_status
+from commands.agency import LapseIsp, RegisterAgency, SignIsp
 from commands.context import Outcome
 from projections.agency_directory import AgencyDirectory
 

@@ -8,25 +8,21 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from aggregates.errors import InvalidInstructionError
 from aggregates.referral_state import Stage
 from api.access.case_scope import agency_events, agency_view
 from api.access.gate import GatedRoute
-from api.bootstrap import Runtime
 from api.http.deps import ActorDep, GrantDep, LedgerDep, RuntimeDep
-from api.http.problems import problem
 from api.http.schemas import (
     CaseDetail,
     CaseList,
     FeedbackGiven,
     History,
     HistoryEntry,
-    ProjectionStatus,
     ReferrerFeedbackRecord,
 )
+from api.http.views import catching_up, caught_up, projection_status
 from projections.case_view import case_view, reference
 from projections.case_view_projection import CaseViewProjection
-from projections.runner import wait_for_position
 
 router = APIRouter(tags=["Cases"], route_class=GatedRoute)
 MAX_PAGE = 500
@@ -125,35 +121,3 @@ def get_history(
         revealed=reveal,
         events=[HistoryEntry.of(position, event) for position, event in events],
     )
-
-
-def projection_status(runtime: Runtime, position: int) -> ProjectionStatus:
-    """How far a projection has caught up with the log."""
-    log_position = runtime.ledger.recorder.max_notification_id() or 0
-    return ProjectionStatus(
-        position=position, log_position=log_position, caught_up=position >= log_position
-    )
-
-
-def caught_up(runtime: Runtime, view: str, position: int) -> bool:
-    """Wait (a little) for the view to reflect `position`: read-your-writes for lists. A
-    position the log has not reached is refused at once: waiting for it would be in vain."""
-    log_end = runtime.ledger.recorder.max_notification_id() or 0
-    if position > log_end:
-        raise InvalidInstructionError(
-            "after_position", f"The log ends at position {log_end}; no view can reach {position}."
-        )
-    runtime.projections.wake()
-    projection = runtime.projections.workers[view].projection
-    return wait_for_position(projection, position, runtime.settings.read_wait_seconds)
-
-
-def catching_up(view: str, position: int) -> JSONResponse:
-    response = problem(
-        503,
-        "view-catching-up",
-        f"The {view} has not caught up yet",
-        f"The {view} has not reached position {position}; retry shortly.",
-    )
-    response.headers["Retry-After"] = "1"
-    return response

@@ -13,23 +13,19 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from aggregates.calendar import uk_date
 from aggregates.errors import InvalidInstructionError
-from api.access.case_scope import agency_events
 from api.access.gate import GatedRoute
 from api.access.marking import marking_line, watermark
-from api.http.deps import ActorDep, GrantDep, LedgerDep, RuntimeDep
-from api.http.routes.cases import catching_up, caught_up, projection_status
-from api.http.schemas import Day, HistoryEntry, Moment
-from api.http.sharing_schemas import SharingRecord
+from api.http.deps import ActorDep, RuntimeDep
+from api.http.schemas import Day, Moment
 from api.http.streaming import ExportGuard
-from events.registry import SHARING_EVENTS
+from api.http.views import catching_up, caught_up, projection_status
 from projections.disclosure_register import DisclosureRegister, register_as_of
 from projections.records_of_processing import RecordsOfProcessing, summarise
 from projections.register_export import csv_export, json_export
-from projections.register_rows import RefusalRow, RegisterQuery, uk_day_ends, uk_day_starts
+from projections.register_rows import RegisterQuery, uk_day_ends, uk_day_starts
 
 router = APIRouter(tags=["Registers"], route_class=GatedRoute)
 REGISTER = DisclosureRegister.name
-SHARING_TOPICS = frozenset(event.TOPIC for event in SHARING_EVENTS)
 
 
 class RegisterFilters(BaseModel):
@@ -102,36 +98,6 @@ def disclosure_register(
     )
 
 
-@router.get("/referrals/{referral_id}/sharing", response_model=SharingRecord)
-def sharing_record(
-    referral_id: UUID,
-    runtime: RuntimeDep,
-    ledger: LedgerDep,
-    grant: GrantDep,
-    reveal: Annotated[bool, Query(description="Open the content and the reasoning.")] = False,
-    after_position: Annotated[int | None, Query(ge=1)] = None,
-) -> SharingRecord | JSONResponse:
-    """Who shared what and why on this case: consent, invitations, the statement read, every
-    disclosure with its full justification, withholdings, sanctions and refused attempts (an
-    agency practitioner sees those of their own agency)."""
-    if after_position is not None and not caught_up(runtime, REGISTER, after_position):
-        return catching_up("register", after_position)
-    history = ledger.history(referral_id, reveal=reveal)
-    rows = runtime.projections.register.refusals(referral_id)
-    if grant.agency_scoped:
-        agency_id = grant.principal.agency_id
-        history = agency_events(history, agency_id)
-        rows = [row for row in rows if row.attempted_by_agency_id == agency_id]
-    events = [
-        HistoryEntry.of(position, event)
-        for position, event in history
-        if event.TOPIC in SHARING_TOPICS
-    ]
-    refusals = [_refusal_entry(row) for row in rows]
-    entries = sorted([*events, *refusals], key=lambda entry: entry.position)
-    return SharingRecord(referral_id=referral_id, revealed=reveal, entries=entries)
-
-
 @router.get("/records-of-processing", response_model=RecordsOfProcessing)
 def records_of_processing(
     runtime: RuntimeDep,
@@ -154,30 +120,3 @@ def records_of_processing(
 def _check_period(period_from: date | None, period_to: date | None) -> None:
     if period_from is not None and period_to is not None and period_from > period_to:
         raise InvalidInstructionError("from", "The period starts after it ends.")
-
-
-def _refusal_entry(row: RefusalRow) -> HistoryEntry:
-    return HistoryEntry(
-        position=row.position,
-        version=1,
-        event="SharingRefused",
-        topic="vtr.refusal.SharingRefused",
-        class_version=1,
-        occurred_at=row.recorded_at,
-        actor_id=row.attempted_by,
-        actor_role=row.attempted_by_role,
-        actor_agency=row.attempted_by_agency,
-        command_id=row.command_id,
-        data=row.model_dump(
-            mode="json",
-            include={
-                "refusal_id",
-                "attempted",
-                "disclosing_agency",
-                "recipients",
-                "information_category",
-                "rule",
-                "rule_text",
-            },
-        ),
-    )

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from pydantic import AwareDatetime, Field, StringConstraints
 
 from commands.base import ChangeReferral, StaffRef
-from events.forms import ONE_LINE, Line, Narrative, RiskAssessment, SupportAction
+from events.forms import ONE_LINE, Line, Narrative, RiskAssessment
 from events.vocabulary import (
     ContactMethod,
     DiscussionOutcome,
     FeedbackPoint,
-    MeetingOutcome,
     ReferrerInvolvement,
-    ReviewOutcome,
     SignatoryCapacity,
     SocialCareService,
 )
@@ -71,30 +68,3 @@ class NotifyReferrer(ChangeReferral):
         default=None, description="Who told the referrer; the acting person when omitted."
     )
     method: ContactMethod
-
-
-class ConveneStrategyMeeting(ChangeReferral):
-    """Convene the multi-agency strategy meeting, chaired by the MASH lead or their nominee."""
-
-    meeting_at: AwareDatetime
-    chair: StaffRef
-    nominated_by: StaffRef | None = None
-
-
-class ConcludeStrategyMeeting(ChangeReferral):
-    """A support package needs its actions (each with a lead agency) and a review date."""
-
-    outcome: MeetingOutcome
-    actions: list[SupportAction] = Field(default_factory=list, max_length=50)
-    review_on: date | None = None
-    rationale: Narrative | None = None
-
-
-class HoldReview(ChangeReferral):
-    """A review of the support package, held on a day; the next review is in about 4-6 weeks."""
-
-    held_on: date
-    outcome: ReviewOutcome
-    next_review_on: date | None = None
-    amended_actions: list[SupportAction] | None = Field(default=None, max_length=50)
-    progress_notes: Narrative

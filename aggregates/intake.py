@@ -26,7 +26,7 @@ from events.vocabulary import (
 )
 
 
-class TriageSteps(ReferralBase):
+class IntakeSteps(ReferralBase):
     """MASH triage of a received referral."""
 
     def record_security_checks(self, audit: AuditEnvelope) -> None:

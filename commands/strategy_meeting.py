@@ -1,0 +1,30 @@
+"""Commands of the strategy discussion, the Section 2 decision, the meeting and reviews."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import AwareDatetime, Field
+
+from commands.base import ChangeReferral, StaffRef
+from events.forms import Narrative, SupportAction
+from events.vocabulary import (
+    MeetingOutcome,
+)
+
+
+class ConveneStrategyMeeting(ChangeReferral):
+    """Convene the multi-agency strategy meeting, chaired by the MASH lead or their nominee."""
+
+    meeting_at: AwareDatetime
+    chair: StaffRef
+    nominated_by: StaffRef | None = None
+
+
+class ConcludeStrategyMeeting(ChangeReferral):
+    """A support package needs its actions (each with a lead agency) and a review date."""
+
+    outcome: MeetingOutcome
+    actions: list[SupportAction] = Field(default_factory=list, max_length=50)
+    review_on: date | None = None
+    rationale: Narrative | None = None

@@ -1,0 +1,25 @@
+"""Events of the reviews of support after the strategy meeting (guidance section 5: "in the region
+of 4-6 weeks")."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from events.base import DomainEvent
+from events.forms import ActionDescription, PlannedAction
+from events.personal import SubjectData
+from events.vocabulary import ReviewOutcome
+
+
+class ReviewHeld(DomainEvent):
+    """A review of support: continue, amend the plan, or conclude."""
+
+    TOPIC = "vtr.referral.ReviewHeld"
+
+    review_no: int
+    held_on: date
+    outcome: ReviewOutcome
+    next_review_on: date | None
+    amended_action_plan: list[PlannedAction] | None
+    amended_action_descriptions: SubjectData[list[ActionDescription] | None]
+    progress_notes: SubjectData[str]
