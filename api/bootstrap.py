@@ -299,7 +299,17 @@ def ensure_postgres_database(settings: Settings, database: str) -> None:
 def _bound_statements(conn: psycopg.Connection[Any], database: str, seconds: int) -> None:
     """Every session of the database, the library's own included, gets the statement timeout
     as its default. Only the database's owner may set it: otherwise say so and go on (the
-    service's own pools set it per connection anyway)."""
+    service's own pools set it per connection anyway). Set only when it differs: processes
+    starting together (the API and its workers) would otherwise update the same catalogue
+    row at once."""
+    wanted = f"statement_timeout={seconds}s"
+    current = conn.execute(
+        "SELECT setconfig FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase "
+        "WHERE d.datname = %s AND s.setrole = 0",
+        (database,),
+    ).fetchone()
+    if current is not None and wanted in (current[0] or []):
+        return
     try:
         conn.execute(
             SQL("ALTER DATABASE {0} SET statement_timeout = {1}").format(
@@ -308,6 +318,9 @@ def _bound_statements(conn: psycopg.Connection[Any], database: str, seconds: int
         )
     except psycopg.errors.InsufficientPrivilege:
         log.warning("statement_timeout_not_set", database=database, reason="not the owner")
+    except psycopg.errors.InternalError:
+        # "tuple concurrently updated": another process set it at the same moment.
+        log.info("statement_timeout_set_elsewhere", database=database)
 
 
 def load_master_key(settings: Settings) -> bytes:
