@@ -268,12 +268,17 @@ class ErasureRequest(ViewModel):
     executed_at: datetime | None = None
 
 
-class CaseView(CaseSummary):
-    """One case: its summary and what the process knows about it, without personal data."""
-
+class Versioned(ViewModel):
     schema_version: Literal[1] = Field(
         SCHEMA_VERSION, description="The version of this schema; see the version policy."
     )
+
+
+class CaseView(CaseSummary, Versioned):
+    """One case: its summary and what the process knows about it, without personal data.
+
+    `schema_version` comes first (a base listed last puts its fields first)."""
+
     intake: Intake
     screening: Screening | None = None
     strategy_discussion: StrategyDiscussion | None = None
