@@ -7,6 +7,9 @@ deliberately.
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import jsonschema_rs
 
 from aggregates.agency import agency_id_for
@@ -22,6 +25,11 @@ from tests.contracts.recording import (
 )
 
 MENTORS = "Hope Mentoring Trust"  # invited to the demo's meeting; received one disclosure
+ROOT = Path(__file__).resolve().parents[2]
+WRITE_SIDE_STATE = {"aggregates.referral_state", "aggregates.referral_evolution"}
+# The gate decides who may see a case from the referral's own events, never from a view
+# that may run behind: it alone reads the aggregate's state.
+GATE = ROOT / "api" / "access" / "gate.py"
 
 
 def test_the_case_view_schema_is_the_recorded_one() -> None:
@@ -58,3 +66,21 @@ def test_an_agency_sees_only_its_own_part_of_the_demo_case(settings: Settings) -
     assert 0 < len(theirs) < len(case["disclosures"])
     assert 0 < len(own_obligations) <= len(case["obligations"])
     assert scoped == {**case, "disclosures": theirs, "obligations": own_obligations}
+
+
+def test_the_aggregates_state_stays_private_to_the_write_side() -> None:
+    """The read side shows its own schema: nothing in projections/ or api/ (but the gate)
+    imports the aggregate's state or its fold."""
+    importers = []
+    for path in sorted([*(ROOT / "projections").rglob("*.py"), *(ROOT / "api").rglob("*.py")]):
+        if path == GATE:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                modules = {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                modules = {node.module}
+            else:
+                continue
+            importers += [f"{path.relative_to(ROOT)}: {m}" for m in modules & WRITE_SIDE_STATE]
+    assert importers == []
