@@ -7,7 +7,8 @@ from __future__ import annotations
 import difflib
 import itertools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from fastapi.testclient import TestClient
 
+from api.bootstrap import Runtime
 from api.http.app import create_app
 from api.settings import Settings
 from projections.case_view import CaseView
@@ -38,13 +40,20 @@ def case_view_schema() -> dict[str, Any]:
     return CaseView.model_json_schema(mode="serialization")
 
 
-def demo_case_responses(settings: Settings, *, as_agency: str | None = None) -> DemoResponses:
-    """Load the demo into a fresh store and read its supported case over HTTP."""
+@contextmanager
+def demo_service(settings: Settings) -> Iterator[tuple[TestClient, Api, UUID]]:
+    """The service over a fresh store holding the demo; yields its supported case's id."""
     clock = ScriptedClock(DEMO_START)
     app = create_app(settings, clock=clock, new_id=demo_ids())
     with TestClient(app) as client:
-        supported, *_ = load_demo(client.app.state.runtime.ledger, clock)  # type: ignore[attr-defined]
-        api = Api(client)
+        runtime: Runtime = client.app.state.runtime  # type: ignore[attr-defined]
+        supported, *_ = load_demo(runtime.ledger, clock)
+        yield client, Api(client), supported
+
+
+def demo_case_responses(settings: Settings, *, as_agency: str | None = None) -> DemoResponses:
+    """Load the demo into a fresh store and read its supported case over HTTP."""
+    with demo_service(settings) as (client, api, supported):
         case = api.case(supported, after=api.log_position())
         listed = client.get("/referrals", headers=api.headers("triage-1")).json()["items"]
         scoped = None

@@ -8,19 +8,25 @@ deliberately.
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import jsonschema_rs
+import pytest
 
 from aggregates.agency import agency_id_for
+from api.bootstrap import Runtime
 from api.settings import Settings
 from projections.case_view import SCHEMA_VERSION, CaseSummary
+from tests.conftest import make_settings
 from tests.contracts.recording import (
     DEMO_FILE,
     SCHEMA_FILE,
     case_view_schema,
     changed,
     demo_case_responses,
+    demo_service,
     recorded,
 )
 
@@ -66,6 +72,39 @@ def test_an_agency_sees_only_its_own_part_of_the_demo_case(settings: Settings) -
     assert 0 < len(theirs) < len(case["disclosures"])
     assert 0 < len(own_obligations) <= len(case["obligations"])
     assert scoped == {**case, "disclosures": theirs, "obligations": own_obligations}
+
+
+@pytest.fixture
+def unprojected_settings(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[Settings]:
+    """A service that runs no projection worker of its own: nothing is projected until a
+    test says so."""
+    yield from make_settings(backend, tmp_path, request, projections="external")
+
+
+def test_a_case_not_yet_projected_reads_as_it_will_once_projected(
+    unprojected_settings: Settings,
+) -> None:
+    """Read-your-writes: a case the view has not reached is folded from its own events by
+    the projection's own code, so it reads exactly as the projected view will."""
+    with demo_service(unprojected_settings) as (client, api, supported):
+
+        def read(by: str) -> dict[str, Any]:
+            response = client.get(f"/referrals/{supported}", headers=api.headers(by))
+            assert response.status_code == 200, response.text
+            answer: dict[str, Any] = response.json()
+            return answer
+
+        before, scoped_before = read("triage-1"), read("mentor-1")
+        assert before["projection"]["position"] == 0
+        runtime: Runtime = client.app.state.runtime  # type: ignore[attr-defined]
+        runtime.projections.catch_up()
+        after, scoped_after = read("triage-1"), read("mentor-1")
+
+    assert after["projection"]["caught_up"] is True
+    assert before["case"] == after["case"] == recorded(DEMO_FILE)
+    assert scoped_before["case"] == scoped_after["case"] != after["case"]
 
 
 def test_the_aggregates_state_stays_private_to_the_write_side() -> None:
