@@ -137,7 +137,12 @@ def fold(view: CaseView | None, event: DomainEvent) -> CaseView:
 
 
 def on(event_type: type[E]) -> Callable[[Handler[E]], Handler[E]]:
+    """Register the handler of one event topic (only one: the view must not depend on
+    which of two was registered last)."""
+
     def register(handler: Handler[E]) -> Handler[E]:
+        if event_type.TOPIC in HANDLERS:
+            raise RuntimeError(f"{event_type.TOPIC} already has a case-view handler")
         HANDLERS[event_type.TOPIC] = handler
         return handler
 

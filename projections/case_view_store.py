@@ -81,11 +81,8 @@ class CaseViewStore:
             updates=updates,
         )
         self._forget_involved = self._sql("DELETE FROM {involved} WHERE referral_id={mark}")
-        # Nothing to conflict with in a batch (its rows were just deleted); but two
-        # processes starting together may both rebuild, and the second adds nothing.
         self._involve = self._sql(
-            "INSERT INTO {involved} (referral_id, agency_id) VALUES ({mark},{mark}) "
-            "ON CONFLICT DO NOTHING"
+            "INSERT INTO {involved} (referral_id, agency_id) VALUES ({mark},{mark})"
         )
         self._mark_schema = self._sql(
             "INSERT INTO {schemas} (projection, schema_version) VALUES ({mark},{mark}) "
