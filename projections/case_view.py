@@ -1,153 +1,316 @@
 """The case view: where each referral stands and what the process expects next.
 
-It is the referral's PII-free state (the same fold the aggregate decides on) plus the next
-step a caseworker should take, so a list of cases can be filtered and sorted by it.
+A schema of its own, written for the people who read it (caseworkers, and the console to
+come), and versioned: clients receive exactly this, whatever the aggregate keeps to decide.
+It holds no personal data: stages, codes, dates, agencies and staff references only.
+
+`SCHEMA_VERSION` changes whenever the JSON a client receives changes shape or meaning; the
+stored views of another version are then rebuilt from the log (see `case_view_store`), and
+the contract in `tests/contracts/` is regenerated on purpose.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime
+from enum import StrEnum
+from typing import Final, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
-from aggregates.calendar import uk_date
-from aggregates.referral_state import ReferralState, Stage
-from events.vocabulary import PostExitReviewPoint, SignatoryCapacity, SocialCareService
+from events.personal import KeyGroup
+from events.vocabulary import (
+    AgeGroup,
+    AgencyType,
+    ConsentStage,
+    ConsentStatus,
+    ContactMethod,
+    DiscussionOutcome,
+    DisputedDecision,
+    DisputeOutcome,
+    ErasureGround,
+    FeedbackPoint,
+    Forum,
+    LegalHoldGround,
+    MeetingOutcome,
+    PostExitReviewOutcome,
+    PostExitReviewPoint,
+    ReceivedVia,
+    ReferrerInvolvement,
+    ReviewOutcome,
+    ScreeningOutReason,
+    SharingContext,
+    SignatoryCapacity,
+    SocialCareService,
+    SubjectDiscussionDecision,
+)
+
+SCHEMA_VERSION: Final = 1
 
 
-class NextStep(BaseModel):
-    model_config = ConfigDict(frozen=True)
+class Stage(StrEnum):
+    """Where a referral stands in the guidance's process."""
 
+    TRIAGE = "triage"
+    AWAITING_FURTHER_INFORMATION = "awaiting_further_information"
+    SCREENED_OUT = "screened_out"
+    AWAITING_STRATEGY_DISCUSSION = "awaiting_strategy_discussion"
+    STRATEGY_DISCUSSION = "strategy_discussion"
+    AWAITING_SECTION_2_SIGNATURES = "awaiting_section_2_signatures"
+    AWAITING_STRATEGY_MEETING = "awaiting_strategy_meeting"
+    STRATEGY_MEETING = "strategy_meeting"
+    SUPPORT_AND_REVIEW = "support_and_review"
+    EXIT_AGREED = "exit_agreed"
+    ALTERNATIVE_SUPPORT_AGREED = "alternative_support_agreed"
+    CONCLUDED = "concluded"
+    REFERRED_TO_ALTERNATIVE_SUPPORT = "referred_to_alternative_support"
+
+
+class ViewModel(BaseModel):
+    # Every field is always present in a response, so the schema says so (defaults included).
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", json_schema_serialization_defaults_required=True
+    )
+
+
+class NextStep(ViewModel):
     description: str
     due_on: date | None = None
 
 
-class CaseSummary(BaseModel):
+class CaseSummary(ViewModel):
     """One row of the case list."""
 
-    model_config = ConfigDict(frozen=True)
-
     referral_id: UUID
-    reference: str
+    reference: str = Field(description="A short reference for people; `referral_id` is the key.")
     stage: Stage
     received_at: datetime
     last_changed_at: datetime
-    version: int
-    next_step: NextStep | None
+    version: int = Field(description="The referral's version: its number of events.")
+    next_step: NextStep | None = Field(
+        description="What the guidance expects next, and by when; none once nothing is due."
+    )
     open_dispute: bool
 
 
-class CaseView(CaseSummary):
-    """One case: its summary and everything the process knows about it, without personal data."""
+class Agency(ViewModel):
+    """An agency as it stood when the case named it."""
 
-    state: ReferralState
+    agency_id: UUID
+    name: str
+    agency_type: AgencyType
+
+
+class FurtherInformationRequest(ViewModel):
+    request_no: int
+    requested_at: datetime
+    returned_at: datetime | None = None
+
+
+class Intake(ViewModel):
+    """How the referral arrived and what MASH triage has recorded of it."""
+
+    received_via: ReceivedVia
+    referring_agency: str
+    subject_age_group: AgeGroup
+    recorded_at: datetime
+    recorded_by: str = Field(description="The staff id of who recorded it (the referrer's own).")
+    security_checks_recorded_at: datetime | None = None
+    further_information_requests: tuple[FurtherInformationRequest, ...] = ()
+
+
+class Screening(ViewModel):
+    screened_in: bool
+    reasons: tuple[ScreeningOutReason, ...] = Field(description="Why it was screened out.")
+    decided_at: datetime
+
+
+class Signature(ViewModel):
+    """One of the two Section 2 signature boxes."""
+
+    capacity: SignatoryCapacity
+    signatory_id: str
+    signed_at: datetime
+
+
+class StrategyDiscussion(ViewModel):
+    scheduled_for: datetime
+    lead_officer: str
+    social_care_service: SocialCareService
+    social_care_representative: str
+    referrer_involvement: tuple[ReferrerInvolvement, ...] = ()
+    risk_assessments: int = Field(0, description="How many risk assessments are recorded.")
+    outcome: DiscussionOutcome | None = None
+    vtr_category: str | None = None
+    concluded_at: datetime | None = None
+    signatures: tuple[Signature, ...] = Field(
+        (), description="Section 2: the decision takes effect with the second signature."
+    )
+
+
+class ReferrerFeedback(ViewModel):
+    """What the referrer was told, and when (their name stays sealed in the event)."""
+
+    feedback_point: FeedbackPoint
+    notified_at: datetime
+    notified_by: str
+    method: ContactMethod
+
+
+class StrategyMeeting(ViewModel):
+    meeting_at: datetime
+    chair: str
+    nominated_by: str | None = None
+    confidentiality_statement_read: str | None = Field(
+        None, description="The version of the Appendix C statement read at this sitting."
+    )
+    outcome: MeetingOutcome | None = None
+    concluded_at: datetime | None = None
+
+
+class PlannedAction(ViewModel):
+    """One action of the support package; what it involves is sealed in the event."""
+
+    action_no: int
+    lead_agency: str
+    due_on: date | None = None
+
+
+class Review(ViewModel):
+    review_no: int
+    held_on: date
+    outcome: ReviewOutcome
+    next_review_on: date | None = None
+    action_plan_amended: bool = False
+
+
+class ExitAgreed(ViewModel):
+    """The agreed way out of the process, before the exit itself is recorded."""
+
+    kind: Literal["conclusion", "alternative_support"]
+    forum: Forum
+    agreed_at: datetime
+
+
+class PostExitReview(ViewModel):
+    review_point: PostExitReviewPoint
+    reviewed_on: date
+    outcome: PostExitReviewOutcome
+
+
+class Closure(ViewModel):
+    kind: Literal["concluded", "referred_to_alternative_support"]
+    forum: Forum
+    closed_on: date
+    support_provider: str | None = None
+    six_month_review_due_on: date
+    twelve_month_review_due_on: date
+    post_exit_reviews: tuple[PostExitReview, ...] = ()
+
+
+class Dispute(ViewModel):
+    dispute_no: int
+    disputed_decision: DisputedDecision
+    raised_at: datetime
+    referred_at: datetime | None = None
+    resolved_at: datetime | None = None
+    outcome: DisputeOutcome | None = None
+
+
+class ConsentDecision(ViewModel):
+    stage: ConsentStage
+    seek: bool
+    seeker_agency_id: UUID | None = None
+    decided_at: datetime
+
+
+class Consent(ViewModel):
+    status: ConsentStatus = ConsentStatus.NOT_SOUGHT
+    decisions: tuple[ConsentDecision, ...] = ()
+
+
+class Disclosure(ViewModel):
+    """What was shared, by whom, with whom and when (its content stays sealed in the event)."""
+
+    disclosure_no: int
+    disclosing_agency: Agency
+    recipients: tuple[Agency, ...]
+    context: SharingContext
+    information_category: str
+    disclosed_at: datetime
+    onward_sanctioned: bool = False
+    subject_discussion: SubjectDiscussionDecision | None = None
+
+
+class Obligation(ViewModel):
+    """A recipient's duty to delete or return one disclosure (section 8)."""
+
+    obligation_no: int
+    disclosure_no: int
+    agency: Agency
+    raised_on: date
+    due_on: date
+    discharged_on: date | None = None
+
+
+class LegalHold(ViewModel):
+    hold_no: int
+    ground: LegalHoldGround
+    placed_at: datetime
+
+
+class ErasureRequest(ViewModel):
+    request_no: int
+    key_groups: tuple[KeyGroup, ...]
+    ground: ErasureGround
+    requested_by: str
+    approved_by: str | None = None
+    executed_at: datetime | None = None
+
+
+class Versioned(ViewModel):
+    schema_version: Literal[1] = Field(
+        SCHEMA_VERSION, description="The version of this schema; see the version policy."
+    )
+
+
+class CaseView(CaseSummary, Versioned):
+    """One case: its summary and what the process knows about it, without personal data.
+
+    `schema_version` comes first (a base listed last puts its fields first)."""
+
+    intake: Intake
+    screening: Screening | None = None
+    strategy_discussion: StrategyDiscussion | None = None
+    referrer_feedback: tuple[ReferrerFeedback, ...] = ()
+    strategy_meeting: StrategyMeeting | None = None
+    action_plan: tuple[PlannedAction, ...] = ()
+    next_review_on: date | None = None
+    reviews: tuple[Review, ...] = ()
+    exit_agreed: ExitAgreed | None = None
+    closure: Closure | None = None
+    disputes: tuple[Dispute, ...] = ()
+    consent: Consent = Consent()
+    invited_agencies: tuple[Agency, ...] = Field(
+        (), description="The agencies invited to the strategy meeting."
+    )
+    disclosures: tuple[Disclosure, ...] = ()
+    obligations: tuple[Obligation, ...] = ()
+    legal_hold: LegalHold | None = Field(None, description="The hold in force, if any.")
+    erasure_requests: tuple[ErasureRequest, ...] = ()
+    erased_groups: tuple[KeyGroup, ...] = Field(
+        (), description="The groups of personal data whose key is destroyed."
+    )
+
+    def involved_agencies(self) -> set[UUID]:
+        """The agencies involved in the case: invited, or disclosing or receiving."""
+        ids = {agency.agency_id for agency in self.invited_agencies}
+        for disclosure in self.disclosures:
+            ids.add(disclosure.disclosing_agency.agency_id)
+            ids.update(recipient.agency_id for recipient in disclosure.recipients)
+        return ids
 
 
 def reference(referral_id: UUID) -> str:
     """A short, human-friendly reference; the referral id itself stays the key."""
     return f"VTR-{referral_id.hex[:8].upper()}"
-
-
-def case_view(state: ReferralState) -> CaseView:
-    return CaseView(
-        referral_id=state.referral_id,
-        reference=reference(state.referral_id),
-        stage=state.stage,
-        received_at=state.received_at,
-        last_changed_at=state.last_changed_at,
-        version=state.version,
-        next_step=next_step(state),
-        open_dispute=state.open_dispute is not None,
-        state=state,
-    )
-
-
-FIXED_STEPS = {
-    Stage.AWAITING_FURTHER_INFORMATION: "Operational Desk: return the information requested",
-    Stage.AWAITING_STRATEGY_DISCUSSION: "Schedule the strategy discussion",
-    Stage.AWAITING_STRATEGY_MEETING: "Convene the strategy meeting",
-    Stage.EXIT_AGREED: "Record the conclusion of the process",
-    Stage.ALTERNATIVE_SUPPORT_AGREED: "Record the referral to alternative support",
-}
-
-
-def next_step(state: ReferralState) -> NextStep | None:
-    """What the guidance expects to happen next on this referral, if anything."""
-    if state.stage in FIXED_STEPS:
-        return NextStep(description=FIXED_STEPS[state.stage])
-    return STEP_BY_STAGE.get(state.stage, _post_exit_step)(state)
-
-
-def _triage_step(state: ReferralState) -> NextStep:
-    checked = state.security_checks_recorded_at is not None
-    action = "screen the referral in or out" if checked else "record the security checks"
-    return NextStep(description=f"MASH triage: {action}")
-
-
-def _signature_step(state: ReferralState) -> NextStep:
-    return NextStep(description=f"Section 2: signature awaited from {_missing_boxes(state)}")
-
-
-def _meeting_step(state: ReferralState) -> NextStep:
-    meeting = state.strategy_meeting
-    due = uk_date(meeting.meeting_at) if meeting else None
-    return NextStep(description="Record the strategy meeting's outcome", due_on=due)
-
-
-def _review_step(state: ReferralState) -> NextStep:
-    return NextStep(description="Hold the review of support", due_on=state.next_review_on)
-
-
-def _discussion_step(state: ReferralState) -> NextStep:
-    discussion = state.strategy_discussion
-    assert discussion is not None  # noqa: S101 (implied by the stage)
-    due = uk_date(discussion.scheduled_for)
-    if not discussion.referrer_involvement:
-        return NextStep(description="Consult the referrer, or invite them to attend", due_on=due)
-    if discussion.risk_assessments == 0:
-        return NextStep(description="Record the risk assessment", due_on=due)
-    return NextStep(description="Record the strategy discussion's decision (Section 2)", due_on=due)
-
-
-def _missing_boxes(state: ReferralState) -> str:
-    discussion = state.strategy_discussion
-    assert discussion is not None  # noqa: S101 (implied by the stage)
-    signed = {signature.capacity for signature in discussion.signatures}
-    missing = []
-    if SignatoryCapacity.POLICE not in signed:
-        missing.append("Norfolk Constabulary")
-    if signed <= {SignatoryCapacity.POLICE}:
-        service = discussion.social_care_service
-        missing.append(
-            "Children's Services"
-            if service is SocialCareService.CHILDRENS_SERVICES
-            else "Adult Social Services"
-        )
-    return " and ".join(missing)
-
-
-def _post_exit_step(state: ReferralState) -> NextStep | None:
-    closure = state.closure
-    if closure is None:
-        return None
-    done = {review.review_point for review in state.post_exit_reviews}
-    if PostExitReviewPoint.SIX_MONTHS not in done:
-        return NextStep(
-            description="Post-exit review at 6 months", due_on=closure.six_month_review_due_on
-        )
-    if PostExitReviewPoint.TWELVE_MONTHS not in done:
-        return NextStep(
-            description="Post-exit review at 12 months", due_on=closure.twelve_month_review_due_on
-        )
-    return None
-
-
-STEP_BY_STAGE: dict[Stage, Callable[[ReferralState], NextStep | None]] = {
-    Stage.TRIAGE: _triage_step,
-    Stage.STRATEGY_DISCUSSION: _discussion_step,
-    Stage.AWAITING_SECTION_2_SIGNATURES: _signature_step,
-    Stage.STRATEGY_MEETING: _meeting_step,
-    Stage.SUPPORT_AND_REVIEW: _review_step,
-}

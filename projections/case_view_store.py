@@ -1,4 +1,11 @@
-"""Where the case view is kept: the contract and the row format shared by both backends."""
+"""Where the case view is kept: the rows for the list, each case's view as JSON, and the
+agencies each case involves, in the same format on both backends.
+
+The store records the schema version its views were written in. Views of another version
+(or written before versions were recorded) are never read as if they were current: at start
+they are dropped with their position, and the worker folds the whole log into the current
+schema again.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +14,13 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from aggregates.referral_state import ReferralState, Stage
-from projections.case_view import CaseSummary, CaseView, NextStep
+import structlog
+from psycopg.sql import SQL, Composable, Identifier
+
+from projections.case_view import SCHEMA_VERSION, CaseSummary, CaseView, NextStep, Stage
 from projections.database import ProjectionDatabase, Reader, Write
+
+log = structlog.get_logger("vtr.projections")
 
 TABLE = "vtr_case_view"
 COLUMNS = (
@@ -24,24 +35,29 @@ COLUMNS = (
     "open_dispute",
     "view",
 )
-UPSERT_SET = ", ".join(f"{column}=excluded.{column}" for column in COLUMNS[1:])
+SUMMARY_COLUMNS = COLUMNS[:-1]
+# Which agencies each case involves (invited, disclosing or receiving): an agency
+# practitioner's case list holds only these cases, as their single-case reads do.
+INVOLVED = "vtr_case_view_agencies"
+# The schema version each view's stored rows were written in, one row per view.
+SCHEMAS = "vtr_view_schemas"
+SCHEMA_KEY = "case_view"
+
 CREATE_TABLE = (
-    f"CREATE TABLE IF NOT EXISTS {TABLE} ("
+    "CREATE TABLE IF NOT EXISTS {table} ("
     "referral_id TEXT PRIMARY KEY, reference TEXT NOT NULL, stage TEXT NOT NULL, "
     "received_at TEXT NOT NULL, last_changed_at TEXT NOT NULL, version INTEGER NOT NULL, "
     "next_step TEXT, next_step_due TEXT, open_dispute INTEGER NOT NULL, view TEXT NOT NULL)"
 )
-CREATE_INDEX = f"CREATE INDEX IF NOT EXISTS {TABLE}_stage ON {TABLE} (stage, received_at)"
-# Which agencies each case involves (invited, disclosing or receiving): an agency
-# practitioner's case list holds only these cases, as their single-case reads do.
-INVOLVED = "vtr_case_view_agencies"
+CREATE_INDEX = "CREATE INDEX IF NOT EXISTS {index} ON {table} (stage, received_at)"
 CREATE_INVOLVED = (
-    f"CREATE TABLE IF NOT EXISTS {INVOLVED} ("
+    "CREATE TABLE IF NOT EXISTS {involved} ("
     "referral_id TEXT NOT NULL, agency_id TEXT NOT NULL, PRIMARY KEY (agency_id, referral_id))"
 )
-
-
-SUMMARY_COLUMNS = ", ".join(COLUMNS[:-1])
+CREATE_SCHEMAS = (
+    "CREATE TABLE IF NOT EXISTS {schemas} ("
+    "projection TEXT PRIMARY KEY, schema_version INTEGER NOT NULL)"
+)
 
 
 class CaseViewStore:
@@ -51,36 +67,99 @@ class CaseViewStore:
 
     def __init__(self, db: ProjectionDatabase) -> None:
         self.db = db
-        marks = ",".join([db.MARK] * len(COLUMNS))
-        self._upsert = (
-            f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) VALUES ({marks}) "
-            f"ON CONFLICT (referral_id) DO UPDATE SET {UPSERT_SET}"
+        self._mark = SQL(db.MARK)
+        columns = SQL(", ").join(map(Identifier, COLUMNS))
+        self._summary_columns = SQL(", ").join(map(Identifier, SUMMARY_COLUMNS))
+        updates = SQL(", ").join(
+            SQL("{0}=excluded.{0}").format(Identifier(column)) for column in COLUMNS[1:]
         )
-        self._forget_involved = f"DELETE FROM {INVOLVED} WHERE referral_id={db.MARK}"
-        # Nothing to conflict with in a batch (its rows were just deleted); but two
-        # processes starting together may both backfill, and the second adds nothing.
-        self._involve = (
-            f"INSERT INTO {INVOLVED} (referral_id, agency_id) VALUES ({db.MARK},{db.MARK}) "
-            "ON CONFLICT DO NOTHING"
+        self._upsert = self._sql(
+            "INSERT INTO {table} ({columns}) VALUES ({marks}) "
+            "ON CONFLICT (referral_id) DO UPDATE SET {updates}",
+            columns=columns,
+            marks=self._marks(len(COLUMNS)),
+            updates=updates,
+        )
+        self._forget_involved = self._sql("DELETE FROM {involved} WHERE referral_id={mark}")
+        self._involve = self._sql(
+            "INSERT INTO {involved} (referral_id, agency_id) VALUES ({mark},{mark})"
+        )
+        self._mark_schema = self._sql(
+            "INSERT INTO {schemas} (projection, schema_version) VALUES ({mark},{mark}) "
+            "ON CONFLICT (projection) DO UPDATE SET schema_version=excluded.schema_version"
         )
 
+    def _sql(self, template: str, **parts: Composable) -> str:
+        """One statement for either backend: names quoted as identifiers, every value bound
+        through the database's placeholder."""
+        return (
+            SQL(template)
+            .format(
+                table=Identifier(TABLE),
+                involved=Identifier(INVOLVED),
+                schemas=Identifier(SCHEMAS),
+                index=Identifier(f"{TABLE}_stage"),
+                mark=self._mark,
+                **parts,
+            )
+            .as_string()
+        )
+
+    def _marks(self, count: int) -> Composable:
+        return SQL(",").join([self._mark] * count)
+
     def create_table(self) -> None:
-        self.db.create([CREATE_TABLE, CREATE_INDEX, CREATE_INVOLVED])
-        self._backfill_involved()
+        self.db.create(
+            [
+                self._sql(CREATE_TABLE),
+                self._sql(CREATE_INDEX),
+                self._sql(CREATE_INVOLVED),
+                self._sql(CREATE_SCHEMAS),
+            ]
+        )
+        self._rebuild_other_schema()
+
+    def schema_version(self) -> int | None:
+        """The schema version the stored views were written in (None: not recorded)."""
+        rows = self.db.rows(
+            self._sql("SELECT schema_version FROM {schemas} WHERE projection={mark}"),
+            [SCHEMA_KEY],
+        )
+        return int(rows[0]["schema_version"]) if rows else None
+
+    def _rebuild_other_schema(self) -> None:
+        """Views written in another schema are dropped with their position, so the worker
+        folds the log into this one; the version is recorded only once they are gone (a
+        crash in between drops them again at the next start, losing nothing)."""
+        found = self.schema_version()
+        if found == SCHEMA_VERSION:
+            return
+        if found is not None or self.position() or self._holds_views():
+            log.warning(
+                "case_view_rebuilding",
+                stored_schema_version=found,
+                schema_version=SCHEMA_VERSION,
+                from_position=self.position(),
+            )
+            self.clear()
+        self.db.run([(self._mark_schema, [(SCHEMA_KEY, SCHEMA_VERSION)])])
+
+    def _holds_views(self) -> bool:
+        return bool(self.db.rows(self._sql("SELECT 1 FROM {table} LIMIT 1"), []))
 
     def advance(
         self,
         referral_ids: Collection[UUID],
         after: int,
         up_to: int,
-        fold: Callable[[dict[UUID, ReferralState]], Sequence[CaseView]],
+        fold: Callable[[dict[UUID, CaseView]], Sequence[CaseView]],
     ) -> bool:
-        """Fold a batch into the states of `referral_ids` as the view holds them at `after`,
-        write the views and move the position to `up_to`, in one transaction; False, with
-        nothing written, if the view no longer stands at `after`."""
+        """Fold a batch into the views of `referral_ids` as they stand at `after`, write
+        them and move the position to `up_to`, in one transaction; False, with nothing
+        written, if the view no longer stands at `after`."""
 
         def writes(read: Reader) -> list[Write]:
-            return self._writes(fold(self._states(referral_ids, read)))
+            return self._writes(fold(self._views(referral_ids, read)))
 
         return self.db.advance(self.tracking_key, after, up_to, writes)
 
@@ -93,20 +172,10 @@ class CaseViewStore:
                 [
                     (str(view.referral_id), str(agency_id))
                     for view in views
-                    for agency_id in sorted(view.state.involved_agencies())
+                    for agency_id in sorted(view.involved_agencies())
                 ],
             ),
         ]
-
-    def _backfill_involved(self) -> None:
-        """Views written before the involvement table existed get their rows now, at the
-        position they already reflect."""
-        counted = self.db.rows(f"SELECT COUNT(*) AS n FROM {INVOLVED}", [])
-        if int(counted[0]["n"]) or not self.db.rows(f"SELECT 1 FROM {TABLE} LIMIT 1", []):
-            return
-        views = self.all_cases()
-        involved = self._writes(views)[1:]
-        self.db.run(involved)
 
     def position(self) -> int:
         """The last log position reflected in the view (0 before the first)."""
@@ -116,19 +185,21 @@ class CaseViewStore:
         """Forget every view and the position, so the view can be rebuilt from the log."""
         self.db.clear([TABLE, INVOLVED], self.tracking_key)
 
-    def _states(self, referral_ids: Collection[UUID], read: Reader) -> dict[UUID, ReferralState]:
+    def _views(self, referral_ids: Collection[UUID], read: Reader) -> dict[UUID, CaseView]:
         if not referral_ids:
             return {}
-        marks = ",".join([self.db.MARK] * len(referral_ids))
         rows = read(
-            f"SELECT view FROM {TABLE} WHERE referral_id IN ({marks})",
+            self._sql(
+                "SELECT view FROM {table} WHERE referral_id IN ({marks})",
+                marks=self._marks(len(referral_ids)),
+            ),
             [str(referral_id) for referral_id in referral_ids],
         )
-        return {view.referral_id: view.state for view in map(view_from, rows)}
+        return {view.referral_id: view for view in map(view_from, rows)}
 
     def case(self, referral_id: UUID) -> CaseView | None:
         rows = self.db.rows(
-            f"SELECT view FROM {TABLE} WHERE referral_id={self.db.MARK}", [str(referral_id)]
+            self._sql("SELECT view FROM {table} WHERE referral_id={mark}"), [str(referral_id)]
         )
         return view_from(rows[0]) if rows else None
 
@@ -137,28 +208,35 @@ class CaseViewStore:
     ) -> tuple[list[CaseSummary], int]:
         """A page of cases, newest referral first, and how many there are in all; with
         `involving`, only the cases that agency is involved in."""
-        mark = self.db.MARK
-        clauses: list[str] = []
+        clauses: list[Composable] = []
         params: list[object] = []
         if stage is not None:
-            clauses.append(f"stage={mark}")
+            clauses.append(SQL("stage={mark}").format(mark=self._mark))
             params.append(stage.value)
         if involving is not None:
             clauses.append(
-                f"referral_id IN (SELECT referral_id FROM {INVOLVED} WHERE agency_id={mark})"
+                SQL(
+                    "referral_id IN (SELECT referral_id FROM {involved} WHERE agency_id={mark})"
+                ).format(involved=Identifier(INVOLVED), mark=self._mark)
             )
             params.append(str(involving))
-        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        where = SQL(" WHERE {0}").format(SQL(" AND ").join(clauses)) if clauses else SQL("")
         page = self.db.rows(
-            f"SELECT {SUMMARY_COLUMNS} FROM {TABLE} {where} "
-            f"ORDER BY received_at DESC, referral_id LIMIT {mark} OFFSET {mark}",
+            self._sql(
+                "SELECT {columns} FROM {table}{where} "
+                "ORDER BY received_at DESC, referral_id LIMIT {mark} OFFSET {mark}",
+                columns=self._summary_columns,
+                where=where,
+            ),
             [*params, limit, offset],
         )
-        counted = self.db.rows(f"SELECT COUNT(*) AS n FROM {TABLE} {where}", params)
+        counted = self.db.rows(
+            self._sql("SELECT COUNT(*) AS n FROM {table}{where}", where=where), params
+        )
         return [summary_from(row) for row in page], int(counted[0]["n"])
 
     def all_cases(self) -> list[CaseView]:
-        rows = self.db.rows(f"SELECT view FROM {TABLE} ORDER BY referral_id", [])
+        rows = self.db.rows(self._sql("SELECT view FROM {table} ORDER BY referral_id"), [])
         return [view_from(row) for row in rows]
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from uuid import UUID
 
-from aggregates.referral_state import ReferralState
 from events.base import DomainEvent
 from events.disposal import (
     AgencyInvolvementEnded,
@@ -28,15 +27,21 @@ from projections.case_view import CaseView
 
 def agency_view(case: CaseView, agency_id: UUID) -> CaseView:
     """The case as the agency may see it: other agencies' disclosures and obligations left out."""
-    state: ReferralState = case.state.model_copy(deep=True)
-    state.disclosures = [
-        d
-        for d in state.disclosures
-        if agency_id == d.disclosing_agency.agency_id
-        or agency_id in {r.agency_id for r in d.recipients}
-    ]
-    state.obligations = [o for o in state.obligations if o.agency.agency_id == agency_id]
-    return case.model_copy(update={"state": state})
+    return case.model_copy(
+        update={
+            "disclosures": tuple(
+                disclosure
+                for disclosure in case.disclosures
+                if agency_id == disclosure.disclosing_agency.agency_id
+                or agency_id in {recipient.agency_id for recipient in disclosure.recipients}
+            ),
+            "obligations": tuple(
+                obligation
+                for obligation in case.obligations
+                if obligation.agency.agency_id == agency_id
+            ),
+        }
+    )
 
 
 def agency_events(

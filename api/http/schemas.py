@@ -62,7 +62,9 @@ class CaseList(BaseModel):
 
 
 class CaseDetail(BaseModel):
-    case: CaseView
+    case: CaseView = Field(
+        description="The case view (versioned: see `schema_version`), as your agency may see it."
+    )
     projection: ProjectionStatus
 
 

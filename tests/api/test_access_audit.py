@@ -96,11 +96,11 @@ def test_an_agency_practitioner_sees_only_its_agency_part_of_a_case(
     assert "ReferralReceived" not in {e["event"] for e in history}
     caught_up = {"after_position": api.log_position()}  # read after the disclosures
     view = api.client.get(f"/referrals/{case}", params=caught_up, headers=headers).json()["case"]
-    assert [d["disclosure_no"] for d in view["state"]["disclosures"]] == [1]
+    assert [d["disclosure_no"] for d in view["disclosures"]] == [1]
     full = api.client.get(
         f"/referrals/{case}", params=caught_up, headers=api.headers("triage-1")
     ).json()["case"]
-    assert [d["disclosure_no"] for d in full["state"]["disclosures"]] == [1, 2]
+    assert [d["disclosure_no"] for d in full["disclosures"]] == [1, 2]
 
 
 def test_break_glass_is_allowed_to_named_roles_with_a_reason_and_flagged(

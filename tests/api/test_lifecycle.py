@@ -212,8 +212,8 @@ def test_every_stage_in_order_with_refusals_that_store_nothing(api: Api, clock: 
     case = api.case(referral_id, after=history[-1]["position"])
     assert case["stage"] == "concluded"
     assert case["next_step"] is None
-    assert case["state"]["closure"]["six_month_review_due_on"] == "2026-11-22"
-    signatories = {s["signatory_id"] for s in case["state"]["strategy_discussion"]["signatures"]}
+    assert case["closure"]["six_month_review_due_on"] == "2026-11-22"
+    signatories = {s["signatory_id"] for s in case["strategy_discussion"]["signatures"]}
     assert signatories == {"dual-1", "cs-1"}
 
 
@@ -250,8 +250,8 @@ def test_screened_out_referral_stays_on_record_and_can_go_to_alternative_support
     )
     case = api.case(referral_id, after=api.log_position())
     assert case["stage"] == "referred_to_alternative_support"
-    assert case["state"]["screening"]["reasons"] == ["misguided_or_misinformed", "other"]
-    assert case["state"]["closure"]["forum"] == "mash_triage"
+    assert case["screening"]["reasons"] == ["misguided_or_misinformed", "other"]
+    assert case["closure"]["forum"] == "mash_triage"
     assert case["next_step"] == {
         "description": "Post-exit review at 6 months",
         "due_on": "2026-09-04",
@@ -359,7 +359,7 @@ def test_discussion_can_send_an_adult_to_alternative_support_after_both_signatur
     )
     case = api.case(referral_id, after=api.log_position())
     assert case["stage"] == "referred_to_alternative_support"
-    assert case["state"]["closure"]["forum"] == "strategy_discussion"
+    assert case["closure"]["forum"] == "strategy_discussion"
 
 
 def test_meeting_can_find_the_person_is_not_being_drawn_in(api: Api, clock: FixedClock) -> None:
@@ -417,8 +417,8 @@ def test_meeting_can_find_the_person_is_not_being_drawn_in(api: Api, clock: Fixe
     assert problem["errors"][0]["field"] == "concluded_on"
     api.ok(referral_id, "conclusion", {"concluded_on": "2026-03-12"}, by="chair-1")
     case = api.case(referral_id, after=api.log_position())
-    assert case["state"]["closure"]["forum"] == "strategy_meeting"
-    assert case["state"]["closure"]["twelve_month_review_due_on"] == "2027-03-12"
+    assert case["closure"]["forum"] == "strategy_meeting"
+    assert case["closure"]["twelve_month_review_due_on"] == "2027-03-12"
 
 
 def convene(api: Api, referral_id: UUID, body: dict[str, Any]) -> httpx.Response:

@@ -665,7 +665,7 @@ class TestAppendixC:
             by="police-1",
         )
         case = api.case(referral_id, after=api.log_position())
-        summary = case["state"]["disclosures"][0]
+        summary = case["disclosures"][0]
         assert (summary["onward_sanctioned"], summary["subject_discussion"]) == (True, "refused")
 
     def test_onward_sanction_is_for_information_shared_at_a_meeting(

@@ -179,7 +179,7 @@ def test_erasure_leaves_nothing_that_opens_the_content_and_keeps_the_envelope(
     runtime.projections.stop()
     runtime.projections.rebuild()
     assert register_rows(api, agencies[SCHOOL]) == register_before
-    assert api.case(erased)["state"]["erased_groups"] == ["subject", "third_party", "referrer"]
+    assert api.case(erased)["erased_groups"] == ["subject", "third_party", "referrer"]
 
 
 @pytest.mark.parametrize(

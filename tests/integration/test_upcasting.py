@@ -45,5 +45,5 @@ def test_a_version_1_screening_out_is_read_as_version_2_everywhere(api: Api, app
         by="triage-1",
     )
     case = api.case(referral_id, after=api.log_position())
-    assert case["state"]["screening"]["reasons"] == ["malicious"]
+    assert case["screening"]["reasons"] == ["malicious"]
     assert case["stage"] == "referred_to_alternative_support"

@@ -8,7 +8,6 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from aggregates.referral_state import Stage
 from api.access.case_scope import agency_events, agency_view
 from api.access.gate import GatedRoute
 from api.http.deps import ActorDep, GrantDep, LedgerDep, RuntimeDep
@@ -21,8 +20,8 @@ from api.http.schemas import (
     ReferrerFeedbackRecord,
 )
 from api.http.views import catching_up, caught_up, projection_status
-from projections.case_view import case_view, reference
-from projections.case_view_projection import CaseViewProjection
+from projections.case_view import Stage, reference
+from projections.case_view_projection import CaseViewProjection, case_view
 
 router = APIRouter(tags=["Cases"], route_class=GatedRoute)
 MAX_PAGE = 500
@@ -74,8 +73,9 @@ def get_case(
         return catching_up("case view", after_position)
     view = runtime.projections.case_view.case(referral_id)
     if view is None:
-        # Recorded but not yet projected: answer from the referral's own events.
-        view = case_view(ledger.referral(referral_id).state)
+        # Recorded but not yet projected: answer from the referral's own events, folded
+        # by the projection's own code.
+        view = case_view(event for _, event in ledger.history(referral_id))
     if grant.agency_scoped:
         view = agency_view(view, grant.principal.agency_id)
     return CaseDetail(
@@ -88,17 +88,18 @@ def referrer_feedback(
     referral_id: UUID, ledger: LedgerDep, _actor: ActorDep
 ) -> ReferrerFeedbackRecord:
     """What the referrer was told of the referral's outcome, and when (section 5): a referrer
-    sees this for their own referrals only."""
-    state = ledger.referral(referral_id).state
+    sees this for their own referrals only. From the referral's own events, so it is never
+    behind."""
+    case = case_view(event for _, event in ledger.history(referral_id))
     return ReferrerFeedbackRecord(
         referral_id=referral_id,
         reference=reference(referral_id),
-        received_at=state.received_at,
+        received_at=case.received_at,
         feedback=[
             FeedbackGiven(
                 feedback_point=f.feedback_point, notified_at=f.notified_at, method=f.method
             )
-            for f in state.referrer_feedback
+            for f in case.referrer_feedback
         ],
     )
 
