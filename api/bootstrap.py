@@ -7,8 +7,10 @@ are wired the same way.
 from __future__ import annotations
 
 import base64
+import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -45,6 +47,7 @@ from projections.runner import Projection, ProjectionWorker, RecorderFeed
 
 log = structlog.get_logger("vtr.runtime")
 RECONNECT_GIVE_UP_SECONDS = 4.0
+START_WAIT_SECONDS = 120  # a start that reapplies many erasures can take a while
 
 
 class StartupError(Exception):
@@ -133,6 +136,13 @@ def open_runtime(
     settings: Settings, *, clock: Clock | None = None, new_id: Callable[[], UUID] = uuid4
 ) -> Runtime:
     master_key = load_master_key(settings)
+    with one_starting_at_a_time(settings):
+        return _open_runtime(settings, master_key, clock, new_id)
+
+
+def _open_runtime(
+    settings: Settings, master_key: bytes, clock: Clock | None, new_id: Callable[[], UUID]
+) -> Runtime:
     prepare_storage(settings)
     keystore = open_keystore(settings)
     keyring = KeyRing(keystore, master_key)
@@ -169,6 +179,40 @@ def open_runtime(
     projections = open_projections(settings, ledger.recorder)
     ledger.on_saved(projections.wake)
     return Runtime(settings, ledger, projections, keystore, open_access_log(settings))
+
+
+def open_worker_projections(settings: Settings) -> Projections:
+    """The read models over the event store alone, for a projection worker (no key store)."""
+    with one_starting_at_a_time(settings):
+        return open_projections(settings, open_event_recorder(settings))
+
+
+@contextmanager
+def one_starting_at_a_time(settings: Settings) -> Iterator[None]:
+    """Processes of one ledger starting together (the API and its workers, a rolling restart)
+    create its databases, tables and functions one after another: PostgreSQL's CREATE DATABASE,
+    CREATE … IF NOT EXISTS and CREATE OR REPLACE FUNCTION fail against a concurrent creator.
+    A session lock on the maintenance database, so it also covers creating the databases."""
+    if settings.store != "postgres":
+        yield
+        return
+    where = f"PostgreSQL at {settings.pg_host}:{settings.pg_port} as {settings.pg_user}"
+    digest = hashlib.blake2b(f"vtr-start:{settings.pg_database}".encode(), digest_size=8)
+    key = int.from_bytes(digest.digest(), "big", signed=True)
+    try:
+        conn = psycopg.connect(**settings.postgres_connection("postgres"), autocommit=True)  # type: ignore[arg-type]
+    except psycopg.OperationalError as error:
+        raise StartupError(f"cannot reach {where}: {error}".strip()) from None
+    with conn:
+        try:
+            conn.execute(SQL("SET lock_timeout = {0}").format(Literal(f"{START_WAIT_SECONDS}s")))
+            conn.execute("SELECT pg_advisory_lock(%s)", (key,))
+        except psycopg.errors.LockNotAvailable:
+            raise StartupError(
+                f"another process of database {settings.pg_database} has been starting for "
+                f"over {START_WAIT_SECONDS} s; try again once it is up"
+            ) from None
+        yield  # the lock goes with the connection
 
 
 def open_access_log(settings: Settings) -> AccessLog:

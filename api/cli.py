@@ -38,10 +38,9 @@ from api.bootstrap import (
     Runtime,
     StartupError,
     load_master_key,
-    open_event_recorder,
     open_keystore,
-    open_projections,
     open_runtime,
+    open_worker_projections,
     prepare_storage,
     replace_master_key_file,
 )
@@ -151,7 +150,7 @@ def project() -> None:
     """Run the case-view projection worker until stopped (SIGTERM or Ctrl-C)."""
     settings = load_settings()
     try:
-        projections = open_projections(settings, open_event_recorder(settings))
+        projections = open_worker_projections(settings)
     except StartupError as error:
         fail(str(error))
     except OUTAGES as error:
@@ -331,7 +330,7 @@ def _directory_agency(settings: Settings, given: str) -> AgencyState:
     """The directory's agency for an id or an exact name (compared as the directory compares
     names); anything unknown or ambiguous is refused, never guessed."""
     try:
-        projections = open_projections(settings, open_event_recorder(settings))
+        projections = open_worker_projections(settings)
     except StartupError as error:
         fail(str(error))
     try:
