@@ -1,6 +1,8 @@
 # vtr-ledger: `make run` serves the API with the demo cases; `make test` runs every test.
 PYTHON ?= python3
 VENV ?= .venv
+# Test processes: the suite waits on databases and subprocesses more than on the CPU.
+TEST_WORKERS ?= 3
 PY := $(VENV)/bin/python
 PIP_COMPILE := $(PY) -m piptools compile --quiet --no-emit-index-url --no-emit-find-links --strip-extras --no-header --allow-unsafe
 
@@ -24,7 +26,7 @@ run: $(VENV)/.runtime
 
 test: $(VENV)/.dev
 	@.ci/ensure-postgres
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 lint: $(VENV)/.dev
 	$(PY) -m ruff check .

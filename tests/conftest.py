@@ -25,6 +25,7 @@ from pydantic import SecretStr
 from api.http.app import create_app
 from api.settings import Settings
 from tests.api_client import Api
+from tests.faults.fault_tally import FaultTally
 from tests.faults.fault_tally import tally as fault_tally
 from tests.support import FixedClock, write_token_table
 
@@ -36,6 +37,7 @@ PG_SERVER = {
 }
 SKIP_POSTGRES = os.environ.get("VTR_TEST_SKIP_POSTGRES") == "1"
 BACKENDS = ("sqlite", "postgres")
+FAULTS = Path(__file__).parent / "faults"
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -133,11 +135,38 @@ def api(app: FastAPI) -> Iterator[Api]:
         yield Api(client)
 
 
+@pytest.fixture(autouse=True)
+def _faults_reported(request: pytest.FixtureRequest) -> Iterator[None]:
+    """What a test injected travels with its report, so the summary counts it even when the
+    test ran in another worker process (pytest-xdist)."""
+    faults, acknowledged = Counter(fault_tally.faults), fault_tally.acknowledged_writes_checked
+    yield
+    injected = fault_tally.faults - faults
+    if injected:
+        checked = fault_tally.acknowledged_writes_checked - acknowledged
+        request.node.user_properties.append(("faults", (dict(injected), checked)))
+
+
+REPORTED_FAULTS = FaultTally()
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    for name, value in report.user_properties:
+        if name == "faults" and report.when == "teardown":
+            injected, checked = value
+            REPORTED_FAULTS.faults.update(injected)
+            REPORTED_FAULTS.acknowledged(checked)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         params = getattr(item, "callspec", None)
         if params is not None and params.params.get("backend") in BACKENDS:
             item.add_marker(params.params["backend"])
+        if FAULTS in item.path.parents:
+            # One worker runs the fault tests one after another: they time kills and
+            # outages, and each brings up processes of its own.
+            item.add_marker(pytest.mark.xdist_group("faults"))
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
@@ -149,7 +178,7 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
             keywords = getattr(report, "keywords", {})
             where = next((b for b in BACKENDS if b in keywords), "backend-independent")
             tally.setdefault(where, Counter())[outcome] += 1
-    faults = fault_tally.summary()
+    faults = REPORTED_FAULTS.summary()
     if faults is not None:
         terminalreporter.section("fault injection")
         terminalreporter.write_line(faults)
