@@ -12,7 +12,7 @@ import os
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from uuid import uuid4
 
 import psycopg
@@ -153,7 +153,7 @@ REPORTED_FAULTS = FaultTally()
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     for name, value in report.user_properties:
         if name == "faults" and report.when == "teardown":
-            injected, checked = value
+            injected, checked = cast("tuple[dict[str, int], int]", value)
             REPORTED_FAULTS.faults.update(injected)
             REPORTED_FAULTS.acknowledged(checked)
 

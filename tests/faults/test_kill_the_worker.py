@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from api.bootstrap import open_event_recorder, open_projections, open_runtime
+from api.bootstrap import open_runtime, open_worker_projections
 from api.settings import Settings
 from scenarios.synthetic import generate_year
 from tests.faults.fault_tally import tally
@@ -45,7 +45,7 @@ def start_worker(settings: Settings, log: Path) -> subprocess.Popen[str]:
 
 
 def positions(settings: Settings) -> list[int]:
-    projections = open_projections(settings, open_event_recorder(settings))
+    projections = open_worker_projections(settings)
     try:
         return [projections.db.position(key) for key in TRACKING_KEYS]
     finally:
@@ -87,7 +87,7 @@ def test_a_worker_killed_mid_batch_leaves_views_a_restart_completes_exactly(
     finally:
         worker.send_signal(signal.SIGTERM)
         worker.wait(timeout=30)
-    projections = open_projections(external, open_event_recorder(external))
+    projections = open_worker_projections(external)
     try:
         live = view_rows(projections.db)
     finally:

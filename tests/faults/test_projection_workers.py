@@ -34,10 +34,10 @@ from aggregates.referral_state import Stage
 from api.bootstrap import (
     Projections,
     Runtime,
-    open_event_recorder,
     open_projection_database,
     open_projections,
     open_runtime,
+    open_worker_projections,
     prepare_storage,
 )
 from api.http.app import create_app
@@ -262,7 +262,7 @@ def as_json(row: Any) -> str:
 
 
 def rebuild(settings: Settings) -> Rows:
-    projections = open_projections(settings, open_event_recorder(settings))
+    projections = open_worker_projections(settings)
     try:
         projections.rebuild()
         return view_rows(projections.db)
