@@ -48,6 +48,11 @@ SQLITE = Dialect(SQL("?"), as_text=True)
 POSTGRES = Dialect(Placeholder(), as_text=False)
 
 
+def sqlite_statement(template: LiteralString, /, **fields: Field) -> str:
+    """A statement for SQLite alone (a table only the embedded backend has)."""
+    return sqlite_text(SQLITE.statement(template, **fields))
+
+
 def sqlite_text(statement: Statement) -> str:
     """The text SQLite runs; a composed statement here was rendered for PostgreSQL."""
     if not isinstance(statement, str):
