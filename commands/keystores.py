@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, NamedTuple, Protocol
 from uuid import UUID
 
 from eventsourcing.postgres import PostgresDatastore
-from psycopg.sql import SQL, Identifier
+from psycopg.sql import SQL, Identifier, Literal
 
 from events.datastores import RecoveringSQLiteDatastore
 from events.personal import KeyGroup
+from events.statements import POSTGRES, Field, sqlite_statement
 
 
 class WrappedKey(NamedTuple):
@@ -77,7 +79,7 @@ class KeyStore(Protocol):
     def close(self) -> None: ...
 
 
-_COLUMNS = "key_id, owner_id, key_group, wrapped_key, master_key_fingerprint"
+_COLUMNS = ("key_id", "owner_id", "key_group", "wrapped_key", "master_key_fingerprint")
 _TABLE = (
     "CREATE TABLE IF NOT EXISTS {table} ("
     "key_id TEXT PRIMARY KEY, owner_id TEXT NOT NULL, key_group TEXT NOT NULL, "
@@ -90,8 +92,30 @@ _IDENTITY_TABLE = (
     "CREATE TABLE IF NOT EXISTS {table} ("
     "id INTEGER PRIMARY KEY CHECK (id = 1), ledger_id TEXT NOT NULL, created_at TEXT NOT NULL)"
 )
+# The statements both stores run, rendered once for each (events/statements.py).
+_READ_IDENTITY = "SELECT ledger_id FROM {identity} WHERE id = 1"
+_WRITE_IDENTITY = (
+    "INSERT INTO {identity} (id, ledger_id, created_at) VALUES (1, {mark}, {mark}) "
+    "ON CONFLICT DO NOTHING"
+)
+_ANY_KEY = "SELECT 1 AS found FROM {keys} LIMIT 1"
+_INSERT = (
+    "INSERT INTO {keys} ({columns}, created_at) VALUES ({mark},{mark},{mark},{mark},{mark},{mark}) "
+    "ON CONFLICT DO NOTHING"
+)
+_BY_OWNER = "SELECT {columns} FROM {keys} WHERE owner_id={mark}"
+_BY_ID = "SELECT {columns} FROM {keys} WHERE key_id={mark}"
+_FOREIGN = (
+    "SELECT master_key_fingerprint AS f FROM {keys} WHERE master_key_fingerprint <> {mark} LIMIT 1"
+)
+_ALL = "SELECT {columns} FROM {keys} ORDER BY key_id"
+_REWRAP = "UPDATE {keys} SET wrapped_key={mark}, master_key_fingerprint={mark} WHERE key_id={mark}"
 # The controller's reasoning justifies an erasure: the erasure must not take it too.
-_DESTROYABLE = f"key_group <> '{KeyGroup.CONTROLLER.value}'"
+_DESTROY = (
+    "UPDATE {keys} SET wrapped_key=NULL, destroyed_at={mark} "
+    "WHERE key_id={mark} AND key_group <> {controller}"
+)
+_NAMES: dict[str, Field] = {"columns": _COLUMNS, "controller": Literal(KeyGroup.CONTROLLER.value)}
 
 
 def _key_from(row: Any) -> WrappedKey:
@@ -123,6 +147,17 @@ class SQLiteKeyStore:
     def __init__(self, path: str) -> None:
         self._datastore = RecoveringSQLiteDatastore(db_name=path)
         self.location = path
+        sql = partial(sqlite_statement, keys="data_keys", identity="ledger_identity", **_NAMES)
+        self._read_identity = sql(_READ_IDENTITY)
+        self._write_identity = sql(_WRITE_IDENTITY)
+        self._any_key = sql(_ANY_KEY)
+        self._insert = sql(_INSERT)
+        self._by_owner = sql(_BY_OWNER)
+        self._by_id = sql(_BY_ID)
+        self._foreign = sql(_FOREIGN)
+        self._all = sql(_ALL)
+        self._rewrap = sql(_REWRAP)
+        self._destroy = sql(_DESTROY)
 
     def create_table(self) -> None:
         with self._datastore.transaction(commit=True) as c:
@@ -131,64 +166,52 @@ class SQLiteKeyStore:
 
     def read_ledger_id(self) -> UUID | None:
         with self._datastore.transaction(commit=False) as c:
-            c.execute("SELECT ledger_id FROM ledger_identity WHERE id = 1")
+            c.execute(self._read_identity)
             row = c.fetchone()
         return None if row is None else UUID(row["ledger_id"])
 
     def write_ledger_id(self, ledger_id: UUID) -> UUID:
         with self._datastore.transaction(commit=True) as c:
-            c.execute(
-                "INSERT INTO ledger_identity (id, ledger_id, created_at) VALUES (1, ?, ?) "
-                "ON CONFLICT DO NOTHING",
-                (str(ledger_id), datetime.now(UTC).isoformat()),
-            )
-            c.execute("SELECT ledger_id FROM ledger_identity WHERE id = 1")
+            c.execute(self._write_identity, (str(ledger_id), datetime.now(UTC).isoformat()))
+            c.execute(self._read_identity)
             return UUID(c.fetchone()["ledger_id"])
 
     def holds_keys(self) -> bool:
         with self._datastore.transaction(commit=False) as c:
-            c.execute("SELECT 1 FROM data_keys LIMIT 1")
+            c.execute(self._any_key)
             return c.fetchone() is not None
 
     def insert_keys(self, keys: Sequence[WrappedKey]) -> None:
         with self._datastore.transaction(commit=True) as c:
-            c.executemany(
-                f"INSERT INTO data_keys ({_COLUMNS}, created_at) VALUES (?,?,?,?,?,?) "
-                "ON CONFLICT DO NOTHING",
-                [_key_row(key) for key in keys],
-            )
+            c.executemany(self._insert, [_key_row(key) for key in keys])
 
     def select_owner_keys(self, owner_id: UUID) -> list[WrappedKey]:
         with self._datastore.transaction(commit=False) as c:
-            c.execute(f"SELECT {_COLUMNS} FROM data_keys WHERE owner_id=?", (str(owner_id),))
+            c.execute(self._by_owner, (str(owner_id),))
             return [_key_from(row) for row in c.fetchall()]
 
     def select_key(self, key_id: str) -> WrappedKey | None:
         with self._datastore.transaction(commit=False) as c:
-            c.execute(f"SELECT {_COLUMNS} FROM data_keys WHERE key_id=?", (key_id,))
+            c.execute(self._by_id, (key_id,))
             row = c.fetchone()
         return None if row is None else _key_from(row)
 
     def foreign_fingerprint(self, fingerprint: str) -> str | None:
         with self._datastore.transaction(commit=False) as c:
-            c.execute(
-                "SELECT master_key_fingerprint FROM data_keys "
-                "WHERE master_key_fingerprint <> ? LIMIT 1",
-                (fingerprint,),
-            )
+            c.execute(self._foreign, (fingerprint,))
             row = c.fetchone()
         return None if row is None else str(row[0])
 
     def select_all_keys(self) -> list[WrappedKey]:
         with self._datastore.transaction(commit=False) as c:
-            c.execute(f"SELECT {_COLUMNS} FROM data_keys ORDER BY key_id")
+            c.execute(self._all)
             return [_key_from(row) for row in c.fetchall()]
 
     def rewrap_keys(self, keys: Sequence[WrappedKey]) -> None:
         with self._datastore.transaction(commit=True) as c:
             c.execute("PRAGMA secure_delete=ON")
             c.executemany(
-                "UPDATE data_keys SET wrapped_key=?, master_key_fingerprint=? WHERE key_id=?",
+                self._rewrap,
                 [(key.wrapped_key, key.master_key_fingerprint, key.key_id) for key in keys],
             )
         self._purge_journal()
@@ -198,11 +221,7 @@ class SQLiteKeyStore:
         with self._datastore.transaction(commit=True) as c:
             # Freed space is zeroed, so the old wrapped key is not left in the file.
             c.execute("PRAGMA secure_delete=ON")
-            c.executemany(
-                "UPDATE data_keys SET wrapped_key=NULL, destroyed_at=? "
-                f"WHERE key_id=? AND {_DESTROYABLE}",
-                [(destroyed_at, key_id) for key_id in key_ids],
-            )
+            c.executemany(self._destroy, [(destroyed_at, key_id) for key_id in key_ids])
         self._purge_journal()
 
     def _purge_journal(self) -> None:
@@ -223,37 +242,18 @@ class PostgresKeyStore:
         table = Identifier(datastore.schema, "vtr_data_keys")
         identity = Identifier(datastore.schema, "vtr_key_store_ledger")
         self._create_identity = SQL(_IDENTITY_TABLE).format(table=identity)
-        self._read_identity = SQL("SELECT ledger_id FROM {table} WHERE id = 1").format(
-            table=identity
-        )
-        self._write_identity = SQL(
-            "INSERT INTO {table} (id, ledger_id, created_at) VALUES (1, %s, %s) "
-            "ON CONFLICT DO NOTHING"
-        ).format(table=identity)
-        self._any_key = SQL("SELECT 1 AS found FROM {table} LIMIT 1").format(table=table)
         self._create = SQL(_TABLE.format(table="{table}", blob="bytea")).format(table=table)
-        self._insert = SQL(
-            "INSERT INTO {table} (" + _COLUMNS + ", created_at) "
-            "VALUES (%s,%s,%s,%s,%s,%s) ON CONFLICT DO NOTHING"
-        ).format(table=table)
-        self._by_owner = SQL("SELECT " + _COLUMNS + " FROM {table} WHERE owner_id=%s").format(
-            table=table
-        )
-        self._by_id = SQL("SELECT " + _COLUMNS + " FROM {table} WHERE key_id=%s").format(
-            table=table
-        )
-        self._foreign = SQL(
-            "SELECT master_key_fingerprint AS f FROM {table} "
-            "WHERE master_key_fingerprint <> %s LIMIT 1"
-        ).format(table=table)
-        self._all = SQL("SELECT " + _COLUMNS + " FROM {table} ORDER BY key_id").format(table=table)
-        self._rewrap = SQL(
-            "UPDATE {table} SET wrapped_key=%s, master_key_fingerprint=%s WHERE key_id=%s"
-        ).format(table=table)
-        self._destroy = SQL(
-            "UPDATE {table} SET wrapped_key=NULL, destroyed_at=%s "
-            "WHERE key_id=%s AND " + _DESTROYABLE
-        ).format(table=table)
+        sql = partial(POSTGRES.statement, keys=table, identity=identity, **_NAMES)
+        self._read_identity = sql(_READ_IDENTITY)
+        self._write_identity = sql(_WRITE_IDENTITY)
+        self._any_key = sql(_ANY_KEY)
+        self._insert = sql(_INSERT)
+        self._by_owner = sql(_BY_OWNER)
+        self._by_id = sql(_BY_ID)
+        self._foreign = sql(_FOREIGN)
+        self._all = sql(_ALL)
+        self._rewrap = sql(_REWRAP)
+        self._destroy = sql(_DESTROY)
         # A rewrite leaves no dead row versions (old wrapped keys) in the table's files.
         self._compact = SQL("VACUUM FULL {table}").format(table=table)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import wraps
+from functools import partial, wraps
 from typing import Any, Protocol, TypeVar, runtime_checkable
 from uuid import UUID
 
@@ -25,11 +25,13 @@ from eventsourcing.persistence import (
     StoredEvent,
 )
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
-from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 from psycopg_pool import PoolTimeout
+
+from events.statements import POSTGRES, SQLITE, sqlite_statement
 
 Result = TypeVar("Result")
 
@@ -99,7 +101,13 @@ class LedgerRecorder(Protocol):
 
 
 _COLUMNS = (
-    "actor_id, idempotency_key, command, fingerprint, aggregate_id, first_version, last_version"
+    "actor_id",
+    "idempotency_key",
+    "command",
+    "fingerprint",
+    "aggregate_id",
+    "first_version",
+    "last_version",
 )
 
 
@@ -149,6 +157,45 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
     migrations_table = "migrations"
     identity_table = "ledger_identity"
 
+    def __init__(self, datastore: SQLiteDatastore, **kwargs: Any) -> None:
+        super().__init__(datastore, **kwargs)
+        sql = partial(
+            sqlite_statement,
+            events=self.events_table_name,
+            records=self.idempotency_table,
+            migrations=self.migrations_table,
+            identity=self.identity_table,
+            columns=_COLUMNS,
+        )
+        self._insert_record = sql(
+            "INSERT INTO {records} ({columns}) VALUES ({marks})", marks=SQLITE.marks(7)
+        )
+        self._select_record = sql(
+            "SELECT {columns} FROM {records} WHERE actor_id=? AND idempotency_key=?"
+        )
+        self._select_history = sql(
+            "SELECT rowid, * FROM {events} "
+            "WHERE originator_id=? AND originator_version>? AND originator_version<=? "
+            "ORDER BY originator_version"
+        )
+        self._count_events = sql("SELECT COUNT(*) FROM {events}")
+        self._touch_events = sql("UPDATE {events} SET topic = topic WHERE 0")
+        self._tombstone_records = sql("UPDATE {records} SET fingerprint=? WHERE aggregate_id=?")
+        self._read_identity = sql("SELECT ledger_id FROM {identity} WHERE id = 1")
+        self._write_identity = sql(
+            "INSERT INTO {identity} (id, ledger_id, created_at) "
+            "VALUES (1, ?, datetime('now')) ON CONFLICT DO NOTHING"
+        )
+        self._any_sealed = sql("SELECT 1 FROM {events} WHERE instr(state, ?) > 0 LIMIT 1")
+        self._migrated_through = sql("SELECT position FROM {migrations} WHERE name=?")
+        self._record_migrated_through = sql(
+            "INSERT INTO {migrations} (name, position) VALUES (?, ?) "
+            "ON CONFLICT (name) DO UPDATE SET position=excluded.position"
+        )
+        self._replace_state = sql(
+            "UPDATE {events} SET state=? WHERE originator_id=? AND originator_version=? AND state=?"
+        )
+
     def construct_create_table_statements(self) -> list[str]:
         return [
             *super().construct_create_table_statements(),
@@ -172,35 +219,23 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
         notification_ids = super()._insert_events(c, stored_events, **kwargs)
         record: IdempotencyRecord | None = kwargs.get("idempotency")
         if record is not None:
-            c.execute(
-                f"INSERT INTO {self.idempotency_table} ({_COLUMNS}) VALUES (?,?,?,?,?,?,?)",
-                _record_row(record, record.aggregate_id.hex),
-            )
+            c.execute(self._insert_record, _record_row(record, record.aggregate_id.hex))
         return notification_ids
 
     def find_idempotency_record(
         self, actor_id: str, idempotency_key: str
     ) -> IdempotencyRecord | None:
         with self.datastore.transaction(commit=False) as c:
-            c.execute(
-                f"SELECT {_COLUMNS} FROM {self.idempotency_table} "
-                "WHERE actor_id=? AND idempotency_key=?",
-                (actor_id, idempotency_key),
-            )
+            c.execute(self._select_record, (actor_id, idempotency_key))
             row = c.fetchone()
         return None if row is None else _record_from(row, UUID(row["aggregate_id"]))
 
     def select_history(
         self, originator_id: UUID, gt: int = 0, lte: int | None = None
     ) -> list[Notification]:
-        statement = (
-            f"SELECT rowid, * FROM {self.events_table_name} "
-            "WHERE originator_id=? AND originator_version>? AND originator_version<=? "
-            "ORDER BY originator_version"
-        )
         upper = lte if lte is not None else 2**62
         with self.datastore.transaction(commit=False) as c:
-            c.execute(statement, (originator_id.hex, gt, upper))
+            c.execute(self._select_history, (originator_id.hex, gt, upper))
             return [
                 Notification(
                     id=row["rowid"],
@@ -214,65 +249,50 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
 
     def count_events(self) -> int:
         with self.datastore.transaction(commit=False) as c:
-            c.execute(f"SELECT COUNT(*) FROM {self.events_table_name}")
+            c.execute(self._count_events)
             return int(c.fetchone()[0])
 
     def check_writable(self) -> None:
         # An UPDATE of no row takes the write lock (a writable file, journal and folder) and
         # is rolled back.
         with self.datastore.transaction(commit=False) as c:
-            c.execute(f"UPDATE {self.events_table_name} SET topic = topic WHERE 0")
+            c.execute(self._touch_events)
 
     def tombstone_idempotency_records(self, aggregate_id: UUID) -> None:
         with self.datastore.transaction(commit=True) as c:
-            c.execute(
-                f"UPDATE {self.idempotency_table} SET fingerprint=? WHERE aggregate_id=?",
-                (TOMBSTONE, aggregate_id.hex),
-            )
+            c.execute(self._tombstone_records, (TOMBSTONE, aggregate_id.hex))
 
     def read_ledger_id(self) -> UUID | None:
         with self.datastore.transaction(commit=False) as c:
-            c.execute(f"SELECT ledger_id FROM {self.identity_table} WHERE id = 1")
+            c.execute(self._read_identity)
             row = c.fetchone()
         return None if row is None else UUID(row["ledger_id"])
 
     def write_ledger_id(self, ledger_id: UUID) -> UUID:
         with self.datastore.transaction(commit=True) as c:
-            c.execute(
-                f"INSERT INTO {self.identity_table} (id, ledger_id, created_at) "
-                "VALUES (1, ?, datetime('now')) ON CONFLICT DO NOTHING",
-                (str(ledger_id),),
-            )
-            c.execute(f"SELECT ledger_id FROM {self.identity_table} WHERE id = 1")
+            c.execute(self._write_identity, (str(ledger_id),))
+            c.execute(self._read_identity)
             return UUID(c.fetchone()["ledger_id"])
 
     def holds_sealed_events(self) -> bool:
         with self.datastore.transaction(commit=False) as c:
-            c.execute(
-                f"SELECT 1 FROM {self.events_table_name} WHERE instr(state, ?) > 0 LIMIT 1",
-                (SEALED_MARK.encode(),),
-            )
+            c.execute(self._any_sealed, (SEALED_MARK.encode(),))
             return c.fetchone() is not None
 
     def migrated_through(self, migration: str) -> int:
         with self.datastore.transaction(commit=False) as c:
-            c.execute(f"SELECT position FROM {self.migrations_table} WHERE name=?", (migration,))
+            c.execute(self._migrated_through, (migration,))
             row = c.fetchone()
         return 0 if row is None else int(row["position"])
 
     def record_migrated_through(self, migration: str, position: int) -> None:
         with self.datastore.transaction(commit=True) as c:
-            c.execute(
-                f"INSERT INTO {self.migrations_table} (name, position) VALUES (?, ?) "
-                "ON CONFLICT (name) DO UPDATE SET position=excluded.position",
-                (migration, position),
-            )
+            c.execute(self._record_migrated_through, (migration, position))
 
     def replace_event_state(self, stored: StoredEvent, state: bytes) -> bool:
         with self.datastore.transaction(commit=True) as c:
             c.execute(
-                f"UPDATE {self.events_table_name} SET state=? "
-                "WHERE originator_id=? AND originator_version=? AND state=?",
+                self._replace_state,
                 (state, _hex(stored.originator_id), stored.originator_version, stored.state),
             )
             c.execute("SELECT changes()")
@@ -349,12 +369,13 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder):
             "UPDATE {0}.{1} SET state=%s "
             "WHERE originator_id=%s AND originator_version=%s AND state=%s"
         ).format(schema, events)
-        self._insert_record = SQL(
-            "INSERT INTO {0}.{1} (" + _COLUMNS + ") VALUES (%s,%s,%s,%s,%s,%s,%s)"
-        ).format(schema, table)
+        columns = SQL(", ").join(map(Identifier, _COLUMNS))
+        self._insert_record = SQL("INSERT INTO {0}.{1} ({2}) VALUES ({3})").format(
+            schema, table, columns, POSTGRES.marks(len(_COLUMNS))
+        )
         self._select_record = SQL(
-            "SELECT " + _COLUMNS + " FROM {0}.{1} WHERE actor_id=%s AND idempotency_key=%s"
-        ).format(schema, table)
+            "SELECT {2} FROM {0}.{1} WHERE actor_id=%s AND idempotency_key=%s"
+        ).format(schema, table, columns)
         self._select_history = SQL(
             "SELECT * FROM {0}.{1} WHERE originator_id=%s AND originator_version>%s "
             "AND originator_version<=%s ORDER BY originator_version"

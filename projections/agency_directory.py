@@ -7,6 +7,7 @@ answered by the same rule that refuses an invitation or a disclosure.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from uuid import UUID
 
 from aggregates.agency import AgencyState, evolve_agency
@@ -16,7 +17,7 @@ from projections.runner import Positioned
 
 TABLE = "vtr_agencies"
 CREATE_TABLE = (
-    f"CREATE TABLE IF NOT EXISTS {TABLE} (agency_id TEXT PRIMARY KEY, name TEXT NOT NULL, "
+    "CREATE TABLE IF NOT EXISTS {table} (agency_id TEXT PRIMARY KEY, name TEXT NOT NULL, "
     "agency_type TEXT NOT NULL, state TEXT NOT NULL)"
 )
 
@@ -28,15 +29,19 @@ class AgencyDirectory:
 
     def __init__(self, db: ProjectionDatabase) -> None:
         self.db = db
-        marks = ",".join([db.MARK] * 4)
-        self._upsert = (
-            f"INSERT INTO {TABLE} (agency_id, name, agency_type, state) VALUES ({marks}) "
+        self._sql = partial(db.dialect.statement, table=TABLE)
+        self._create = self._sql(CREATE_TABLE)
+        self._upsert = self._sql(
+            "INSERT INTO {table} (agency_id, name, agency_type, state) "
+            "VALUES ({mark},{mark},{mark},{mark}) "
             "ON CONFLICT (agency_id) DO UPDATE SET name=excluded.name, "
             "agency_type=excluded.agency_type, state=excluded.state"
         )
+        self._all = self._sql("SELECT state FROM {table} ORDER BY name, agency_id")
+        self._one = self._sql("SELECT state FROM {table} WHERE agency_id={mark}")
 
     def create_table(self) -> None:
-        self.db.create([CREATE_TABLE])
+        self.db.create([self._create])
 
     def position(self) -> int:
         return self.db.position(self.tracking_key)
@@ -57,13 +62,11 @@ class AgencyDirectory:
         return self.db.advance(self.tracking_key, after, up_to, writes)
 
     def agencies(self) -> list[AgencyState]:
-        rows = self.db.rows(f"SELECT state FROM {TABLE} ORDER BY name, agency_id", [])
+        rows = self.db.rows(self._all, [])
         return [AgencyState.model_validate_json(row["state"]) for row in rows]
 
     def agency(self, agency_id: UUID) -> AgencyState | None:
-        rows = self.db.rows(
-            f"SELECT state FROM {TABLE} WHERE agency_id={self.db.MARK}", [str(agency_id)]
-        )
+        rows = self.db.rows(self._one, [str(agency_id)])
         return AgencyState.model_validate_json(rows[0]["state"]) if rows else None
 
     def clear(self) -> None:
@@ -72,8 +75,10 @@ class AgencyDirectory:
     def _states(self, agency_ids: set[UUID], read: Reader) -> list[AgencyState]:
         if not agency_ids:
             return []
-        marks = ",".join([self.db.MARK] * len(agency_ids))
+        # One statement per batch: how many agencies a batch touches varies.
+        marks = self.db.dialect.marks(len(agency_ids))
         rows = read(
-            f"SELECT state FROM {TABLE} WHERE agency_id IN ({marks})", [str(a) for a in agency_ids]
+            self._sql("SELECT state FROM {table} WHERE agency_id IN ({marks})", marks=marks),
+            [str(agency_id) for agency_id in agency_ids],
         )
         return [AgencyState.model_validate_json(row["state"]) for row in rows]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -67,17 +68,26 @@ class CaseViewStore:
 
     def __init__(self, db: ProjectionDatabase) -> None:
         self.db = db
-        self._mark = SQL(db.MARK)
-        columns = SQL(", ").join(map(Identifier, COLUMNS))
-        self._summary_columns = SQL(", ").join(map(Identifier, SUMMARY_COLUMNS))
+        self._sql = partial(
+            db.dialect.statement,
+            table=TABLE,
+            involved=INVOLVED,
+            schemas=SCHEMAS,
+            index=f"{TABLE}_stage",
+            columns=COLUMNS,
+            summary_columns=SUMMARY_COLUMNS,
+        )
         updates = SQL(", ").join(
             SQL("{0}=excluded.{0}").format(Identifier(column)) for column in COLUMNS[1:]
         )
+        self._create = [
+            self._sql(statement)
+            for statement in (CREATE_TABLE, CREATE_INDEX, CREATE_INVOLVED, CREATE_SCHEMAS)
+        ]
         self._upsert = self._sql(
             "INSERT INTO {table} ({columns}) VALUES ({marks}) "
             "ON CONFLICT (referral_id) DO UPDATE SET {updates}",
-            columns=columns,
-            marks=self._marks(len(COLUMNS)),
+            marks=db.dialect.marks(len(COLUMNS)),
             updates=updates,
         )
         self._forget_involved = self._sql("DELETE FROM {involved} WHERE referral_id={mark}")
@@ -88,43 +98,20 @@ class CaseViewStore:
             "INSERT INTO {schemas} (projection, schema_version) VALUES ({mark},{mark}) "
             "ON CONFLICT (projection) DO UPDATE SET schema_version=excluded.schema_version"
         )
-
-    def _sql(self, template: str, **parts: Composable) -> str:
-        """One statement for either backend: names quoted as identifiers, every value bound
-        through the database's placeholder."""
-        return (
-            SQL(template)
-            .format(
-                table=Identifier(TABLE),
-                involved=Identifier(INVOLVED),
-                schemas=Identifier(SCHEMAS),
-                index=Identifier(f"{TABLE}_stage"),
-                mark=self._mark,
-                **parts,
-            )
-            .as_string()
+        self._schema_version = self._sql(
+            "SELECT schema_version FROM {schemas} WHERE projection={mark}"
         )
-
-    def _marks(self, count: int) -> Composable:
-        return SQL(",").join([self._mark] * count)
+        self._any_view = self._sql("SELECT 1 FROM {table} LIMIT 1")
+        self._case = self._sql("SELECT view FROM {table} WHERE referral_id={mark}")
+        self._all_cases = self._sql("SELECT view FROM {table} ORDER BY referral_id")
 
     def create_table(self) -> None:
-        self.db.create(
-            [
-                self._sql(CREATE_TABLE),
-                self._sql(CREATE_INDEX),
-                self._sql(CREATE_INVOLVED),
-                self._sql(CREATE_SCHEMAS),
-            ]
-        )
+        self.db.create(self._create)
         self._rebuild_other_schema()
 
     def schema_version(self) -> int | None:
         """The schema version the stored views were written in (None: not recorded)."""
-        rows = self.db.rows(
-            self._sql("SELECT schema_version FROM {schemas} WHERE projection={mark}"),
-            [SCHEMA_KEY],
-        )
+        rows = self.db.rows(self._schema_version, [SCHEMA_KEY])
         return int(rows[0]["schema_version"]) if rows else None
 
     def _rebuild_other_schema(self) -> None:
@@ -145,7 +132,7 @@ class CaseViewStore:
         self.db.run([(self._mark_schema, [(SCHEMA_KEY, SCHEMA_VERSION)])])
 
     def _holds_views(self) -> bool:
-        return bool(self.db.rows(self._sql("SELECT 1 FROM {table} LIMIT 1"), []))
+        return bool(self.db.rows(self._any_view, []))
 
     def advance(
         self,
@@ -191,16 +178,14 @@ class CaseViewStore:
         rows = read(
             self._sql(
                 "SELECT view FROM {table} WHERE referral_id IN ({marks})",
-                marks=self._marks(len(referral_ids)),
+                marks=self.db.dialect.marks(len(referral_ids)),
             ),
             [str(referral_id) for referral_id in referral_ids],
         )
         return {view.referral_id: view for view in map(view_from, rows)}
 
     def case(self, referral_id: UUID) -> CaseView | None:
-        rows = self.db.rows(
-            self._sql("SELECT view FROM {table} WHERE referral_id={mark}"), [str(referral_id)]
-        )
+        rows = self.db.rows(self._case, [str(referral_id)])
         return view_from(rows[0]) if rows else None
 
     def cases(
@@ -208,24 +193,27 @@ class CaseViewStore:
     ) -> tuple[list[CaseSummary], int]:
         """A page of cases, newest referral first, and how many there are in all; with
         `involving`, only the cases that agency is involved in."""
+        clause = self.db.dialect.fragment
         clauses: list[Composable] = []
         params: list[object] = []
         if stage is not None:
-            clauses.append(SQL("stage={mark}").format(mark=self._mark))
+            clauses.append(clause("stage={mark}"))
             params.append(stage.value)
         if involving is not None:
             clauses.append(
-                SQL(
-                    "referral_id IN (SELECT referral_id FROM {involved} WHERE agency_id={mark})"
-                ).format(involved=Identifier(INVOLVED), mark=self._mark)
+                clause(
+                    "referral_id IN (SELECT referral_id FROM {involved} WHERE agency_id={mark})",
+                    involved=INVOLVED,
+                )
             )
             params.append(str(involving))
-        where = SQL(" WHERE {0}").format(SQL(" AND ").join(clauses)) if clauses else SQL("")
+        where = (
+            clause(" WHERE {clauses}", clauses=SQL(" AND ").join(clauses)) if clauses else SQL("")
+        )
         page = self.db.rows(
             self._sql(
-                "SELECT {columns} FROM {table}{where} "
+                "SELECT {summary_columns} FROM {table}{where} "
                 "ORDER BY received_at DESC, referral_id LIMIT {mark} OFFSET {mark}",
-                columns=self._summary_columns,
                 where=where,
             ),
             [*params, limit, offset],
@@ -236,7 +224,7 @@ class CaseViewStore:
         return [summary_from(row) for row in page], int(counted[0]["n"])
 
     def all_cases(self) -> list[CaseView]:
-        rows = self.db.rows(self._sql("SELECT view FROM {table} ORDER BY referral_id"), [])
+        rows = self.db.rows(self._all_cases, [])
         return [view_from(row) for row in rows]
 
 

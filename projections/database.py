@@ -26,22 +26,23 @@ from eventsourcing.sqlite import (
 )
 from psycopg import Cursor
 from psycopg.rows import DictRow
-from psycopg.sql import SQL, Identifier
+from psycopg.sql import Identifier
 
 from events.datastores import RecoveringSQLiteDatastore
+from events.statements import POSTGRES, SQLITE, Dialect, Statement, sqlite_text
 
-Write = tuple[str, Sequence[Sequence[object]]]
-Reader = Callable[[str, Sequence[object]], list[Any]]
+Write = tuple[Statement, Sequence[Sequence[object]]]
+Reader = Callable[[Statement, Sequence[object]], list[Any]]
 # What a batch writes, worked out from the view as it stands once the batch holds it.
 WritesFor = Callable[[Reader], Sequence[Write]]
 
 
 class ProjectionDatabase(Protocol):
-    MARK: str  # the driver's parameter placeholder
+    dialect: Dialect  # how this backend's statements are rendered
 
-    def create(self, statements: Sequence[str]) -> None: ...
+    def create(self, statements: Sequence[Statement]) -> None: ...
 
-    def rows(self, statement: str, params: Sequence[object]) -> list[Any]: ...
+    def rows(self, statement: Statement, params: Sequence[object]) -> list[Any]: ...
 
     def advance(self, key: str, after: int, up_to: int, writes: WritesFor) -> bool:
         """Move the view `key` from `after` to `up_to` and run `writes(read)`, in one
@@ -73,6 +74,8 @@ _START = (
     "INSERT INTO {table} (application_name, notification_id) VALUES ({mark},{mark}) "
     "ON CONFLICT (application_name) DO NOTHING RETURNING notification_id"
 )
+_FORGET = "DELETE FROM {table} WHERE application_name={mark}"
+_EMPTY = "DELETE FROM {table}"
 
 
 class _Immediate(SQLiteTransaction):
@@ -86,22 +89,24 @@ class _Immediate(SQLiteTransaction):
 
 
 class SQLiteProjectionDatabase(SQLiteTrackingRecorder):
-    MARK = "?"
+    dialect = SQLITE
 
     def __init__(self, path: str) -> None:
         super().__init__(RecoveringSQLiteDatastore(db_name=path))
-        self._move = _MOVE.format(table="tracking", mark="?")
-        self._start = _START.format(table="tracking", mark="?")
+        tracking = "tracking"  # the library's SQLite tracking table has this one name
+        self._move = sqlite_text(SQLITE.statement(_MOVE, table=tracking))
+        self._start = sqlite_text(SQLITE.statement(_START, table=tracking))
+        self._forget = sqlite_text(SQLITE.statement(_FORGET, table=tracking))
 
-    def create(self, statements: Sequence[str]) -> None:
+    def create(self, statements: Sequence[Statement]) -> None:
         self.create_table()
         with self.datastore.transaction(commit=True) as c:
             for statement in statements:
-                c.execute(statement)
+                c.execute(sqlite_text(statement))
 
-    def rows(self, statement: str, params: Sequence[object]) -> list[Any]:
+    def rows(self, statement: Statement, params: Sequence[object]) -> list[Any]:
         with self.datastore.transaction(commit=False) as c:
-            c.execute(statement, params)
+            c.execute(sqlite_text(statement), params)
             found: list[Any] = c.fetchall()
             return found
 
@@ -114,8 +119,8 @@ class SQLiteProjectionDatabase(SQLiteTrackingRecorder):
             if c.fetchone() is None:
                 return False
 
-            def read(statement: str, params: Sequence[object]) -> list[Any]:
-                c.execute(statement, params)
+            def read(statement: Statement, params: Sequence[object]) -> list[Any]:
+                c.execute(sqlite_text(statement), params)
                 found: list[Any] = c.fetchall()
                 return found
 
@@ -131,9 +136,9 @@ class SQLiteProjectionDatabase(SQLiteTrackingRecorder):
 
     def clear(self, tables: Sequence[str], key: str) -> None:
         with self._writing() as c:
-            c.execute("DELETE FROM tracking WHERE application_name=?", (key,))
+            c.execute(self._forget, (key,))
             for table in tables:
-                c.execute(f"DELETE FROM {table}")
+                c.execute(sqlite_text(SQLITE.statement(_EMPTY, table=table)))
 
     def close(self) -> None:
         self.datastore.close()
@@ -149,18 +154,16 @@ class SQLiteProjectionDatabase(SQLiteTrackingRecorder):
 
 
 class PostgresProjectionDatabase(PostgresTrackingRecorder):
-    MARK = "%s"
+    dialect = POSTGRES
 
     def __init__(self, datastore: PostgresDatastore) -> None:
         super().__init__(datastore, tracking_table_name="vtr_projection_tracking")
-        table = SQL("{0}.{1}").format(
-            Identifier(self.datastore.schema), Identifier(self.tracking_table_name)
-        )
-        self._forget = SQL("DELETE FROM {0} WHERE application_name=%s").format(table)
-        self._move = SQL(_MOVE.format(table="{0}", mark="%s")).format(table)
-        self._start = SQL(_START.format(table="{0}", mark="%s")).format(table)
+        table = Identifier(self.datastore.schema, self.tracking_table_name)
+        self._forget = POSTGRES.statement(_FORGET, table=table)
+        self._move = POSTGRES.statement(_MOVE, table=table)
+        self._start = POSTGRES.statement(_START, table=table)
 
-    def create(self, statements: Sequence[str]) -> None:
+    def create(self, statements: Sequence[Statement]) -> None:
         # Processes starting together (the API and its workers) create one at a time:
         # CREATE … IF NOT EXISTS is not safe against a concurrent creator.
         try:
@@ -172,7 +175,7 @@ class PostgresProjectionDatabase(PostgresTrackingRecorder):
             for statement in statements:
                 curs.execute(statement)
 
-    def rows(self, statement: str, params: Sequence[object]) -> list[Any]:
+    def rows(self, statement: Statement, params: Sequence[object]) -> list[Any]:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(statement, params)
             return curs.fetchall()
@@ -188,7 +191,7 @@ class PostgresProjectionDatabase(PostgresTrackingRecorder):
             if curs.fetchone() is None:
                 return False
 
-            def read(statement: str, params: Sequence[object]) -> list[Any]:
+            def read(statement: Statement, params: Sequence[object]) -> list[Any]:
                 curs.execute(statement, params)
                 return curs.fetchall()
 
@@ -208,7 +211,7 @@ class PostgresProjectionDatabase(PostgresTrackingRecorder):
             # rows go, and one that claims it next finds no position and starts again.
             curs.execute(self._forget, (key,))
             for table in tables:
-                curs.execute(f"DELETE FROM {table}")
+                curs.execute(POSTGRES.statement(_EMPTY, table=table))
 
     def close(self) -> None:
         self.datastore.close()
@@ -216,7 +219,11 @@ class PostgresProjectionDatabase(PostgresTrackingRecorder):
 
 def _execute(cursor: SQLiteCursor | Cursor[DictRow], writes: Sequence[Write]) -> None:
     for statement, params in writes:
-        if params:
+        if not params:
+            continue
+        if isinstance(cursor, SQLiteCursor):
+            cursor.executemany(sqlite_text(statement), params)
+        else:
             cursor.executemany(statement, params)
 
 
@@ -225,8 +232,8 @@ class StatementProjection:
     tracking position in one transaction. Subclasses name their tables and say `_writes`."""
 
     tracking_key: str
-    create_statements: Sequence[str]
     tables: Sequence[str]
+    create_statements: Sequence[Statement]  # rendered for the database in `__init__`
 
     def __init__(self, db: ProjectionDatabase) -> None:
         self.db = db

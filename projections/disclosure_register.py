@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import ApplicationRecorder
+from psycopg.sql import Composed
 
 from events.sharing import InformationDisclosed, SharingRefused
 from events.storage import logged_events
@@ -33,8 +35,14 @@ ROWS = "vtr_disclosure_register"
 REFUSALS = "vtr_sharing_refusals"
 PAGE = 1000
 ROW_COLUMNS = (
-    "position, recipient_no, referral_id, disclosed_at, recorded_at, disclosing_agency_id, "
-    "recipient_agency_id, row"
+    "position",
+    "recipient_no",
+    "referral_id",
+    "disclosed_at",
+    "recorded_at",
+    "disclosing_agency_id",
+    "recipient_agency_id",
+    "row",
 )
 ROW_TABLE = (
     "position BIGINT NOT NULL, recipient_no INTEGER NOT NULL, referral_id TEXT NOT NULL, "
@@ -42,16 +50,18 @@ ROW_TABLE = (
     "recipient_agency_id TEXT NOT NULL, row TEXT NOT NULL, PRIMARY KEY (position, recipient_no)"
 )
 CREATE = (
-    f"CREATE TABLE IF NOT EXISTS {ROWS} ({ROW_TABLE})",
-    f"CREATE INDEX IF NOT EXISTS {ROWS}_discloser ON {ROWS} (disclosing_agency_id, position)",
-    f"CREATE INDEX IF NOT EXISTS {ROWS}_recipient ON {ROWS} (recipient_agency_id, position)",
-    f"CREATE INDEX IF NOT EXISTS {ROWS}_disclosed_at ON {ROWS} (disclosed_at)",
+    "CREATE TABLE IF NOT EXISTS {rows} (" + ROW_TABLE + ")",
+    "CREATE INDEX IF NOT EXISTS {rows_discloser} ON {rows} (disclosing_agency_id, position)",
+    "CREATE INDEX IF NOT EXISTS {rows_recipient} ON {rows} (recipient_agency_id, position)",
+    "CREATE INDEX IF NOT EXISTS {rows_disclosed_at} ON {rows} (disclosed_at)",
     (
-        f"CREATE TABLE IF NOT EXISTS {REFUSALS} "
+        "CREATE TABLE IF NOT EXISTS {refusals} "
         "(position BIGINT PRIMARY KEY, referral_id TEXT NOT NULL, row TEXT NOT NULL)"
     ),
-    f"CREATE INDEX IF NOT EXISTS {REFUSALS}_referral ON {REFUSALS} (referral_id, position)",
+    "CREATE INDEX IF NOT EXISTS {refusals_referral} ON {refusals} (referral_id, position)",
 )
+# After the last row of the page before: rows are read in (position, recipient_no) order.
+AFTER = "(position > {mark} OR (position = {mark} AND recipient_no > {mark}))"
 
 
 class DisclosureRegister:
@@ -61,14 +71,36 @@ class DisclosureRegister:
 
     def __init__(self, db: ProjectionDatabase) -> None:
         self.db = db
-        mark = db.MARK
-        self._insert_row = f"INSERT INTO {ROWS} ({ROW_COLUMNS}) VALUES ({','.join([mark] * 8)})"
-        self._insert_refusal = (
-            f"INSERT INTO {REFUSALS} (position, referral_id, row) VALUES ({mark},{mark},{mark})"
+        self._sql = partial(
+            db.dialect.statement,
+            rows=ROWS,
+            rows_discloser=f"{ROWS}_discloser",
+            rows_recipient=f"{ROWS}_recipient",
+            rows_disclosed_at=f"{ROWS}_disclosed_at",
+            refusals=REFUSALS,
+            refusals_referral=f"{REFUSALS}_referral",
+            columns=ROW_COLUMNS,
+            after=db.dialect.fragment(AFTER),
+            page=PAGE,
+        )
+        self._create = [self._sql(statement) for statement in CREATE]
+        self._insert_row = self._sql(
+            "INSERT INTO {rows} ({columns}) VALUES ({marks})", marks=db.dialect.marks(8)
+        )
+        self._insert_refusal = self._sql(
+            "INSERT INTO {refusals} (position, referral_id, row) VALUES ({mark},{mark},{mark})"
+        )
+        self._between = self._sql(
+            "SELECT position, recipient_no, row FROM {rows} "
+            "WHERE disclosed_at >= {mark} AND disclosed_at < {mark} AND {after} "
+            "ORDER BY position, recipient_no LIMIT {page}"
+        )
+        self._refusals = self._sql(
+            "SELECT row FROM {refusals} WHERE referral_id={mark} ORDER BY position"
         )
 
     def create_table(self) -> None:
-        self.db.create(CREATE)
+        self.db.create(self._create)
 
     def position(self) -> int:
         return self.db.position(self.tracking_key)
@@ -91,15 +123,14 @@ class DisclosureRegister:
     def entries(self, query: RegisterQuery) -> Iterator[RegisterEntry]:
         """The agency's register in log order, read a page at a time."""
         where, params = self._where(query)
+        statement = self._sql(
+            "SELECT position, recipient_no, row FROM {rows} WHERE {where} AND {after} "
+            "ORDER BY position, recipient_no LIMIT {page}",
+            where=where,
+        )
         after: tuple[int, int] = (0, 0)
-        mark = self.db.MARK
         while True:
-            page = self.db.rows(
-                f"SELECT position, recipient_no, row FROM {ROWS} WHERE {where} "
-                f"AND (position > {mark} OR (position = {mark} AND recipient_no > {mark})) "
-                f"ORDER BY position, recipient_no LIMIT {PAGE}",
-                [*params, after[0], after[0], after[1]],
-            )
+            page = self.db.rows(statement, [*params, after[0], after[0], after[1]])
             for found in page:
                 entry = query.entry(RegisterRow.model_validate_json(found["row"]))
                 if entry is not None:
@@ -110,15 +141,10 @@ class DisclosureRegister:
 
     def rows_between(self, period_from: str, period_to: str) -> Iterator[RegisterRow]:
         """Every row disclosed in [from, to), as UTC texts (for records of processing)."""
-        mark = self.db.MARK
         after = (0, 0)
         while True:
             page = self.db.rows(
-                f"SELECT position, recipient_no, row FROM {ROWS} "
-                f"WHERE disclosed_at >= {mark} AND disclosed_at < {mark} "
-                f"AND (position > {mark} OR (position = {mark} AND recipient_no > {mark})) "
-                f"ORDER BY position, recipient_no LIMIT {PAGE}",
-                [period_from, period_to, after[0], after[0], after[1]],
+                self._between, [period_from, period_to, after[0], after[0], after[1]]
             )
             yield from (RegisterRow.model_validate_json(found["row"]) for found in page)
             if len(page) < PAGE:
@@ -126,34 +152,33 @@ class DisclosureRegister:
             after = (page[-1]["position"], page[-1]["recipient_no"])
 
     def refusals(self, referral_id: UUID) -> list[RefusalRow]:
-        rows = self.db.rows(
-            f"SELECT row FROM {REFUSALS} WHERE referral_id={self.db.MARK} ORDER BY position",
-            [str(referral_id)],
-        )
+        rows = self.db.rows(self._refusals, [str(referral_id)])
         return [RefusalRow.model_validate_json(row["row"]) for row in rows]
 
-    def _where(self, query: RegisterQuery) -> tuple[str, list[object]]:
-        mark = self.db.MARK
+    def _where(self, query: RegisterQuery) -> tuple[Composed, list[object]]:
+        clause = self.db.dialect.fragment
         agency = str(query.agency_id)
-        clauses = [f"(disclosing_agency_id = {mark} OR recipient_agency_id = {mark})"]
+        clauses = [clause("(disclosing_agency_id = {mark} OR recipient_agency_id = {mark})")]
         params: list[object] = [agency, agency]
         if query.period_from is not None:
-            clauses.append(f"disclosed_at >= {mark}")
+            clauses.append(clause("disclosed_at >= {mark}"))
             params.append(uk_day_starts(query.period_from))
         if query.period_to is not None:
-            clauses.append(f"disclosed_at < {mark}")
+            clauses.append(clause("disclosed_at < {mark}"))
             params.append(uk_day_ends(query.period_to))
         if query.referral_id is not None:
-            clauses.append(f"referral_id = {mark}")
+            clauses.append(clause("referral_id = {mark}"))
             params.append(str(query.referral_id))
         if query.counterpart_id is not None:
             other = str(query.counterpart_id)
             clauses.append(
-                f"((disclosing_agency_id = {mark} AND recipient_agency_id = {mark}) OR "
-                f"(recipient_agency_id = {mark} AND disclosing_agency_id = {mark}))"
+                clause(
+                    "((disclosing_agency_id = {mark} AND recipient_agency_id = {mark}) OR "
+                    "(recipient_agency_id = {mark} AND disclosing_agency_id = {mark}))"
+                )
             )
             params.extend([agency, other, agency, other])
-        return " AND ".join(clauses), params
+        return self.db.dialect.join(" AND ", clauses), params
 
 
 def register_as_of(

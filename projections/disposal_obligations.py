@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
+from functools import partial
 from typing import Any
 from uuid import UUID
 
+from psycopg.sql import Composed
 from pydantic import BaseModel, ConfigDict
 
 from events.disposal import (
@@ -23,6 +25,7 @@ from events.disposal import (
     LegalHoldLifted,
     LegalHoldPlaced,
 )
+from events.statements import Dialect
 from projections.database import ProjectionDatabase, StatementProjection, Write
 from projections.register_rows import utc_text
 
@@ -30,13 +33,27 @@ OBLIGATIONS = "vtr_disposal_obligations"
 PROPOSALS = "vtr_involvement_end_proposals"
 HOLDS = "vtr_legal_holds"
 OBLIGATION_COLUMNS = (
-    "referral_id, obligation_no, agency_id, agency_name, disclosure_no, disclosing_agency_id, "
-    "disclosing_agency_name, information_category, disclosed_at, raised_on, due_on, held, "
-    "discharged_on, confirmations, last_method, last_disposed_on, last_certified_by"
+    "referral_id",
+    "obligation_no",
+    "agency_id",
+    "agency_name",
+    "disclosure_no",
+    "disclosing_agency_id",
+    "disclosing_agency_name",
+    "information_category",
+    "disclosed_at",
+    "raised_on",
+    "due_on",
+    "held",
+    "discharged_on",
+    "confirmations",
+    "last_method",
+    "last_disposed_on",
+    "last_certified_by",
 )
 CREATE = (
     (
-        f"CREATE TABLE IF NOT EXISTS {OBLIGATIONS} (referral_id TEXT NOT NULL, "
+        "CREATE TABLE IF NOT EXISTS {obligations} (referral_id TEXT NOT NULL, "
         "obligation_no INTEGER NOT NULL, agency_id TEXT NOT NULL, agency_name TEXT NOT NULL, "
         "disclosure_no INTEGER NOT NULL, disclosing_agency_id TEXT NOT NULL, "
         "disclosing_agency_name TEXT NOT NULL, information_category TEXT NOT NULL, "
@@ -45,14 +62,14 @@ CREATE = (
         "last_method TEXT, last_disposed_on TEXT, last_certified_by TEXT, "
         "PRIMARY KEY (referral_id, obligation_no))"
     ),
-    f"CREATE INDEX IF NOT EXISTS {OBLIGATIONS}_agency ON {OBLIGATIONS} (agency_id, due_on)",
+    "CREATE INDEX IF NOT EXISTS {obligations_agency} ON {obligations} (agency_id, due_on)",
     (
-        f"CREATE TABLE IF NOT EXISTS {PROPOSALS} (referral_id TEXT NOT NULL, "
+        "CREATE TABLE IF NOT EXISTS {proposals} (referral_id TEXT NOT NULL, "
         "agency_id TEXT NOT NULL, agency_name TEXT NOT NULL, because TEXT NOT NULL, "
         "proposed_at TEXT NOT NULL, PRIMARY KEY (referral_id, agency_id))"
     ),
     (
-        f"CREATE TABLE IF NOT EXISTS {HOLDS} (referral_id TEXT PRIMARY KEY, "
+        "CREATE TABLE IF NOT EXISTS {holds} (referral_id TEXT PRIMARY KEY, "
         "hold_no INTEGER NOT NULL, ground TEXT NOT NULL, placed_at TEXT NOT NULL)"
     ),
 )
@@ -123,38 +140,56 @@ class DisposalObligations(StatementProjection):
     )
     tracking_key = "vtr:disposal_obligations"
 
-    create_statements = CREATE
     tables = (OBLIGATIONS, PROPOSALS, HOLDS)
 
     def __init__(self, db: ProjectionDatabase) -> None:
         super().__init__(db)
-        m = db.MARK
-        self._propose = (
-            f"INSERT INTO {PROPOSALS} (referral_id, agency_id, agency_name, because, proposed_at) "
-            f"VALUES ({m},{m},{m},{m},{m})"
+        sql = partial(
+            db.dialect.statement,
+            obligations=OBLIGATIONS,
+            obligations_agency=f"{OBLIGATIONS}_agency",
+            proposals=PROPOSALS,
+            holds=HOLDS,
+            columns=OBLIGATION_COLUMNS,
         )
-        self._settle = f"DELETE FROM {PROPOSALS} WHERE referral_id={m} AND agency_id={m}"
-        self._raise = (
-            f"INSERT INTO {OBLIGATIONS} ({OBLIGATION_COLUMNS}) "
-            f"SELECT {','.join([m] * 11)}, "
-            f"CASE WHEN EXISTS (SELECT 1 FROM {HOLDS} WHERE referral_id={m}) THEN 1 ELSE 0 END, "
-            "NULL, 0, NULL, NULL, NULL"
+        self.create_statements = [sql(statement) for statement in CREATE]
+        self._propose = sql(
+            "INSERT INTO {proposals} (referral_id, agency_id, agency_name, because, proposed_at) "
+            "VALUES ({mark},{mark},{mark},{mark},{mark})"
         )
-        self._confirm = (
-            f"UPDATE {OBLIGATIONS} SET confirmations = confirmations + 1, last_method={m}, "
-            f"last_disposed_on={m}, last_certified_by={m}, "
-            f"discharged_on = CASE WHEN {m} = 1 THEN {m} ELSE discharged_on END "
-            f"WHERE referral_id={m} AND obligation_no={m}"
+        self._settle = sql("DELETE FROM {proposals} WHERE referral_id={mark} AND agency_id={mark}")
+        self._raise = sql(
+            "INSERT INTO {obligations} ({columns}) SELECT {raised}, CASE WHEN EXISTS "
+            "(SELECT 1 FROM {holds} WHERE referral_id={mark}) THEN 1 ELSE 0 END, "
+            "NULL, 0, NULL, NULL, NULL",
+            raised=db.dialect.marks(11),
         )
-        self._hold = (
-            f"INSERT INTO {HOLDS} (referral_id, hold_no, ground, placed_at) "
-            f"VALUES ({m},{m},{m},{m})"
+        self._confirm = sql(
+            "UPDATE {obligations} SET confirmations = confirmations + 1, last_method={mark}, "
+            "last_disposed_on={mark}, last_certified_by={mark}, "
+            "discharged_on = CASE WHEN {mark} = 1 THEN {mark} ELSE discharged_on END "
+            "WHERE referral_id={mark} AND obligation_no={mark}"
         )
-        self._suspend = f"UPDATE {OBLIGATIONS} SET held=1 WHERE referral_id={m}"
-        self._release = f"DELETE FROM {HOLDS} WHERE referral_id={m}"
-        self._resume = f"UPDATE {OBLIGATIONS} SET held=0 WHERE referral_id={m}"
-        self._redate = (
-            f"UPDATE {OBLIGATIONS} SET due_on={m} WHERE referral_id={m} AND discharged_on IS NULL"
+        self._hold = sql(
+            "INSERT INTO {holds} (referral_id, hold_no, ground, placed_at) "
+            "VALUES ({mark},{mark},{mark},{mark})"
+        )
+        self._suspend = sql("UPDATE {obligations} SET held=1 WHERE referral_id={mark}")
+        self._release = sql("DELETE FROM {holds} WHERE referral_id={mark}")
+        self._resume = sql("UPDATE {obligations} SET held=0 WHERE referral_id={mark}")
+        self._redate = sql(
+            "UPDATE {obligations} SET due_on={mark} "
+            "WHERE referral_id={mark} AND discharged_on IS NULL"
+        )
+        self._list = partial(
+            sql,
+            "SELECT {columns} FROM {obligations} WHERE {where} "
+            "ORDER BY due_on, referral_id, obligation_no",
+        )
+        self._proposals = partial(
+            sql,
+            "SELECT referral_id, agency_id, agency_name, because, proposed_at FROM {proposals}"
+            "{where} ORDER BY proposed_at, referral_id",
         )
 
     def _writes(self, event: Any) -> list[Write]:  # noqa: PLR0911 (one branch per event type)
@@ -194,35 +229,27 @@ class DisposalObligations(StatementProjection):
 
     def obligations(self, query: ObligationQuery) -> list[ObligationRow]:
         """Obligations in due-date order, each with its status on `query.today`."""
-        m = self.db.MARK
-        clauses: list[str] = ["1=1"]
+        dialect = self.db.dialect
+        clauses = [dialect.fragment("1=1")]
         params: list[object] = []
         if query.agency_id is not None:
-            clauses.append(f"agency_id={m}")
+            clauses.append(dialect.fragment("agency_id={mark}"))
             params.append(str(query.agency_id))
         if query.referral_id is not None:
-            clauses.append(f"referral_id={m}")
+            clauses.append(dialect.fragment("referral_id={mark}"))
             params.append(str(query.referral_id))
         if query.status is not None:
-            clause, extra = _status_clause(query.status, query.today, m)
+            clause, extra = _status_clause(query.status, query.today, dialect)
             clauses.append(clause)
             params.extend(extra)
-        rows = self.db.rows(
-            f"SELECT {OBLIGATION_COLUMNS} FROM {OBLIGATIONS} WHERE {' AND '.join(clauses)} "
-            "ORDER BY due_on, referral_id, obligation_no",
-            params,
-        )
+        rows = self.db.rows(self._list(where=dialect.join(" AND ", clauses)), params)
         return [_obligation(row, query.today) for row in rows]
 
     def proposals(self, agency_id: UUID | None = None) -> list[InvolvementEndProposal]:
         """Ends of involvement the process proposed and nobody has confirmed yet."""
-        m = self.db.MARK
-        where, params = ("WHERE agency_id=" + m, [str(agency_id)]) if agency_id else ("", [])
-        rows = self.db.rows(
-            f"SELECT referral_id, agency_id, agency_name, because, proposed_at FROM {PROPOSALS} "
-            f"{where} ORDER BY proposed_at, referral_id",
-            params,
-        )
+        where = " WHERE agency_id={mark}" if agency_id else ""
+        params = [str(agency_id)] if agency_id else []
+        rows = self.db.rows(self._proposals(where=self.db.dialect.fragment(where)), params)
         return [InvolvementEndProposal.model_validate(dict(row)) for row in rows]
 
 
@@ -244,13 +271,20 @@ def _raised_row(event: DisposalObligationRaised) -> tuple[object, ...]:
     )
 
 
-def _status_clause(status: ObligationStatus, today: date, mark: str) -> tuple[str, list[object]]:
+def _status_clause(
+    status: ObligationStatus, today: date, dialect: Dialect
+) -> tuple[Composed, list[object]]:
     if status is ObligationStatus.DISCHARGED:
-        return "discharged_on IS NOT NULL", []
+        return dialect.fragment("discharged_on IS NOT NULL"), []
     if status is ObligationStatus.SUSPENDED:
-        return "discharged_on IS NULL AND held=1", []
-    comparison = "<" if status is ObligationStatus.OVERDUE else ">="
-    return f"discharged_on IS NULL AND held=0 AND due_on {comparison} {mark}", [today.isoformat()]
+        return dialect.fragment("discharged_on IS NULL AND held=1"), []
+    if status is ObligationStatus.OVERDUE:
+        return dialect.fragment("discharged_on IS NULL AND held=0 AND due_on < {mark}"), [
+            today.isoformat()
+        ]
+    return dialect.fragment("discharged_on IS NULL AND held=0 AND due_on >= {mark}"), [
+        today.isoformat()
+    ]
 
 
 def obligation_status(row: Any, today: date) -> ObligationStatus:
@@ -264,5 +298,5 @@ def obligation_status(row: Any, today: date) -> ObligationStatus:
 
 
 def _obligation(row: Any, today: date) -> ObligationRow:
-    fields = {name: row[name] for name in OBLIGATION_COLUMNS.split(", ") if name != "held"}
+    fields = {name: row[name] for name in OBLIGATION_COLUMNS if name != "held"}
     return ObligationRow.model_validate({**fields, "status": obligation_status(row, today)})

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -27,12 +28,19 @@ from projections.database import ProjectionDatabase, StatementProjection, Write
 
 RECORDS = "vtr_retention"
 COLUMNS = (
-    "referral_id, record_class, outcome_on, next_review_on, reviews, last_decision, "
-    "erased_groups, erased_count, legal_hold"
+    "referral_id",
+    "record_class",
+    "outcome_on",
+    "next_review_on",
+    "reviews",
+    "last_decision",
+    "erased_groups",
+    "erased_count",
+    "legal_hold",
 )
 CREATE = (
     (
-        f"CREATE TABLE IF NOT EXISTS {RECORDS} (referral_id TEXT PRIMARY KEY, "
+        "CREATE TABLE IF NOT EXISTS {records} (referral_id TEXT PRIMARY KEY, "
         "record_class TEXT NOT NULL, outcome_on TEXT NOT NULL, next_review_on TEXT, "
         "reviews INTEGER NOT NULL, last_decision TEXT, erased_groups TEXT NOT NULL, "
         "erased_count INTEGER NOT NULL, legal_hold INTEGER NOT NULL)"
@@ -70,28 +78,35 @@ class RetentionRecords(StatementProjection):
     )
     tracking_key = "vtr:retention"
 
-    create_statements = CREATE
     tables = (RECORDS,)
 
     def __init__(self, db: ProjectionDatabase) -> None:
         super().__init__(db)
-        m = db.MARK
+        sql = partial(db.dialect.statement, records=RECORDS, columns=COLUMNS)
+        self.create_statements = [sql(statement) for statement in CREATE]
         # An outcome replaces an earlier one: screened out, then referred to alternative support.
-        self._outcome = (
-            f"INSERT INTO {RECORDS} ({COLUMNS}) VALUES ({m},{m},{m},NULL,0,NULL,'',0,0) "
-            f"ON CONFLICT (referral_id) DO UPDATE SET record_class=excluded.record_class, "
+        self._outcome = sql(
+            "INSERT INTO {records} ({columns}) VALUES ({mark},{mark},{mark},NULL,0,NULL,'',0,0) "
+            "ON CONFLICT (referral_id) DO UPDATE SET record_class=excluded.record_class, "
             "outcome_on=excluded.outcome_on"
         )
-        self._reviewed = (
-            f"UPDATE {RECORDS} SET reviews={m}, last_decision={m}, next_review_on={m} "
-            f"WHERE referral_id={m}"
+        self._reviewed = sql(
+            "UPDATE {records} SET reviews={mark}, last_decision={mark}, next_review_on={mark} "
+            "WHERE referral_id={mark}"
         )
-        self._erased = (
-            f"UPDATE {RECORDS} SET erased_count = erased_count + {m}, erased_groups = "
-            f"CASE WHEN erased_groups = '' THEN {m} ELSE erased_groups || ',' || {m} END "
-            f"WHERE referral_id={m}"
+        self._erased = sql(
+            "UPDATE {records} SET erased_count = erased_count + {mark}, erased_groups = "
+            "CASE WHEN erased_groups = '' THEN {mark} ELSE erased_groups || ',' || {mark} END "
+            "WHERE referral_id={mark}"
         )
-        self._hold = f"UPDATE {RECORDS} SET legal_hold={m} WHERE referral_id={m}"
+        self._hold = sql("UPDATE {records} SET legal_hold={mark} WHERE referral_id={mark}")
+        self._due = partial(
+            sql,
+            "SELECT {columns} FROM {records} WHERE erased_count < {mark} "
+            "AND (last_decision IS NULL OR last_decision <> 'erase') "
+            "AND ((next_review_on IS NOT NULL AND next_review_on <= {mark}) OR "
+            "(next_review_on IS NULL AND ({by_class}))) ORDER BY outcome_on, referral_id",
+        )
 
     def _writes(self, event: Any) -> list[Write]:
         case = str(event.originator_id)
@@ -118,19 +133,14 @@ class RetentionRecords(StatementProjection):
         """Records due for review on `on`: past their next review date, or, never reviewed,
         past the schedule's period since their outcome. Erased and to-be-erased records are
         not listed."""
-        m = self.db.MARK
+        dialect = self.db.dialect
         cutoffs = {cls: (on - relativedelta(months=months)) for cls, months in schedule.items()}
-        by_class = " OR ".join(f"(record_class={m} AND outcome_on <= {m})" for _ in cutoffs)
+        one_class = dialect.fragment("(record_class={mark} AND outcome_on <= {mark})")
+        by_class = dialect.join(" OR ", [one_class] * len(cutoffs))
         params: list[object] = [on.isoformat()]
         for record_class, cutoff in cutoffs.items():
             params.extend([record_class.value, cutoff.isoformat()])
-        rows = self.db.rows(
-            f"SELECT {COLUMNS} FROM {RECORDS} WHERE erased_count < {m} "
-            "AND (last_decision IS NULL OR last_decision <> 'erase') "
-            f"AND ((next_review_on IS NOT NULL AND next_review_on <= {m}) OR "
-            f"(next_review_on IS NULL AND ({by_class}))) ORDER BY outcome_on, referral_id",
-            [EVERY_GROUP, *params],
-        )
+        rows = self.db.rows(self._due(by_class=by_class), [EVERY_GROUP, *params])
         return [_record(row, schedule) for row in rows]
 
 

@@ -15,9 +15,11 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from eventsourcing.postgres import PostgresDatastore
+from psycopg.sql import Composed
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from events.datastores import RecoveringSQLiteDatastore
+from events.statements import POSTGRES, SQLITE, Dialect, Statement, sqlite_text
 
 TABLE = "vtr_access_log"
 PAGE = 1000
@@ -136,58 +138,64 @@ def _consultation(row: Any) -> Consultation:
     return Consultation.model_validate(values)
 
 
-def _where(query: ConsultationQuery, mark: str) -> tuple[str, list[object]]:
-    clauses: list[str] = ["1=1"]
+def _where(query: ConsultationQuery, dialect: Dialect) -> tuple[Composed, list[object]]:
+    clauses = [dialect.fragment("1=1")]
     params: list[object] = []
     for column, value in (
         ("referral_id", query.referral_id and str(query.referral_id)),
         ("actor_id", query.actor_id),
         ("outcome", query.outcome),
+        ("break_glass", None if query.break_glass is None else int(query.break_glass)),
     ):
         if value is not None:
-            clauses.append(f"{column} = {mark}")
+            clauses.append(dialect.fragment("{column} = {mark}", column=column))
             params.append(value)
-    if query.break_glass is not None:
-        clauses.append(f"break_glass = {mark}")
-        params.append(int(query.break_glass))
     if query.recorded_from is not None:
-        clauses.append(f"recorded_at >= {mark}")
+        clauses.append(dialect.fragment("recorded_at >= {mark}"))
         params.append(query.recorded_from.isoformat())
     if query.recorded_to is not None:
-        clauses.append(f"recorded_at < {mark}")
+        clauses.append(dialect.fragment("recorded_at < {mark}"))
         params.append(query.recorded_to.isoformat())
-    return " AND ".join(clauses), params
+    return dialect.join(" AND ", clauses), params
 
 
 class _AccessLogTable:
     """Appending and paging, the same on every store; subclasses say how to run a statement."""
 
-    MARK = "?"
-
-    def append(self, consultation: Consultation) -> None:
-        marks = ",".join([self.MARK] * len(COLUMNS))
-        self._write(
-            f"INSERT INTO {TABLE} ({','.join(COLUMNS)}) VALUES ({marks})", _values(consultation)
+    def __init__(self, dialect: Dialect) -> None:
+        self._dialect = dialect
+        self._append = dialect.statement(
+            "INSERT INTO {table} ({columns}) VALUES ({marks})",
+            table=TABLE,
+            columns=COLUMNS,
+            marks=dialect.marks(len(COLUMNS)),
         )
 
+    def append(self, consultation: Consultation) -> None:
+        self._write(self._append, _values(consultation))
+
     def consultations(self, query: ConsultationQuery) -> Iterator[Consultation]:
-        where, params = _where(query, self.MARK)
+        where, params = _where(query, self._dialect)
+        page = self._dialect.statement(
+            "SELECT entry_no, {columns} FROM {table} "
+            "WHERE {where} AND entry_no > {mark} ORDER BY entry_no LIMIT {page}",
+            table=TABLE,
+            columns=COLUMNS,
+            where=where,
+            page=PAGE,
+        )
         after = 0
         while True:
-            rows = self._read(
-                f"SELECT entry_no, {','.join(COLUMNS)} FROM {TABLE} "
-                f"WHERE {where} AND entry_no > {self.MARK} ORDER BY entry_no LIMIT {PAGE}",
-                [*params, after],
-            )
+            rows = self._read(page, [*params, after])
             yield from (_consultation(row) for row in rows)
             if len(rows) < PAGE:
                 return
             after = rows[-1]["entry_no"]
 
-    def _write(self, statement: str, params: Sequence[object]) -> None:
+    def _write(self, statement: Statement, params: Sequence[object]) -> None:
         raise NotImplementedError
 
-    def _read(self, statement: str, params: Sequence[object]) -> list[Any]:
+    def _read(self, statement: Statement, params: Sequence[object]) -> list[Any]:
         raise NotImplementedError
 
 
@@ -205,7 +213,11 @@ def _added_column(name: str) -> str:
 
 class SQLiteAccessLog(_AccessLogTable):
     def __init__(self, path: str) -> None:
+        super().__init__(SQLITE)
         self._datastore = RecoveringSQLiteDatastore(db_name=path)
+        self._touch = sqlite_text(
+            SQLITE.statement("UPDATE {table} SET reason = reason WHERE 0", table=TABLE)
+        )
 
     def create_table(self) -> None:
         with self._datastore.transaction(commit=True) as c:
@@ -227,19 +239,19 @@ class SQLiteAccessLog(_AccessLogTable):
                     "BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END"
                 )
 
-    def _write(self, statement: str, params: Sequence[object]) -> None:
+    def _write(self, statement: Statement, params: Sequence[object]) -> None:
         with self._datastore.transaction(commit=True) as c:
-            c.execute(statement, params)
+            c.execute(sqlite_text(statement), params)
 
     def check_writable(self) -> None:
         # An UPDATE of no row still takes the write lock, which needs a writable file, journal
         # and folder; it is rolled back, and the append-only trigger never fires.
         with self._datastore.transaction(commit=False) as c:
-            c.execute(f"UPDATE {TABLE} SET reason = reason WHERE 0")
+            c.execute(self._touch)
 
-    def _read(self, statement: str, params: Sequence[object]) -> list[Any]:
+    def _read(self, statement: Statement, params: Sequence[object]) -> list[Any]:
         with self._datastore.transaction(commit=False) as c:
-            c.execute(statement, params)
+            c.execute(sqlite_text(statement), params)
             rows: list[Any] = c.fetchall()
             return rows
 
@@ -248,9 +260,8 @@ class SQLiteAccessLog(_AccessLogTable):
 
 
 class PostgresAccessLog(_AccessLogTable):
-    MARK = "%s"
-
     def __init__(self, datastore: PostgresDatastore) -> None:
+        super().__init__(POSTGRES)
         self._datastore = datastore
 
     def create_table(self) -> None:
@@ -281,7 +292,7 @@ class PostgresAccessLog(_AccessLogTable):
             for statement in statements:
                 curs.execute(statement)
 
-    def _write(self, statement: str, params: Sequence[object]) -> None:
+    def _write(self, statement: Statement, params: Sequence[object]) -> None:
         with self._datastore.transaction(commit=True) as curs:
             curs.execute(statement, params)
 
@@ -292,7 +303,7 @@ class PostgresAccessLog(_AccessLogTable):
         if row is not None and row["standby"]:
             raise PermissionError("the access log's database is a read-only standby")
 
-    def _read(self, statement: str, params: Sequence[object]) -> list[Any]:
+    def _read(self, statement: Statement, params: Sequence[object]) -> list[Any]:
         with self._datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(statement, params)
             return curs.fetchall()

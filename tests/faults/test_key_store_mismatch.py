@@ -15,7 +15,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, LiteralString, NamedTuple
 from uuid import UUID
 
 import psycopg
@@ -26,6 +26,7 @@ from pydantic import SecretStr
 from api.bootstrap import Runtime, StartupError, load_master_key, open_runtime
 from api.http.app import create_app
 from api.settings import Settings
+from events.statements import POSTGRES, SQLITE, Field, sqlite_text
 from tests.api.test_cli import cli_env, run
 from tests.api_client import Api
 from tests.conftest import make_settings
@@ -44,7 +45,13 @@ IDENTITY = {
     ("events", "postgres"): "vtr_ledger_identity",
 }
 KEY_COLUMNS = (
-    "key_id, owner_id, key_group, wrapped_key, master_key_fingerprint, created_at, destroyed_at"
+    "key_id",
+    "owner_id",
+    "key_group",
+    "wrapped_key",
+    "master_key_fingerprint",
+    "created_at",
+    "destroyed_at",
 )
 ASK_FOR_MORE = {"information_needed": f"Has the school seen that {NARRATIVE}?"}
 
@@ -66,15 +73,19 @@ def other_settings(
     yield from make_settings(backend, tmp_path / "other", request)
 
 
-def sql(settings: Settings, store: Store, statement: str, *params: Any) -> list[tuple[Any, ...]]:
+def sql(
+    settings: Settings, store: Store, template: LiteralString, *params: Any, **names: Field
+) -> list[tuple[Any, ...]]:
+    """Run `template` on the store, its `{names}` quoted as identifiers, `{mark}` bound."""
     if settings.store == "sqlite":
         path = settings.data_dir / f"{store}.sqlite"
+        statement = sqlite_text(SQLITE.statement(template, **names))
         with closing(sqlite3.connect(path)) as embedded, embedded:
-            return embedded.execute(statement.replace("%s", "?"), params).fetchall()
+            return embedded.execute(statement, params).fetchall()
     database = settings.keystore_database if store == "keys" else settings.pg_database
     connection = settings.postgres_connection(database)
     with psycopg.connect(**connection, autocommit=True) as server:  # type: ignore[arg-type]
-        cursor = server.execute(statement, params)
+        cursor = server.execute(POSTGRES.statement(template, **names), params)
         return cursor.fetchall() if cursor.description else []
 
 
@@ -83,16 +94,22 @@ def identity_table(settings: Settings, store: Store) -> str:
 
 
 def ledger_id(settings: Settings, store: Store) -> UUID | None:
-    rows = sql(settings, store, f"SELECT ledger_id FROM {identity_table(settings, store)}")  # noqa: S608
+    rows = sql(
+        settings, store, "SELECT ledger_id FROM {table}", table=identity_table(settings, store)
+    )
     return UUID(str(rows[0][0])) if rows else None
 
 
 def key_store_rows(settings: Settings) -> KeyStoreRows:
-    identity = sql(settings, "keys", f"SELECT * FROM {identity_table(settings, 'keys')}")  # noqa: S608
+    identity = sql(
+        settings, "keys", "SELECT * FROM {table}", table=identity_table(settings, "keys")
+    )
     keys = sql(
         settings,
         "keys",
-        f"SELECT {KEY_COLUMNS} FROM {KEYS[settings.store]} ORDER BY key_id",  # noqa: S608
+        "SELECT {columns} FROM {table} ORDER BY key_id",
+        columns=KEY_COLUMNS,
+        table=KEYS[settings.store],
     )
     return KeyStoreRows(sorted(identity), [tuple(_plain(value) for value in key) for key in keys])
 
@@ -100,16 +117,25 @@ def key_store_rows(settings: Settings) -> KeyStoreRows:
 def replace_key_store(settings: Settings, rows: KeyStoreRows) -> None:
     """What a restore or a swap does: the key store now holds exactly `rows`."""
     identity, keys = identity_table(settings, "keys"), KEYS[settings.store]
-    sql(settings, "keys", f"DELETE FROM {identity}")  # noqa: S608
-    sql(settings, "keys", f"DELETE FROM {keys}")  # noqa: S608
+    sql(settings, "keys", "DELETE FROM {table}", table=identity)
+    sql(settings, "keys", "DELETE FROM {table}", table=keys)
     for row in rows.identity:
-        sql(settings, "keys", f"INSERT INTO {identity} VALUES (%s, %s, %s)", *row)  # noqa: S608
+        sql(
+            settings,
+            "keys",
+            "INSERT INTO {table} VALUES ({mark}, {mark}, {mark})",
+            *row,
+            table=identity,
+        )
     for row in rows.keys:
         sql(
             settings,
             "keys",
-            f"INSERT INTO {keys} ({KEY_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s)",  # noqa: S608
+            "INSERT INTO {table} ({columns}) "
+            "VALUES ({mark}, {mark}, {mark}, {mark}, {mark}, {mark}, {mark})",
             *row,
+            table=keys,
+            columns=KEY_COLUMNS,
         )
 
 

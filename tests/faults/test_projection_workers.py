@@ -22,6 +22,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -64,6 +65,7 @@ CASES = 30
 PACE_SECONDS = 0.004  # each save takes a little longer, so the writes outlast many wake-ups
 STARTED_SECONDS = 60.0
 CAUGHT_UP_SECONDS = 30.0
+EVERY_ROW = "SELECT * FROM {table}"
 TABLES = (
     case_view_store.TABLE,
     case_view_store.INVOLVED,
@@ -249,7 +251,7 @@ def wait_until_caught_up(projections: Projections, head: int) -> None:
 def view_rows(db: ProjectionDatabase) -> Rows:
     """Every row of every view, as sorted JSON texts, and each view's position."""
     found: Rows = {
-        table: sorted(map(as_json, db.rows(f"SELECT * FROM {table}", [])))  # noqa: S608 (ours)
+        table: sorted(map(as_json, db.rows(db.dialect.statement(EVERY_ROW, table=table), [])))
         for table in TABLES
     }
     found["positions"] = [f"{key}={db.position(key)}" for key in TRACKING_KEYS]
@@ -390,9 +392,10 @@ def test_a_second_worker_waits_for_the_first_to_commit_then_writes_nothing(
     prepare_storage(settings)
     first, second = open_projection_database(settings), open_projection_database(settings)
     key, up_to = "vtr:test_race", after + 4
-    insert = f"INSERT INTO {RACE} (worker) VALUES ({first.MARK})"  # noqa: S608 (ours)
+    sql = partial(first.dialect.statement, race=RACE)
+    insert = sql("INSERT INTO {race} (worker) VALUES ({mark})")
     try:
-        first.create([f"CREATE TABLE IF NOT EXISTS {RACE} (worker TEXT NOT NULL)"])
+        first.create([sql("CREATE TABLE IF NOT EXISTS {race} (worker TEXT NOT NULL)")])
         if after:
             assert first.advance(key, 0, after, lambda _read: [])
         outcome: dict[str, bool] = {}
@@ -412,7 +415,7 @@ def test_a_second_worker_waits_for_the_first_to_commit_then_writes_nothing(
         assert first.advance(key, after, up_to, first_writes) is True
         rival.join(timeout=10)
         assert outcome == {"second": False}
-        written = first.rows(f"SELECT worker FROM {RACE}", [])  # noqa: S608 (ours)
+        written = first.rows(sql("SELECT worker FROM {race}"), [])
         assert [row["worker"] for row in written] == ["first"]
         assert first.position(key) == second.position(key) == up_to
     finally:

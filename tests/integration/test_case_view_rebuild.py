@@ -87,7 +87,7 @@ def leave_as_before_schema_versions(runtime: Runtime, before: dict[str, Any]) ->
             .format(
                 Identifier(table),
                 SQL(", ").join(map(Identifier, columns)),
-                SQL(", ").join([SQL(db.MARK)] * len(columns)),
+                SQL(", ").join([db.dialect.mark] * len(columns)),
             )
             .as_string()
         )
@@ -149,7 +149,7 @@ def test_views_of_another_schema_version_are_rebuilt_and_current_ones_kept(
         position = runtime.projections.case_view.position()
         cases = runtime.projections.case_view.all_cases()
         db = runtime.projections.db
-        mark = SQL(db.MARK)
+        mark = db.dialect.mark
         db.run(
             [
                 (

@@ -26,6 +26,7 @@ from psycopg.sql import SQL, Identifier
 
 from api.http.app import create_app
 from api.settings import Settings
+from events.statements import SQLITE, sqlite_text
 from scenarios.synthetic import Year, generate_year
 from tests.api_client import Api
 from tests.support import FixedClock, write_token_table
@@ -63,7 +64,12 @@ def raw_log(settings: Settings, table: str) -> Iterator[StoredEvent]:
     """Every stored event in log order, straight from the database."""
     if settings.store == "sqlite":
         with sqlite3.connect(settings.data_dir / "events.sqlite") as conn:
-            query = f"SELECT rowid, originator_id, topic, state FROM {table} ORDER BY rowid"  # noqa: S608
+            query = sqlite_text(
+                SQLITE.statement(
+                    "SELECT rowid, originator_id, topic, state FROM {table} ORDER BY rowid",
+                    table=table,
+                )
+            )
             for position, originator, topic, state in conn.execute(query):
                 yield StoredEvent(position, UUID(str(originator)), topic, json.loads(state))
         return

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from importlinter.cli import lint_imports
 
 from aggregates import rules
 from aggregates.errors import Rule
@@ -95,3 +96,15 @@ def test_compose_runs_postgres_api_and_worker_from_one_image() -> None:
         assert services[name]["environment"]["VTR_PROJECTIONS"] == "external"
     assert "VTR_MASTER_KEY" in services["api"]["environment"]
     assert "VTR_MASTER_KEY" not in services["projections"]["environment"], "the worker needs no key"
+
+
+def test_imports_run_in_the_layer_direction(capsys: pytest.CaptureFixture[str]) -> None:
+    """Nothing imports api but scenarios; nothing below commands and projections imports them;
+    nothing that ships imports the benchmarks or the tests (pyproject.toml, [tool.importlinter])."""
+    broken = lint_imports(
+        config_filename=str(ROOT / "pyproject.toml"),
+        limit_to_contracts=("layers", "tools"),
+        no_cache=True,
+        no_logo=True,
+    )
+    assert broken == 0, capsys.readouterr().out
