@@ -25,8 +25,8 @@ from api.bootstrap import Runtime
 from api.http.app import create_app
 from api.logging import configure_logging
 from api.settings import Settings
-from commands.erasure import RequestErasure
 from commands.controller_reasoning import RESEAL_MIGRATION
+from commands.erasure import RequestErasure
 from events.personal import KeyGroup
 from tests.api_client import Api
 from tests.section8_support import erase_case, erasure, erasure_ok

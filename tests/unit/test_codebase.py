@@ -88,7 +88,7 @@ def test_a_subclass_of_the_ledger_keeps_its_stored_name(tmp_path: Path) -> None:
     runtime = open_runtime(settings)
     tool = Tool(settings.eventsourcing_env(), keyring=runtime.ledger.keyring)
     try:
-        assert tool.env.name == runtime.ledger.env.name == "vtr"
+        assert tool.factory.env.name == runtime.ledger.factory.env.name == "vtr"
     finally:
         tool.close()
         runtime.close()
