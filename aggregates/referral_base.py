@@ -125,15 +125,15 @@ def signature_box(capacity: SignatoryCapacity) -> str:
 
 def number_actions(
     actions: Sequence[SupportAction],
-) -> tuple[list[PlannedAction], list[ActionDescription]]:
-    plan = [
+) -> tuple[tuple[PlannedAction, ...], tuple[ActionDescription, ...]]:
+    plan = tuple(
         PlannedAction(action_no=number, lead_agency=action.lead_agency, due_on=action.due_on)
         for number, action in enumerate(actions, start=1)
-    ]
-    descriptions = [
+    )
+    descriptions = tuple(
         ActionDescription(action_no=number, description=action.description)
         for number, action in enumerate(actions, start=1)
-    ]
+    )
     return plan, descriptions
 
 
