@@ -18,10 +18,11 @@ from eventsourcing.domain import DomainEventProtocol
 from pydantic import BaseModel, ConfigDict
 
 from aggregates import rules
+from aggregates.base import Aggregate
 from aggregates.errors import InvalidInstructionError, ProcessRuleViolationError
 from aggregates.sharing_catalogues import ISP_REQUIRED
 from events.agency import AgencyRegistered, IspLapsed, IspSigned
-from events.base import AuditEnvelope, DomainEvent, EventHeader
+from events.base import AuditEnvelope, DomainEvent
 from events.forms import AgencyRef
 from events.vocabulary import AgencyType
 
@@ -80,10 +81,10 @@ class AgencyState(BaseModel):
         return AgencyRef(agency_id=self.agency_id, name=self.name, agency_type=self.agency_type)
 
 
-class Agency:
+class Agency(Aggregate):
     def __init__(self, state: AgencyState) -> None:
+        super().__init__()
         self.state = state
-        self._pending: list[DomainEvent] = []
 
     @property
     def id(self) -> UUID:
@@ -92,10 +93,6 @@ class Agency:
     @property
     def version(self) -> int:
         return self.state.version
-
-    def collect_events(self) -> list[DomainEvent]:
-        collected, self._pending = self._pending, []
-        return collected
 
     @classmethod
     def project(
@@ -151,12 +148,8 @@ class Agency:
             raise ProcessRuleViolationError(rules.NO_ISP_SIGNATURE_TO_LAPSE, "registered")
         self._record(IspLapsed(**self._header(audit), lapsed_on=lapsed_on, reason=reason))
 
-    def _header(self, audit: AuditEnvelope) -> EventHeader:
-        return {"originator_id": self.id, "originator_version": self.version + 1, "audit": audit}
-
-    def _record(self, event: DomainEvent) -> None:
+    def _apply(self, event: DomainEvent) -> None:
         self.state = evolve_agency(self.state, event)
-        self._pending.append(event)
 
 
 def evolve_agency(state: AgencyState | None, event: DomainEventProtocol[UUID]) -> AgencyState:
@@ -171,16 +164,14 @@ def evolve_agency(state: AgencyState | None, event: DomainEventProtocol[UUID]) -
     if state is None:
         raise TypeError("an agency's history must start with AgencyRegistered")
     if isinstance(event, IspSigned):
-        state.signatures.append(
-            IspSignature(
-                isp_version=event.isp_version,
-                effective_from=event.effective_from,
-                effective_until=event.effective_until,
-            )
+        signature = IspSignature(
+            isp_version=event.isp_version,
+            effective_from=event.effective_from,
+            effective_until=event.effective_until,
         )
+        changes: dict[str, object] = {"signatures": [*state.signatures, signature]}
     elif isinstance(event, IspLapsed):
-        state.lapses.append(event.lapsed_on)
+        changes = {"lapses": [*state.lapses, event.lapsed_on]}
     else:
         raise TypeError(f"{type(event).__name__} does not apply to an agency")
-    state.version = event.originator_version
-    return state
+    return state.model_copy(update={**changes, "version": event.originator_version})

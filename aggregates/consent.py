@@ -70,7 +70,7 @@ class ConsentSteps(ReferralBase):
                 stage=stage,
                 seek=seek,
                 seeker_agency=seeker if seek else None,
-                reasons_not_sought=[] if seek else list(dict.fromkeys(reasons_not_sought)),
+                reasons_not_sought=() if seek else tuple(dict.fromkeys(reasons_not_sought)),
                 notes=notes,
             )
         )

@@ -49,7 +49,7 @@ class ErasureSteps(ReferralBase):
             ErasureRequested(
                 **self._header(audit),
                 request_no=len(self.state.erasure_requests) + 1,
-                key_groups=remaining,
+                key_groups=tuple(remaining),
                 ground=ground,
                 reason=reason,
             )
@@ -78,12 +78,12 @@ class ErasureSteps(ReferralBase):
             ErasureExecuted(
                 **self._header(audit),
                 request_no=request_no,
-                key_groups=request.key_groups,
-                key_ids=[key_ids[group] for group in request.key_groups if group in key_ids],
+                key_groups=tuple(request.key_groups),
+                key_ids=tuple(key_ids[group] for group in request.key_groups if group in key_ids),
                 ground=request.ground,
                 requested_by=request.requested_by,
                 approved_by=request.approved_by,
-                recipients_to_notify=self._recipients(),
+                recipients_to_notify=tuple(self._recipients()),
             )
         )
 

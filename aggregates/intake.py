@@ -75,7 +75,7 @@ class IntakeSteps(ReferralBase):
         self._record(
             ReferralScreenedOut(
                 **self._header(audit),
-                reasons=list(dict.fromkeys(reasons)),
+                reasons=tuple(dict.fromkeys(reasons)),
                 other_reason=other_reason,
             )
         )

@@ -110,8 +110,8 @@ class Referral(
             referring_agency=referring_agency,
             subject_age_group=subject_age_group,
             subject=subject,
-            partner_and_parents=list(partner_and_parents),
-            children_and_siblings=list(children_and_siblings),
+            partner_and_parents=tuple(partner_and_parents),
+            children_and_siblings=tuple(children_and_siblings),
             concern=concern,
             referrer=referrer,
         )

@@ -1,4 +1,4 @@
-"""What every step of the Referral aggregate shares: its state, pending events and guards."""
+"""What every step of the Referral aggregate shares: its state and guards."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from uuid import UUID
 from dateutil.relativedelta import relativedelta
 
 from aggregates import rules
+from aggregates.base import Aggregate
 from aggregates.calendar import uk_date
 from aggregates.errors import (
     InvalidInstructionError,
@@ -18,7 +19,7 @@ from aggregates.errors import (
 )
 from aggregates.referral_evolution import evolve
 from aggregates.referral_state import Dispute, ReferralState, Stage, StrategyDiscussion
-from events.base import AuditEnvelope, DomainEvent, EventHeader
+from events.base import AuditEnvelope, DomainEvent
 from events.forms import (
     ActionDescription,
     AgencyRef,
@@ -46,12 +47,12 @@ SERVICE_FOR_AGE = {
 }
 
 
-class ReferralBase:
-    """State, pending events and the guards that every step of the process uses."""
+class ReferralBase(Aggregate):
+    """State and the guards that every step of the process uses."""
 
     def __init__(self, state: ReferralState) -> None:
+        super().__init__()
         self.state = state
-        self._pending: list[DomainEvent] = []
 
     @property
     def id(self) -> UUID:
@@ -61,24 +62,14 @@ class ReferralBase:
     def version(self) -> int:
         return self.state.version
 
-    @property
-    def pending_events(self) -> tuple[DomainEvent, ...]:
-        """The events decided but not yet saved."""
-        return tuple(self._pending)
-
-    def collect_events(self) -> list[DomainEvent]:
-        collected, self._pending = self._pending, []
-        return collected
-
-    def _header(self, audit: AuditEnvelope) -> EventHeader:
-        return {"originator_id": self.id, "originator_version": self.version + 1, "audit": audit}
-
     def _record(self, event: DomainEvent) -> None:
         if self.state.erased_groups:
             erased = groups_carried(event) & set(self.state.erased_groups)
             self._require(not erased, rules.ERASED_DATA_NOT_RECAPTURED)
+        super()._record(event)
+
+    def _apply(self, event: DomainEvent) -> None:
         self.state = evolve(self.state, event)
-        self._pending.append(event)
 
     def _recipients(self) -> list[AgencyRef]:
         """Every agency that received information in this case, once each, in order."""
@@ -134,15 +125,15 @@ def signature_box(capacity: SignatoryCapacity) -> str:
 
 def number_actions(
     actions: Sequence[SupportAction],
-) -> tuple[list[PlannedAction], list[ActionDescription]]:
-    plan = [
+) -> tuple[tuple[PlannedAction, ...], tuple[ActionDescription, ...]]:
+    plan = tuple(
         PlannedAction(action_no=number, lead_agency=action.lead_agency, due_on=action.due_on)
         for number, action in enumerate(actions, start=1)
-    ]
-    descriptions = [
+    )
+    descriptions = tuple(
         ActionDescription(action_no=number, description=action.description)
         for number, action in enumerate(actions, start=1)
-    ]
+    )
     return plan, descriptions
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from uuid import UUID
 
+from aggregates.base import Aggregate
 from aggregates.errors import Rule
 from events.base import AuditEnvelope, DomainEvent
 from events.forms import AgencyRef
@@ -16,10 +17,11 @@ from events.sharing import SharingRefused
 from events.vocabulary import SharingAttempt
 
 
-class RefusedSharing:
+class RefusedSharing(Aggregate):
     def __init__(self, event: SharingRefused) -> None:
+        super().__init__()
         self.event = event
-        self._pending: list[DomainEvent] = [event]
+        self._pending.append(event)
 
     @property
     def id(self) -> UUID:
@@ -29,9 +31,8 @@ class RefusedSharing:
     def version(self) -> int:
         return self.event.originator_version
 
-    def collect_events(self) -> list[DomainEvent]:
-        collected, self._pending = self._pending, []
-        return collected
+    def _apply(self, event: DomainEvent) -> None:
+        raise TypeError(f"a refused attempt is never changed, not even by {event.TOPIC}")
 
     @classmethod
     def record(

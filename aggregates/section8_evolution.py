@@ -62,7 +62,7 @@ def _erasure_requested(event: ErasureRequested, state: ReferralState) -> None:
     state.erasure_requests.append(
         ErasureRequest(
             request_no=event.request_no,
-            key_groups=event.key_groups,
+            key_groups=list(event.key_groups),
             ground=event.ground,
             requested_by=event.audit.actor_id,
         )

@@ -142,7 +142,7 @@ class SharingSteps(ReferralBase):
                 context=request.context,
                 disclosed_at=request.disclosed_at,
                 disclosing_agency=request.disclosing_agency,
-                recipients=[recipient.ref for recipient in request.recipients],
+                recipients=tuple(recipient.ref for recipient in request.recipients),
                 information_category=category.code,
                 category_catalogue_version=CATEGORY_CATALOGUE_VERSION,
                 special_category=category.special_category,
@@ -156,7 +156,7 @@ class SharingSteps(ReferralBase):
                 handling_advice=request.handling_advice,
                 content=request.content,
                 justification=request.justification,
-                need_to_know=list(request.need_to_know),
+                need_to_know=tuple(request.need_to_know),
                 public_interest_reasoning=None
                 if relies_on_consent
                 else request.public_interest_reasoning,
@@ -291,7 +291,7 @@ class SharingSteps(ReferralBase):
             OnwardDisclosureSanctioned(
                 **self._header(audit),
                 disclosure_no=disclosure_no,
-                to_bodies=list(to_bodies),
+                to_bodies=tuple(to_bodies),
                 official_purpose=purpose,
             )
         )

@@ -134,7 +134,7 @@ def _type_name(annotation: Any) -> str:
         ]
         optional = type(None) in get_args(annotation)
         return " or ".join(names) + (" (optional)" if optional else "")
-    if origin is list:
+    if origin in (list, tuple):  # a tuple field is stored as a JSON array, as a list is
         return f"list of {_type_name(get_args(annotation)[0])}"
     if origin is Literal:
         return " or ".join(repr(arg) for arg in get_args(annotation))

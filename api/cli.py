@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import NoReturn
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import click
 import uvicorn
@@ -371,7 +371,9 @@ def register_agency_command(name: str, agency_type: str) -> None:
         fail(f"the agency is not valid: {error.errors()[0]['msg']}")
     with running(settings) as runtime:
         try:
-            outcome = runtime.ledger.register_agency(command, Issued(actor, uuid4()))
+            outcome = runtime.ledger.register_agency(
+                command, Issued(actor, runtime.ledger.new_id())
+            )
         except AgencyNameTakenError as error:
             fail(str(error))
     click.echo(str(outcome.aggregate_id))

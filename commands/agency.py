@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated
+from uuid import UUID
 
 from pydantic import StringConstraints
 
+from aggregates.agency import Agency, agency_id_for
 from commands.base import AgencyName, ChangeAgency, Command
+from commands.context import Issued, Outcome
+from commands.cycle import CommandCycle
+from commands.errors import AgencyNameTakenError, AgencyNotFoundError, ConcurrentChangeError
+from events.base import AuditEnvelope
 from events.forms import ONE_LINE, Line
 from events.vocabulary import AgencyType
 
@@ -37,3 +43,54 @@ class LapseIsp(ChangeAgency):
 
     lapsed_on: date
     reason: Line
+
+
+# Handlers
+
+
+def register_agency(cycle: CommandCycle, command: RegisterAgency, issued: Issued) -> Outcome:
+    """An agency's id comes from its name (see `agency_id_for`), so a second agency of the
+    same name collides with the first on save, however the two requests interleave."""
+    agency_id = agency_id_for(command.name)
+
+    def register(audit: AuditEnvelope) -> Agency:
+        if agency_exists(cycle, agency_id):
+            raise AgencyNameTakenError(agency_id)
+        return Agency.register(agency_id, audit, command.name, command.agency_type)
+
+    try:
+        return cycle.create(command, issued, register)
+    except ConcurrentChangeError:
+        raise AgencyNameTakenError(agency_id) from None
+
+
+def agency_exists(cycle: CommandCycle, agency_id: UUID) -> bool:
+    try:
+        cycle.agency(agency_id)
+    except AgencyNotFoundError:
+        return False
+    return True
+
+
+def sign_isp(cycle: CommandCycle, agency_id: UUID, command: SignIsp, issued: Issued) -> Outcome:
+    return cycle.change_agency(
+        agency_id,
+        command,
+        issued,
+        lambda agency, audit: agency.sign_isp(
+            audit,
+            command.isp_version,
+            command.effective_from,
+            command.effective_until,
+            command.signatory_position,
+        ),
+    )
+
+
+def lapse_isp(cycle: CommandCycle, agency_id: UUID, command: LapseIsp, issued: Issued) -> Outcome:
+    return cycle.change_agency(
+        agency_id,
+        command,
+        issued,
+        lambda agency, audit: agency.lapse_isp(audit, command.lapsed_on, command.reason),
+    )

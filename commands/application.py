@@ -1,22 +1,403 @@
-"""The write side of the VTR process: one method per command, each load → decide → save."""
+"""The write side of the VTR process: one application, one method per command.
+
+Each command method hands its command to the handler of its stage (`commands/<stage>.py`),
+which decides on the aggregate through the load → decide → save cycle (`commands/cycle.py`).
+"""
 
 from __future__ import annotations
 
-from typing import get_type_hints
+from collections.abc import Callable, Mapping
+from typing import ClassVar, get_type_hints
+from uuid import UUID, uuid4
 
+from eventsourcing.application import Application
+from eventsourcing.persistence import Mapper, Recording
+from eventsourcing.utils import Environment
+
+from aggregates.agency import Agency
+from aggregates.referral import Referral
+from commands import agency as agencies
+from commands import (
+    conclusion,
+    consent,
+    disposal,
+    dispute,
+    erasure,
+    intake,
+    review,
+    sharing,
+    strategy_discussion,
+    strategy_meeting,
+)
+from commands.agency import LapseIsp, RegisterAgency, SignIsp
 from commands.base import Command
-from commands.ledger_agencies import AgencyCommands
-from commands.ledger_lifecycle import LifecycleCommands
-from commands.ledger_section8 import SectionEightCommands
+from commands.clock import Clock, SystemClock
+from commands.conclusion import ConcludeProcess, RecordPostExitReview, ReferToAlternativeSupport
+from commands.consent import (
+    DecideConsentApproach,
+    RecordConsentGiven,
+    RecordConsentRefused,
+    RecordConsentWithdrawn,
+    SeekConsent,
+)
+from commands.context import Issued, Outcome
+from commands.controller_reasoning import ControllerReasoningReseal, ResealReport
+from commands.cycle import CommandCycle
+from commands.disposal import (
+    DEFAULT_DISPOSAL_WORKING_DAYS,
+    ConfirmDisposal,
+    EndAgencyInvolvement,
+    LiftLegalHold,
+    PlaceLegalHold,
+)
+from commands.dispute import RaiseDispute, ReferDispute, ResolveDispute
+from commands.erasure import (
+    ApproveErasure,
+    ExecuteErasure,
+    KeyDestruction,
+    RequestErasure,
+    ReviewRetention,
+)
+from commands.errors import ReferralNotFoundError
+from commands.idempotency import Idempotency
+from commands.intake import (
+    ReceiveReferral,
+    RecordSecurityChecks,
+    RequestFurtherInformation,
+    ReturnFurtherInformation,
+    ScreenInReferral,
+    ScreenOutReferral,
+)
+from commands.keyring import KeyRing
+from commands.recorders import LedgerRecorder
+from commands.review import HoldReview
+from commands.sharing import (
+    DecideSubjectDiscussion,
+    DiscloseInformation,
+    InviteAgency,
+    ReadConfidentialityStatement,
+    SanctionOnwardDisclosure,
+    WithholdDisclosure,
+)
+from commands.strategy_discussion import (
+    ConcludeStrategyDiscussion,
+    ConsultReferrer,
+    NotifyReferrer,
+    RecordRiskAssessment,
+    ScheduleStrategyDiscussion,
+    SignMashDecision,
+)
+from commands.strategy_meeting import ConcludeStrategyMeeting, ConveneStrategyMeeting
+from events.base import DomainEvent
+from events.intake import ReferralReceived
+from events.storage import EventMapper
+
+# The name the library gives the ledger's tables and log; stored, so never changed.
+STORED_NAME = "vtr"
 
 
-class ReferralLedger(LifecycleCommands, AgencyCommands, SectionEightCommands):
+class ReferralLedger(Application[UUID]):
     """Records the VTR process: referrals, agencies and the sharing of information.
 
     Every change is attributed (who, role, agency, when, which command), names the version it
-    was decided on, and may carry an idempotency key. See `commands.ledger_core` for the
-    guarantees, and the mixins for the commands of each part of the process.
+    was decided on, and may carry an idempotency key (see `commands.cycle`). Business time
+    comes from `clock` and every new id (referrals, refused attempts, the commands the HTTP
+    edge issues) from `new_id`, so tests and replays can fix both.
     """
+
+    name = STORED_NAME
+    env: ClassVar[dict[str, str]] = {}
+
+    def __init__(
+        self,
+        env: Mapping[str, str] | None = None,
+        *,
+        keyring: KeyRing,
+        clock: Clock | None = None,
+        new_id: Callable[[], UUID] = uuid4,
+        disposal_working_days: int = DEFAULT_DISPOSAL_WORKING_DAYS,
+    ) -> None:
+        self.keyring = keyring
+        self.clock: Clock = clock or SystemClock()
+        self.new_id = new_id
+        self.disposal_working_days = disposal_working_days
+        self._save_listeners: list[Callable[[int], None]] = []
+        super().__init__(env)
+        if not isinstance(self.recorder, LedgerRecorder):
+            raise TypeError("the ledger needs a LedgerRecorder (see APPLICATION_RECORDER_TOPIC)")
+        self.ledger_recorder: LedgerRecorder = self.recorder
+        self._cycle = CommandCycle(
+            repository=self.repository,
+            save=self.save,
+            recorder=self.ledger_recorder,
+            mapper=self._event_mapper(),
+            idempotency=Idempotency(
+                self.ledger_recorder, keyring.derived_secret("idempotency fingerprints")
+            ),
+            clock=self.clock,
+            new_id=new_id,
+            announce=self._announce,
+        )
+        self._keys = KeyDestruction(keyring, self.ledger_recorder, self.clock)
+
+    def construct_env(self, name: str, env: Mapping[str, str] | None = None) -> Environment:
+        # Only the composition root reads the process environment; it passes what we need.
+        # A subclass (a test's, a benchmark's) stores under the ledger's name, not its own.
+        del name
+        return Environment(STORED_NAME, {**type(self).env, **(env or {})})
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        return EventMapper(self.keyring)
+
+    def on_saved(self, listener: Callable[[int], None]) -> None:
+        """Call `listener(position)` after each save (wakes in-process projections)."""
+        self._save_listeners.append(listener)
+
+    def _notify(self, recordings: list[Recording[UUID]]) -> None:
+        # The library's hook after every save.
+        if recordings:
+            self._announce(recordings[-1].notification.id)
+
+    def _announce(self, position: int) -> None:
+        for listener in self._save_listeners:
+            listener(position)
+
+    def _event_mapper(self) -> EventMapper:
+        assert isinstance(self.mapper, EventMapper)  # noqa: S101 (construct_mapper makes it)
+        return self.mapper
+
+    # Reads of one aggregate's own history (lists go through projections)
+
+    def referral(self, referral_id: UUID) -> Referral:
+        return self._cycle.referral(referral_id)
+
+    def agency(self, agency_id: UUID) -> Agency:
+        return self._cycle.agency(agency_id)
+
+    def history(self, referral_id: UUID, *, reveal: bool = False) -> list[tuple[int, DomainEvent]]:
+        """The referral's events with their log positions; personal data opened only on request."""
+        notifications = self.ledger_recorder.select_history(referral_id)
+        if not notifications or notifications[0].topic != ReferralReceived.TOPIC:
+            raise ReferralNotFoundError(referral_id)
+        mapper = self._event_mapper()
+        if reveal:
+            self.keyring.forget_destroyed(referral_id)  # another process may have erased it
+        decode = mapper.to_revealed_event if reveal else mapper.to_domain_event
+        return [(notification.id, decode(notification)) for notification in notifications]
+
+    # Upkeep at start: erasures finished, the controller's reasoning moved to its own key
+
+    def reapply_erasures(self, *, only_revived: bool = False) -> int:
+        return erasure.reapply_erasures(self._keys, self.recorder, only_revived=only_revived)
+
+    def reseal_controller_reasoning(self, page_size: int = 500) -> ResealReport:
+        reseal = ControllerReasoningReseal(
+            self.recorder, self.ledger_recorder, self._event_mapper(), self.keyring
+        )
+        return reseal.run(page_size)
+
+    # Intake and MASH triage
+    def receive_referral(self, command: ReceiveReferral, issued: Issued) -> Outcome:
+        return intake.receive_referral(self._cycle, command, issued)
+
+    def record_security_checks(
+        self, referral_id: UUID, command: RecordSecurityChecks, issued: Issued
+    ) -> Outcome:
+        return intake.record_security_checks(self._cycle, referral_id, command, issued)
+
+    def request_further_information(
+        self, referral_id: UUID, command: RequestFurtherInformation, issued: Issued
+    ) -> Outcome:
+        return intake.request_further_information(self._cycle, referral_id, command, issued)
+
+    def return_further_information(
+        self, referral_id: UUID, command: ReturnFurtherInformation, issued: Issued
+    ) -> Outcome:
+        return intake.return_further_information(self._cycle, referral_id, command, issued)
+
+    def screen_out(self, referral_id: UUID, command: ScreenOutReferral, issued: Issued) -> Outcome:
+        return intake.screen_out(self._cycle, referral_id, command, issued)
+
+    def screen_in(self, referral_id: UUID, command: ScreenInReferral, issued: Issued) -> Outcome:
+        return intake.screen_in(self._cycle, referral_id, command, issued)
+
+    # Strategy discussion and the Section 2 decision
+    def schedule_strategy_discussion(
+        self, referral_id: UUID, command: ScheduleStrategyDiscussion, issued: Issued
+    ) -> Outcome:
+        return strategy_discussion.schedule_strategy_discussion(
+            self._cycle, referral_id, command, issued
+        )
+
+    def consult_referrer(
+        self, referral_id: UUID, command: ConsultReferrer, issued: Issued
+    ) -> Outcome:
+        return strategy_discussion.consult_referrer(self._cycle, referral_id, command, issued)
+
+    def record_risk_assessment(
+        self, referral_id: UUID, command: RecordRiskAssessment, issued: Issued
+    ) -> Outcome:
+        return strategy_discussion.record_risk_assessment(self._cycle, referral_id, command, issued)
+
+    def conclude_strategy_discussion(
+        self, referral_id: UUID, command: ConcludeStrategyDiscussion, issued: Issued
+    ) -> Outcome:
+        return strategy_discussion.conclude_strategy_discussion(
+            self._cycle, referral_id, command, issued
+        )
+
+    def sign_mash_decision(
+        self, referral_id: UUID, command: SignMashDecision, issued: Issued
+    ) -> Outcome:
+        return strategy_discussion.sign_mash_decision(self._cycle, referral_id, command, issued)
+
+    def notify_referrer(
+        self, referral_id: UUID, command: NotifyReferrer, issued: Issued
+    ) -> Outcome:
+        return strategy_discussion.notify_referrer(self._cycle, referral_id, command, issued)
+
+    # Strategy meeting
+    def convene_strategy_meeting(
+        self, referral_id: UUID, command: ConveneStrategyMeeting, issued: Issued
+    ) -> Outcome:
+        return strategy_meeting.convene_strategy_meeting(self._cycle, referral_id, command, issued)
+
+    def conclude_strategy_meeting(
+        self, referral_id: UUID, command: ConcludeStrategyMeeting, issued: Issued
+    ) -> Outcome:
+        return strategy_meeting.conclude_strategy_meeting(self._cycle, referral_id, command, issued)
+
+    # Reviews of the support package
+    def hold_review(self, referral_id: UUID, command: HoldReview, issued: Issued) -> Outcome:
+        return review.hold_review(self._cycle, referral_id, command, issued)
+
+    # Conclusion and post-exit reviews
+    def conclude_process(
+        self, referral_id: UUID, command: ConcludeProcess, issued: Issued
+    ) -> Outcome:
+        return conclusion.conclude_process(self._cycle, referral_id, command, issued)
+
+    def refer_to_alternative_support(
+        self, referral_id: UUID, command: ReferToAlternativeSupport, issued: Issued
+    ) -> Outcome:
+        return conclusion.refer_to_alternative_support(self._cycle, referral_id, command, issued)
+
+    def record_post_exit_review(
+        self, referral_id: UUID, command: RecordPostExitReview, issued: Issued
+    ) -> Outcome:
+        return conclusion.record_post_exit_review(self._cycle, referral_id, command, issued)
+
+    # Disputes
+    def raise_dispute(self, referral_id: UUID, command: RaiseDispute, issued: Issued) -> Outcome:
+        return dispute.raise_dispute(self._cycle, referral_id, command, issued)
+
+    def refer_dispute(self, referral_id: UUID, command: ReferDispute, issued: Issued) -> Outcome:
+        return dispute.refer_dispute(self._cycle, referral_id, command, issued)
+
+    def resolve_dispute(
+        self, referral_id: UUID, command: ResolveDispute, issued: Issued
+    ) -> Outcome:
+        return dispute.resolve_dispute(self._cycle, referral_id, command, issued)
+
+    # Consent
+    def decide_consent_approach(
+        self, referral_id: UUID, command: DecideConsentApproach, issued: Issued
+    ) -> Outcome:
+        return consent.decide_consent_approach(self._cycle, referral_id, command, issued)
+
+    def seek_consent(self, referral_id: UUID, command: SeekConsent, issued: Issued) -> Outcome:
+        return consent.seek_consent(self._cycle, referral_id, command, issued)
+
+    def record_consent_given(
+        self, referral_id: UUID, command: RecordConsentGiven, issued: Issued
+    ) -> Outcome:
+        return consent.record_consent_given(self._cycle, referral_id, command, issued)
+
+    def record_consent_refused(
+        self, referral_id: UUID, command: RecordConsentRefused, issued: Issued
+    ) -> Outcome:
+        return consent.record_consent_refused(self._cycle, referral_id, command, issued)
+
+    def record_consent_withdrawn(
+        self, referral_id: UUID, command: RecordConsentWithdrawn, issued: Issued
+    ) -> Outcome:
+        return consent.record_consent_withdrawn(self._cycle, referral_id, command, issued)
+
+    # Information sharing
+    def invite_agency(self, referral_id: UUID, command: InviteAgency, issued: Issued) -> Outcome:
+        return sharing.invite_agency(self._cycle, referral_id, command, issued)
+
+    def read_confidentiality_statement(
+        self, referral_id: UUID, command: ReadConfidentialityStatement, issued: Issued
+    ) -> Outcome:
+        return sharing.read_confidentiality_statement(self._cycle, referral_id, command, issued)
+
+    def disclose(self, referral_id: UUID, command: DiscloseInformation, issued: Issued) -> Outcome:
+        return sharing.disclose(self._cycle, referral_id, command, issued)
+
+    def withhold(self, referral_id: UUID, command: WithholdDisclosure, issued: Issued) -> Outcome:
+        return sharing.withhold(self._cycle, referral_id, command, issued)
+
+    def sanction_onward_disclosure(
+        self, referral_id: UUID, command: SanctionOnwardDisclosure, issued: Issued
+    ) -> Outcome:
+        return sharing.sanction_onward_disclosure(self._cycle, referral_id, command, issued)
+
+    def decide_subject_discussion(
+        self, referral_id: UUID, command: DecideSubjectDiscussion, issued: Issued
+    ) -> Outcome:
+        return sharing.decide_subject_discussion(self._cycle, referral_id, command, issued)
+
+    # Section 8: end of involvement, disposal and legal holds
+    def end_agency_involvement(
+        self, referral_id: UUID, command: EndAgencyInvolvement, issued: Issued
+    ) -> Outcome:
+        return disposal.end_agency_involvement(
+            self._cycle, referral_id, command, issued, self.disposal_working_days
+        )
+
+    def confirm_disposal(
+        self, referral_id: UUID, command: ConfirmDisposal, issued: Issued
+    ) -> Outcome:
+        return disposal.confirm_disposal(self._cycle, referral_id, command, issued)
+
+    def place_legal_hold(
+        self, referral_id: UUID, command: PlaceLegalHold, issued: Issued
+    ) -> Outcome:
+        return disposal.place_legal_hold(self._cycle, referral_id, command, issued)
+
+    def lift_legal_hold(self, referral_id: UUID, command: LiftLegalHold, issued: Issued) -> Outcome:
+        return disposal.lift_legal_hold(
+            self._cycle, referral_id, command, issued, self.disposal_working_days
+        )
+
+    # Erasure and retention review
+    def review_retention(
+        self, referral_id: UUID, command: ReviewRetention, issued: Issued
+    ) -> Outcome:
+        return erasure.review_retention(self._cycle, referral_id, command, issued)
+
+    def request_erasure(self, command: RequestErasure, issued: Issued) -> Outcome:
+        return erasure.request_erasure(self._cycle, command, issued)
+
+    def approve_erasure(self, command: ApproveErasure, issued: Issued) -> Outcome:
+        return erasure.approve_erasure(self._cycle, command, issued)
+
+    def execute_erasure(self, command: ExecuteErasure, issued: Issued) -> Outcome:
+        return erasure.execute_erasure(self._cycle, self._keys, command, issued)
+
+    # The agency directory and the ISP signature register
+    def register_agency(self, command: RegisterAgency, issued: Issued) -> Outcome:
+        return agencies.register_agency(self._cycle, command, issued)
+
+    def agency_exists(self, agency_id: UUID) -> bool:
+        return agencies.agency_exists(self._cycle, agency_id)
+
+    def sign_isp(self, agency_id: UUID, command: SignIsp, issued: Issued) -> Outcome:
+        return agencies.sign_isp(self._cycle, agency_id, command, issued)
+
+    def lapse_isp(self, agency_id: UUID, command: LapseIsp, issued: Issued) -> Outcome:
+        return agencies.lapse_isp(self._cycle, agency_id, command, issued)
 
 
 def command_model(method_name: str) -> type[Command]:

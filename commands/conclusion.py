@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
+from uuid import UUID
 
 from commands.base import ChangeReferral
+from commands.context import Issued, Outcome
+from commands.cycle import CommandCycle
 from events.forms import Line, Narrative
 from events.vocabulary import (
     PostExitReviewOutcome,
@@ -35,3 +38,45 @@ class RecordPostExitReview(ChangeReferral):
     reviewed_on: date
     outcome: PostExitReviewOutcome
     notes: Narrative | None = None
+
+
+# Handlers
+
+
+def conclude_process(
+    cycle: CommandCycle, referral_id: UUID, command: ConcludeProcess, issued: Issued
+) -> Outcome:
+    return cycle.change_referral(
+        referral_id,
+        command,
+        issued,
+        lambda referral, audit: referral.conclude_process(
+            audit, command.concluded_on, command.note
+        ),
+    )
+
+
+def refer_to_alternative_support(
+    cycle: CommandCycle, referral_id: UUID, command: ReferToAlternativeSupport, issued: Issued
+) -> Outcome:
+    return cycle.change_referral(
+        referral_id,
+        command,
+        issued,
+        lambda referral, audit: referral.refer_to_alternative_support(
+            audit, command.referred_on, command.support_provider, command.rationale
+        ),
+    )
+
+
+def record_post_exit_review(
+    cycle: CommandCycle, referral_id: UUID, command: RecordPostExitReview, issued: Issued
+) -> Outcome:
+    return cycle.change_referral(
+        referral_id,
+        command,
+        issued,
+        lambda referral, audit: referral.record_post_exit_review(
+            audit, command.review_point, command.reviewed_on, command.outcome, command.notes
+        ),
+    )

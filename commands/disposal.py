@@ -9,6 +9,8 @@ from uuid import UUID
 from pydantic import Field, StrictBool, StrictInt
 
 from commands.base import ChangeReferral
+from commands.context import Issued, Outcome
+from commands.cycle import CommandCycle
 from events.forms import Line, Narrative
 from events.vocabulary import (
     DisposalMethod,
@@ -49,3 +51,72 @@ class LiftLegalHold(ChangeReferral):
     """End the hold; open obligations fall due afresh from today."""
 
     reason: Line
+
+
+# How long an agency has to delete or return what it received, unless configured otherwise.
+DEFAULT_DISPOSAL_WORKING_DAYS = 10
+
+
+# Handlers
+
+
+def end_agency_involvement(
+    cycle: CommandCycle,
+    referral_id: UUID,
+    command: EndAgencyInvolvement,
+    issued: Issued,
+    working_days: int,
+) -> Outcome:
+    agency = cycle.agency_ref(command.agency_id, "agency_id")
+    return cycle.change_referral(
+        referral_id,
+        command,
+        issued,
+        lambda referral, audit: referral.end_agency_involvement(
+            audit, agency, command.ended_on, command.reason, command.note, working_days
+        ),
+    )
+
+
+def confirm_disposal(
+    cycle: CommandCycle, referral_id: UUID, command: ConfirmDisposal, issued: Issued
+) -> Outcome:
+    return cycle.change_referral(
+        referral_id,
+        command,
+        issued,
+        lambda referral, audit: referral.confirm_disposal(
+            audit,
+            command.obligation_no,
+            command.method,
+            command.disposed_on,
+            complete=command.complete,
+            note=command.note,
+        ),
+    )
+
+
+def place_legal_hold(
+    cycle: CommandCycle, referral_id: UUID, command: PlaceLegalHold, issued: Issued
+) -> Outcome:
+    return cycle.change_referral(
+        referral_id,
+        command,
+        issued,
+        lambda referral, audit: referral.place_legal_hold(audit, command.ground, command.reason),
+    )
+
+
+def lift_legal_hold(
+    cycle: CommandCycle,
+    referral_id: UUID,
+    command: LiftLegalHold,
+    issued: Issued,
+    working_days: int,
+) -> Outcome:
+    return cycle.change_referral(
+        referral_id,
+        command,
+        issued,
+        lambda referral, audit: referral.lift_legal_hold(audit, command.reason, working_days),
+    )

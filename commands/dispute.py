@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from pydantic import Field, StrictInt
 
 from commands.base import ChangeReferral, StaffRef
+from commands.context import Issued, Outcome
+from commands.cycle import CommandCycle
 from events.forms import Narrative
 from events.vocabulary import (
     DisputedDecision,
@@ -33,3 +37,48 @@ class ResolveDispute(ChangeReferral):
     dispute_no: StrictInt = Field(ge=1)
     outcome: DisputeOutcome
     resolution: Narrative
+
+
+# Handlers
+
+
+def raise_dispute(
+    cycle: CommandCycle, referral_id: UUID, command: RaiseDispute, issued: Issued
+) -> Outcome:
+    return cycle.change_referral(
+        referral_id,
+        command,
+        issued,
+        lambda referral, audit: referral.raise_dispute(
+            audit, command.disputed_decision, command.grounds
+        ),
+    )
+
+
+def refer_dispute(
+    cycle: CommandCycle, referral_id: UUID, command: ReferDispute, issued: Issued
+) -> Outcome:
+    return cycle.change_referral(
+        referral_id,
+        command,
+        issued,
+        lambda referral, audit: referral.refer_dispute(
+            audit,
+            command.dispute_no,
+            command.head_of_safeguarding,
+            command.detective_superintendent,
+        ),
+    )
+
+
+def resolve_dispute(
+    cycle: CommandCycle, referral_id: UUID, command: ResolveDispute, issued: Issued
+) -> Outcome:
+    return cycle.change_referral(
+        referral_id,
+        command,
+        issued,
+        lambda referral, audit: referral.resolve_dispute(
+            audit, command.dispute_no, command.outcome, command.resolution
+        ),
+    )

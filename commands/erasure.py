@@ -1,15 +1,31 @@
-"""Commands of section 8 and of erasure: end of involvement, disposal, legal holds, erasure"""
+"""Commands of erasure and retention review.
+
+An erasure is recorded first and its keys destroyed right after: the record is the source
+of truth, and destroying a key again is harmless, so `reapply_erasures` can finish the job
+after a crash between the two or after the key store is restored from a backup.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from uuid import UUID
 
+from eventsourcing.persistence import ApplicationRecorder
 from pydantic import Field, StrictInt, field_validator
 
+from aggregates.referral import Referral
 from commands.base import ChangeReferral
+from commands.clock import Clock
+from commands.context import Issued, Outcome
+from commands.cycle import CommandCycle
+from commands.keyring import KeyRing
+from commands.recorders import LedgerRecorder
+from events.base import AuditEnvelope
+from events.erasure import ErasureExecuted
 from events.forms import Choices, Line
 from events.personal import CONTROLLER_NOT_ERASABLE, ERASABLE_GROUPS, KeyGroup
+from events.storage import logged_events
 from events.vocabulary import (
     ErasureGround,
     RetentionDecision,
@@ -61,3 +77,102 @@ class ReviewRetention(ChangeReferral):
     decision: RetentionDecision
     next_review_on: date | None = None
     reason: Line
+
+
+class KeyDestruction:
+    """Destroys the keys an erasure named, stamped with the ledger's clock, and keeps the
+    case's idempotency records only as tombstones (their digests covered erased data)."""
+
+    def __init__(self, keyring: KeyRing, recorder: LedgerRecorder, clock: Clock) -> None:
+        self._keyring = keyring
+        self._recorder = recorder
+        self._clock = clock
+
+    def live_key_ids(self, referral_id: UUID) -> dict[KeyGroup, str]:
+        return self._keyring.live_key_ids(referral_id)
+
+    def destroy(self, referral_id: UUID, key_ids: Sequence[str]) -> None:
+        self._keyring.destroy(key_ids, at=self._clock.now())
+        self._recorder.tombstone_idempotency_records(referral_id)
+
+    def revived(self, referral_id: UUID, key_ids: Sequence[str]) -> bool:
+        """Whether a key this erasure named is back in the store (restored from a backup)."""
+        stored = {
+            key.key_id
+            for key in self._keyring.stored_keys(referral_id)
+            if key.wrapped_key is not None
+        }
+        return not stored.isdisjoint(key_ids)
+
+
+# Handlers
+
+
+def review_retention(
+    cycle: CommandCycle, referral_id: UUID, command: ReviewRetention, issued: Issued
+) -> Outcome:
+    return cycle.change_referral(
+        referral_id,
+        command,
+        issued,
+        lambda referral, audit: referral.review_retention(
+            audit, command.reviewed_on, command.decision, command.next_review_on, command.reason
+        ),
+    )
+
+
+def request_erasure(cycle: CommandCycle, command: RequestErasure, issued: Issued) -> Outcome:
+    return cycle.change(
+        command.referral_id,
+        command,
+        issued,
+        lambda referral, audit: referral.request_erasure(
+            audit, command.key_groups, command.ground, command.reason
+        ),
+        cycle.named_referral,
+    )
+
+
+def approve_erasure(cycle: CommandCycle, command: ApproveErasure, issued: Issued) -> Outcome:
+    return cycle.change(
+        command.referral_id,
+        command,
+        issued,
+        lambda referral, audit: referral.approve_erasure(audit, command.request_no),
+        cycle.named_referral,
+    )
+
+
+def execute_erasure(
+    cycle: CommandCycle, keys: KeyDestruction, command: ExecuteErasure, issued: Issued
+) -> Outcome:
+    referral_id = command.referral_id
+    key_ids = keys.live_key_ids(referral_id)
+    executed: list[ErasureExecuted] = []
+
+    def decide(referral: Referral, audit: AuditEnvelope) -> None:
+        referral.execute_erasure(audit, command.request_no, key_ids)
+        executed.extend(e for e in referral.pending_events if isinstance(e, ErasureExecuted))
+
+    outcome = cycle.change(referral_id, command, issued, decide, cycle.named_referral)
+    for event in executed:
+        keys.destroy(referral_id, event.key_ids)
+    return outcome
+
+
+def reapply_erasures(
+    keys: KeyDestruction, log: ApplicationRecorder, *, only_revived: bool = False
+) -> int:
+    """Destroy every key an erasure named, again (after a crash or a restore from backup);
+    returns how many erasures were applied. `only_revived` touches only erasures whose
+    keys are back in the store (a key store restored from a backup taken before them):
+    cheap enough to run at every start."""
+    applied = 0
+    for _, event in logged_events(log, [ErasureExecuted.TOPIC]):
+        if not isinstance(event, ErasureExecuted):
+            continue
+        if only_revived and not keys.revived(event.originator_id, event.key_ids):
+            continue
+        keys.destroy(event.originator_id, event.key_ids)
+        applied += 1
+    return applied

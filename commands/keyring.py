@@ -19,6 +19,7 @@ import math
 import os
 import time
 from collections.abc import Callable, Collection, Iterable, Mapping
+from datetime import datetime
 from typing import NamedTuple, Protocol
 from uuid import UUID, uuid4
 
@@ -188,10 +189,11 @@ class KeyRing:
         """The owner's keys as the store holds them (destroyed ones with no key)."""
         return self._store.select_owner_keys(owner_id)
 
-    def destroy(self, key_ids: Collection[str]) -> None:
-        """Destroy the keys for good; every field sealed under them is erased."""
+    def destroy(self, key_ids: Collection[str], *, at: datetime) -> None:
+        """Destroy the keys for good; every field sealed under them is erased. `at` is the
+        business time the store records as the keys' destruction."""
         if key_ids:
-            self._store.destroy_keys(sorted(key_ids))
+            self._store.destroy_keys(sorted(key_ids), destroyed_at=at)
         self._forget_all()
 
     def forget_destroyed(self, owner_id: UUID) -> None:

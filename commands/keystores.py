@@ -70,7 +70,7 @@ class KeyStore(Protocol):
         """Replace the wrapping and fingerprint of every key given, in one transaction."""
         ...
 
-    def destroy_keys(self, key_ids: Sequence[str]) -> None:
+    def destroy_keys(self, key_ids: Sequence[str], *, destroyed_at: datetime) -> None:
         """Overwrite the keys for good: the row stays as a tombstone with no key in it, and
         the store's free space and journals are purged of the old bytes where it can.
         A controller key is never destroyed, whatever names it."""
@@ -216,12 +216,12 @@ class SQLiteKeyStore:
             )
         self._purge_journal()
 
-    def destroy_keys(self, key_ids: Sequence[str]) -> None:
-        destroyed_at = datetime.now(UTC).isoformat()
+    def destroy_keys(self, key_ids: Sequence[str], *, destroyed_at: datetime) -> None:
+        stamp = destroyed_at.isoformat()
         with self._datastore.transaction(commit=True) as c:
             # Freed space is zeroed, so the old wrapped key is not left in the file.
             c.execute("PRAGMA secure_delete=ON")
-            c.executemany(self._destroy, [(destroyed_at, key_id) for key_id in key_ids])
+            c.executemany(self._destroy, [(stamp, key_id) for key_id in key_ids])
         self._purge_journal()
 
     def _purge_journal(self) -> None:
@@ -318,10 +318,10 @@ class PostgresKeyStore:
             )
         self._compact_table()
 
-    def destroy_keys(self, key_ids: Sequence[str]) -> None:
-        destroyed_at = datetime.now(UTC).isoformat()
+    def destroy_keys(self, key_ids: Sequence[str], *, destroyed_at: datetime) -> None:
+        stamp = destroyed_at.isoformat()
         with self._datastore.transaction(commit=True) as curs:
-            curs.executemany(self._destroy, [(destroyed_at, key_id) for key_id in key_ids])
+            curs.executemany(self._destroy, [(stamp, key_id) for key_id in key_ids])
         self._compact_table()
 
     def _compact_table(self) -> None:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from typing import Annotated
+from uuid import UUID
 
 from pydantic import AwareDatetime, Field, StringConstraints
 
 from commands.base import ChangeReferral, StaffRef
+from commands.context import Issued, Outcome
+from commands.cycle import CommandCycle
 from events.forms import ONE_LINE, Line, Narrative, RiskAssessment
 from events.vocabulary import (
     ContactMethod,
@@ -68,3 +71,89 @@ class NotifyReferrer(ChangeReferral):
         default=None, description="Who told the referrer; the acting person when omitted."
     )
     method: ContactMethod
+
+
+# Handlers
+
+
+def schedule_strategy_discussion(
+    cycle: CommandCycle, referral_id: UUID, command: ScheduleStrategyDiscussion, issued: Issued
+) -> Outcome:
+    return cycle.change_referral(
+        referral_id,
+        command,
+        issued,
+        lambda referral, audit: referral.schedule_strategy_discussion(
+            audit,
+            command.scheduled_for,
+            command.lead_officer,
+            command.social_care_service,
+            command.social_care_representative,
+        ),
+    )
+
+
+def consult_referrer(
+    cycle: CommandCycle, referral_id: UUID, command: ConsultReferrer, issued: Issued
+) -> Outcome:
+    return cycle.change_referral(
+        referral_id,
+        command,
+        issued,
+        lambda referral, audit: referral.consult_referrer(
+            audit, command.involvement, command.notes
+        ),
+    )
+
+
+def record_risk_assessment(
+    cycle: CommandCycle, referral_id: UUID, command: RecordRiskAssessment, issued: Issued
+) -> Outcome:
+    return cycle.change_referral(
+        referral_id,
+        command,
+        issued,
+        lambda referral, audit: referral.record_risk_assessment(audit, command.assessment),
+    )
+
+
+def conclude_strategy_discussion(
+    cycle: CommandCycle, referral_id: UUID, command: ConcludeStrategyDiscussion, issued: Issued
+) -> Outcome:
+    return cycle.change_referral(
+        referral_id,
+        command,
+        issued,
+        lambda referral, audit: referral.conclude_strategy_discussion(
+            audit, command.outcome, command.vtr_category, command.reasons
+        ),
+    )
+
+
+def sign_mash_decision(
+    cycle: CommandCycle, referral_id: UUID, command: SignMashDecision, issued: Issued
+) -> Outcome:
+    return cycle.change_referral(
+        referral_id,
+        command,
+        issued,
+        lambda referral, audit: referral.sign_mash_decision(audit, command.capacity),
+    )
+
+
+def notify_referrer(
+    cycle: CommandCycle, referral_id: UUID, command: NotifyReferrer, issued: Issued
+) -> Outcome:
+    return cycle.change_referral(
+        referral_id,
+        command,
+        issued,
+        lambda referral, audit: referral.notify_referrer(
+            audit,
+            command.feedback_point,
+            command.notified_at,
+            command.notified_person,
+            command.notified_by or issued.actor.actor_id,
+            command.method,
+        ),
+    )

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
+from uuid import UUID
 
 from pydantic import AwareDatetime, Field
 
 from commands.base import ChangeReferral, StaffRef
+from commands.context import Issued, Outcome
+from commands.cycle import CommandCycle
 from events.forms import Narrative, SupportAction
 from events.vocabulary import (
     MeetingOutcome,
@@ -28,3 +31,32 @@ class ConcludeStrategyMeeting(ChangeReferral):
     actions: list[SupportAction] = Field(default_factory=list, max_length=50)
     review_on: date | None = None
     rationale: Narrative | None = None
+
+
+# Handlers
+
+
+def convene_strategy_meeting(
+    cycle: CommandCycle, referral_id: UUID, command: ConveneStrategyMeeting, issued: Issued
+) -> Outcome:
+    return cycle.change_referral(
+        referral_id,
+        command,
+        issued,
+        lambda referral, audit: referral.convene_strategy_meeting(
+            audit, command.meeting_at, command.chair, command.nominated_by
+        ),
+    )
+
+
+def conclude_strategy_meeting(
+    cycle: CommandCycle, referral_id: UUID, command: ConcludeStrategyMeeting, issued: Issued
+) -> Outcome:
+    return cycle.change_referral(
+        referral_id,
+        command,
+        issued,
+        lambda referral, audit: referral.conclude_strategy_meeting(
+            audit, command.outcome, command.actions, command.review_on, command.rationale
+        ),
+    )

@@ -25,7 +25,7 @@ class ConsentApproachDecided(DomainEvent):
     stage: ConsentStage
     seek: bool
     seeker_agency: AgencyRef | None
-    reasons_not_sought: list[ConsentNotSoughtReason]
+    reasons_not_sought: tuple[ConsentNotSoughtReason, ...]
     notes: SubjectData[str | None]
 
 

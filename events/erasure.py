@@ -26,7 +26,7 @@ class ErasureRequested(DomainEvent):
     class_version = 2
 
     request_no: int
-    key_groups: list[KeyGroup]
+    key_groups: tuple[KeyGroup, ...]
     ground: ErasureGround
     reason: ControllerData[str]
 
@@ -49,12 +49,12 @@ class ErasureExecuted(DomainEvent):
     TOPIC = "vtr.referral.ErasureExecuted"
 
     request_no: int
-    key_groups: list[KeyGroup]
-    key_ids: list[str]
+    key_groups: tuple[KeyGroup, ...]
+    key_ids: tuple[str, ...]
     ground: ErasureGround
     requested_by: str
     approved_by: str
-    recipients_to_notify: list[AgencyRef]
+    recipients_to_notify: tuple[AgencyRef, ...]
 
 
 class RetentionReviewed(DomainEvent):

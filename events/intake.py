@@ -26,8 +26,8 @@ class ReferralReceived(DomainEvent):
     referring_agency: str
     subject_age_group: AgeGroup
     subject: SubjectData[SubjectDetails]
-    partner_and_parents: ThirdPartyData[list[RelatedPerson]]
-    children_and_siblings: ThirdPartyData[list[RelatedPerson]]
+    partner_and_parents: ThirdPartyData[tuple[RelatedPerson, ...]]
+    children_and_siblings: ThirdPartyData[tuple[RelatedPerson, ...]]
     concern: SubjectData[ReferralConcern]
     referrer: ReferrerData[ReferrerDetails]
 
@@ -65,7 +65,7 @@ class ReferralScreenedOut(DomainEvent):
     TOPIC = "vtr.referral.ReferralScreenedOut"
     class_version = 2
 
-    reasons: list[ScreeningOutReason]
+    reasons: tuple[ScreeningOutReason, ...]
     other_reason: SubjectData[str | None]
 
     @staticmethod

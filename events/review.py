@@ -20,6 +20,6 @@ class ReviewHeld(DomainEvent):
     held_on: date
     outcome: ReviewOutcome
     next_review_on: date | None
-    amended_action_plan: list[PlannedAction] | None
-    amended_action_descriptions: SubjectData[list[ActionDescription] | None]
+    amended_action_plan: tuple[PlannedAction, ...] | None
+    amended_action_descriptions: SubjectData[tuple[ActionDescription, ...] | None]
     progress_notes: SubjectData[str]

@@ -58,7 +58,7 @@ class InformationDisclosed(DomainEvent):
     context: SharingContext
     disclosed_at: AwareDatetime
     disclosing_agency: AgencyRef
-    recipients: list[AgencyRef]
+    recipients: tuple[AgencyRef, ...]
     information_category: str
     category_catalogue_version: str
     special_category: bool
@@ -72,7 +72,7 @@ class InformationDisclosed(DomainEvent):
     handling_advice: str
     content: SubjectData[str]
     justification: SubjectData[SharingJustification]
-    need_to_know: SubjectData[list[NeedToKnow]]
+    need_to_know: SubjectData[tuple[NeedToKnow, ...]]
     public_interest_reasoning: SubjectData[str | None]
 
 
@@ -94,7 +94,7 @@ class OnwardDisclosureSanctioned(DomainEvent):
     TOPIC = "vtr.referral.OnwardDisclosureSanctioned"
 
     disclosure_no: int
-    to_bodies: list[str]
+    to_bodies: tuple[str, ...]
     official_purpose: SubjectData[str]
 
 

@@ -28,7 +28,7 @@ class StrategyMeetingConcluded(DomainEvent):
     TOPIC = "vtr.referral.StrategyMeetingConcluded"
 
     outcome: MeetingOutcome
-    action_plan: list[PlannedAction]
-    action_descriptions: SubjectData[list[ActionDescription]]
+    action_plan: tuple[PlannedAction, ...]
+    action_descriptions: SubjectData[tuple[ActionDescription, ...]]
     review_on: date | None
     rationale: SubjectData[str | None]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Annotated
-from uuid import uuid4
 
 import structlog
 from fastapi import Depends, Header, Request
@@ -66,6 +65,7 @@ ActorDep = Annotated[Actor, Depends(_actor)]
 
 async def _issued(
     actor: ActorDep,
+    ledger: LedgerDep,
     idempotency_key: Annotated[
         str | None,
         Header(
@@ -75,7 +75,8 @@ async def _issued(
         ),
     ] = None,
 ) -> Issued:
-    return Issued(actor=actor, command_id=uuid4(), idempotency_key=idempotency_key)
+    # The command's id comes from the ledger's id source, like every other id it records.
+    return Issued(actor=actor, command_id=ledger.new_id(), idempotency_key=idempotency_key)
 
 
 IssuedDep = Annotated[Issued, Depends(_issued)]

@@ -25,8 +25,8 @@ from api.bootstrap import Runtime
 from api.http.app import create_app
 from api.logging import configure_logging
 from api.settings import Settings
+from commands.controller_reasoning import RESEAL_MIGRATION
 from commands.erasure import RequestErasure
-from commands.ledger_section8 import RESEAL_MIGRATION
 from events.personal import KeyGroup
 from tests.api_client import Api
 from tests.section8_support import erase_case, erasure, erasure_ok
@@ -136,7 +136,7 @@ def test_the_reasons_of_holds_reviews_and_erasures_survive_the_erasure(
     # Not even a key store told to destroy it does.
     runtime: Runtime = app.state.runtime
     controller_key = runtime.ledger.keyring.live_key_ids(referral_id)[KeyGroup.CONTROLLER]
-    runtime.ledger.keyring.destroy([controller_key])
+    runtime.ledger.keyring.destroy([controller_key], at=runtime.ledger.clock.now())
     assert runtime.ledger.keyring.live_key_ids(referral_id) == {KeyGroup.CONTROLLER: controller_key}
 
 
@@ -168,7 +168,9 @@ def test_stored_version_1_reasons_move_to_the_controllers_key_and_survive_the_er
         already_erased = api.received(referral_form())
         store_v1_records(runtime, already_erased, records=1)
         erased_key = subject_key_id(runtime, already_erased)
-        runtime.ledger.keyring.destroy([erased_key])  # erased before the upgrade
+        runtime.ledger.keyring.destroy(  # erased before the upgrade
+            [erased_key], at=runtime.ledger.clock.now()
+        )
         subject_key = subject_key_id(runtime, moved)
         assert set(sealed_under(runtime, moved).values()) == {(1, subject_key)}
         untouched = runtime.ledger.ledger_recorder.select_history(already_erased)

@@ -70,9 +70,9 @@ class RacingLedger(ReferralLedger):
         super().__init__(*args, **kwargs)
         self.gate = gate
 
-    def _save(self, *args: Any, **kwargs: Any) -> Outcome:
+    def save(self, *objs: Any, **kwargs: Any) -> Any:
         self.gate.wait(timeout=10)
-        return super()._save(*args, **kwargs)
+        return super().save(*objs, **kwargs)
 
 
 def racing_ledger(app: FastAPI) -> RacingLedger:

@@ -14,8 +14,10 @@ from importlinter.cli import lint_imports
 from aggregates import rules
 from aggregates.errors import Rule
 from api.access.permission_docs import render_permission_matrix
+from api.bootstrap import open_runtime
 from api.catalogue import render_catalogue
 from api.http.app import api_routes
+from api.settings import Settings
 from commands.application import ReferralLedger
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -76,11 +78,21 @@ def test_every_process_rule_is_shown_refusing_something_in_a_test() -> None:
     assert untested == []
 
 
-def test_a_subclass_of_the_ledger_keeps_its_stored_name() -> None:
+def test_a_subclass_of_the_ledger_keeps_its_stored_name(tmp_path: Path) -> None:
+    """A test's or a benchmark's subclass of the ledger stores under the ledger's name (its
+    tables and settings keys), not under its own class name as the library would."""
+
     class Tool(ReferralLedger):
         pass
 
-    assert Tool.name == ReferralLedger.name == "vtr"
+    settings = Settings(store="sqlite", data_dir=tmp_path)
+    runtime = open_runtime(settings)
+    tool = Tool(settings.eventsourcing_env(), keyring=runtime.ledger.keyring)
+    try:
+        assert tool.factory.env.name == runtime.ledger.factory.env.name == "vtr"
+    finally:
+        tool.close()
+        runtime.close()
 
 
 def test_compose_runs_postgres_api_and_worker_from_one_image() -> None:

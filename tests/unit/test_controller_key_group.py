@@ -29,4 +29,4 @@ def test_a_request_naming_the_controllers_group_is_refused_and_records_nothing(
     story.referral.request_erasure(dpo, groups, ErasureGround.NO_LONGER_NECESSARY, "x")
     (requested,) = story.referral.collect_events()
     assert isinstance(requested, ErasureRequested)
-    assert requested.key_groups == [g for g in ERASABLE_GROUPS if g in groups]
+    assert requested.key_groups == tuple(g for g in ERASABLE_GROUPS if g in groups)

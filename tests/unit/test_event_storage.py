@@ -64,8 +64,8 @@ def received(referral_id: UUID) -> ReferralReceived:
         referring_agency="Greenfield High School",
         subject_age_group=AgeGroup.CHILD,
         subject=SubjectDetails(full_name=SUBJECT_NAME, address=Address(lines=[SUBJECT_ADDRESS])),
-        partner_and_parents=[],
-        children_and_siblings=[],
+        partner_and_parents=(),
+        children_and_siblings=(),
         concern=ReferralConcern(reasons_for_referral="r", background_and_risk="b"),
         referrer=ReferrerDetails(full_name="Ref", position="DSL", contact=ReferrerContact()),
     )
@@ -149,7 +149,7 @@ def test_class_versions_are_stored_and_old_states_upcast(keys: InMemoryKeys) -> 
         originator_id=referral_id,
         originator_version=3,
         audit=AUDIT,
-        reasons=[ScreeningOutReason.MALICIOUS],
+        reasons=(ScreeningOutReason.MALICIOUS,),
         other_reason=None,
     )
     stored = mapper.to_stored_event(current)
@@ -161,6 +161,29 @@ def test_class_versions_are_stored_and_old_states_upcast(keys: InMemoryKeys) -> 
     }
     old = StoredEvent(referral_id, 3, stored.topic, json.dumps(version_1).encode())
     assert mapper.to_domain_event(old) == current
+
+
+def test_stored_arrays_read_back_as_tuples_so_a_read_event_cannot_be_changed(
+    keys: InMemoryKeys,
+) -> None:
+    """Events recorded when their fields were lists are the same JSON arrays as now."""
+    mapper = EventMapper(keys)
+    referral_id = uuid4()
+    stored_earlier = {
+        "audit": json.loads(AUDIT.model_dump_json()),
+        "reasons": ["malicious", "clearly_not_vulnerable"],
+        "other_reason": None,
+        "class_version": 2,
+    }
+    stored = StoredEvent(
+        referral_id, 3, ReferralScreenedOut.TOPIC, json.dumps(stored_earlier).encode()
+    )
+    event = mapper.to_domain_event(stored)
+    assert isinstance(event, ReferralScreenedOut)
+    assert event.reasons == (ScreeningOutReason.MALICIOUS, ScreeningOutReason.NOT_VULNERABLE)
+    revealed = mapper.to_revealed_event(mapper.to_stored_event(received(referral_id)))
+    assert isinstance(revealed, ReferralReceived)
+    assert revealed.partner_and_parents == ()
 
 
 def test_unknown_topics_and_future_versions_are_refused_by_name(keys: InMemoryKeys) -> None:
