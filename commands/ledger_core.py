@@ -39,6 +39,8 @@ from commands.errors import (
 )
 from commands.keyring import KeyRing
 from commands.recorders import IdempotencyRecord, LedgerRecorder
+from commands.snapshot_recorders import snapshot_recorder_beside
+from commands.snapshots import ReferralSnapshots
 from events.base import AuditEnvelope, DomainEvent
 from events.intake import ReferralReceived
 from events.registry import event_class_for
@@ -76,6 +78,9 @@ class LedgerCore(Application[UUID]):
         if not isinstance(self.recorder, LedgerRecorder):
             raise TypeError("the ledger needs a LedgerRecorder (see APPLICATION_RECORDER_TOPIC)")
         self.ledger_recorder: LedgerRecorder = self.recorder
+        self.referral_snapshots = ReferralSnapshots(
+            snapshot_recorder_beside(self.recorder), self.recorder, self._event_mapper()
+        )
 
     def construct_env(self, name: str, env: Mapping[str, str] | None = None) -> Environment:
         # Only the composition root reads the process environment; it passes what we need.
@@ -95,7 +100,10 @@ class LedgerCore(Application[UUID]):
     # Reads of one aggregate's own history (lists go through projections)
 
     def referral(self, referral_id: UUID) -> Referral:
-        return self._load(referral_id, Referral.project, ReferralNotFoundError)
+        referral = self.referral_snapshots.load(referral_id)
+        if referral is None:
+            raise ReferralNotFoundError(referral_id)
+        return referral
 
     def agency(self, agency_id: UUID) -> Agency:
         return self._load(agency_id, Agency.project, AgencyNotFoundError)
