@@ -19,9 +19,7 @@ from commands.recorders import PostgresLedgerRecorder, SQLiteLedgerRecorder, bou
 class SQLiteSnapshotRecorder(SQLiteAggregateRecorder):
     def __init__(self, datastore: SQLiteDatastore) -> None:
         super().__init__(datastore, events_table_name="stored_snapshots")
-        self._delete_case = (
-            "DELETE FROM stored_snapshots WHERE originator_id=?"  # noqa: S608 (a constant name)
-        )
+        self._delete_case = "DELETE FROM stored_snapshots WHERE originator_id=?"
 
     def replace_snapshot(self, snapshot: StoredEvent) -> None:
         referral_id = snapshot.originator_id

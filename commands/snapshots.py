@@ -51,12 +51,12 @@ SNAPSHOT_INTERVAL = 20
 TOPIC_PREFIX = "vtr.referral.ReferralState@"
 
 
-def _schema_version() -> str:
-    schema = json.dumps(ReferralState.model_json_schema(), sort_keys=True)
+def schema_version(state_model: type[BaseModel]) -> str:
+    schema = json.dumps(state_model.model_json_schema(), sort_keys=True)
     return f"{FOLD_REVISION}.{hashlib.sha256(schema.encode()).hexdigest()[:16]}"
 
 
-SCHEMA_VERSION = _schema_version()
+SCHEMA_VERSION = schema_version(ReferralState)
 SNAPSHOT_TOPIC = TOPIC_PREFIX + SCHEMA_VERSION
 
 
@@ -108,7 +108,7 @@ class SnapshotMapper(Mapper[UUID]):
         state = stored.state
         if (state.referral_id, state.version) != (referral_id, stored_event.originator_version):
             raise UnusableSnapshotError("its state is of another referral or version")
-        return ReferralSnapshot(referral_id, stored_event.originator_version, stored.position, state)
+        return ReferralSnapshot(referral_id, state.version, stored.position, state)
 
 
 class ReferralSnapshots:
