@@ -14,6 +14,15 @@ were no snapshot:
 - the log still holds, at that version and log position, the event it was folded through.
 A load that folded `interval` events or more replaces the case's snapshot with its own. A
 snapshot that cannot be written is skipped: it is a shortcut, never the record.
+
+Of the library's snapshotting (eventsourcing 9.5.6) this uses the snapshot table, its
+recorders and `EventStore`, but not `Repository.get`'s snapshot path: that hands whatever
+the snapshot store returns to the projector and reads only the events after it, so a
+snapshot that fails to decode fails the load, and a stale one cannot be told and replaced by
+a full replay. Nor `snapshotting_intervals` / `take_snapshot`: they snapshot inside `save()`
+after the events committed (a failure there raises from a save that succeeded, which our
+retry handling would read as a collision) and reload the aggregate to do it; and the
+library's `Snapshot.take` stores `vars()` of a library `Aggregate`, which `Referral` is not.
 """
 
 from __future__ import annotations
