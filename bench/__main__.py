@@ -10,7 +10,8 @@
 (e) erasing a 1,000-event case vs approving it, and reading such a case's history with its
     personal data opened vs the same case stored unsealed (see bench/erasure.py);
 (f) reading a case through the access-control gate (token, permission matrix, access log)
-    vs the same read with the gate switched off (see bench/authz.py).
+    vs the same read with the gate switched off (see bench/authz.py);
+(g) single-event commands on a 1,000-event case vs on a 10-event case (see bench/long_case.py).
 
 Each group is measured in alternating rounds, so the drift of a shared, noisy machine
 falls on all of its members alike. Prints one JSON line at the end: compare the ratios.
@@ -38,6 +39,7 @@ from bench.authz import AuthzFigures, measure_authz
 from bench.erasure import ErasureFigures, measure_erasure
 from bench.http_load import HttpBench
 from bench.library_baseline import LibraryBench
+from bench.long_case import LongCaseFigures, measure_long_case
 from bench.register_export import RegisterFigures, measure_register
 from bench.workload import LedgerBench, Measured, measure_rebuild
 
@@ -57,6 +59,8 @@ def main() -> None:
     parser.add_argument("--read-rounds", type=int, default=30)
     parser.add_argument("--authz-reads", type=int, default=300)
     parser.add_argument("--authz-rounds", type=int, default=6)
+    parser.add_argument("--long-cases", type=int, default=4)
+    parser.add_argument("--long-case-commands", type=int, default=10, help="per case per round")
     parser.add_argument("--pg-host", default=os.environ.get("VTR_BENCH_PG_HOST", "127.0.0.1"))
     args = parser.parse_args()
 
@@ -91,6 +95,7 @@ def main() -> None:
     register = _measure_register(settings, args.register_disclosures, args.register_rounds)
     erasure = _measure_erasure(settings, args.erasure_cases, args.read_rounds)
     authz = _measure_authz(settings, args.authz_reads, args.authz_rounds)
+    long_case = _measure_long_case(settings, args.long_cases, args.long_case_commands, args.rounds)
 
     rates = {name: _rate(measured) for name, measured in totals.items()}
     result = {
@@ -110,6 +115,7 @@ def main() -> None:
         "guarded_read_ms": round(authz.guarded_ms, 2),
         "open_read_ms": round(authz.open_ms, 2),
         "authz_overhead": round(authz.guarded_ms / authz.open_ms, 3),
+        **_long_case_result(long_case),
     }
     print(json.dumps(result))
     sys.stdout.flush()
@@ -153,6 +159,23 @@ def _measure_erasure(settings: Settings, cases: int, read_rounds: int) -> Erasur
 
 def _measure_authz(settings: Settings, reads: int, rounds: int) -> AuthzFigures:
     return _in_own_database(settings, "authz", lambda own: measure_authz(own, reads, rounds))
+
+
+def _measure_long_case(
+    settings: Settings, cases: int, commands: int, rounds: int
+) -> LongCaseFigures:
+    return _in_own_database(
+        settings, "long_case", lambda own: measure_long_case(own, cases, commands, rounds)
+    )
+
+
+def _long_case_result(figures: LongCaseFigures) -> dict[str, float]:
+    long, short = _rate(figures.long), _rate(figures.short)
+    return {
+        "long_case_command_per_s": round(long, 1),
+        "short_case_command_per_s": round(short, 1),
+        "command_long_vs_short_case": round(long / short, 3),
+    }
 
 
 def _in_own_database(settings: Settings, name: str, measure: Callable[[Settings], T]) -> T:

@@ -160,6 +160,7 @@ def audit_for(actor: Actor, number: int) -> AuditEnvelope:
         actor_id=actor.actor_id,
         actor_role=actor.role,
         actor_agency=actor.agency,
+        actor_agency_id=actor.agency_id,
         occurred_at=DISCUSSION_AT + timedelta(hours=1, seconds=number),
         command_id=uuid4(),
     )

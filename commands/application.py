@@ -79,6 +79,8 @@ from commands.sharing import (
     SanctionOnwardDisclosure,
     WithholdDisclosure,
 )
+from commands.snapshot_recorders import snapshot_recorder_beside
+from commands.snapshots import ReferralSnapshots
 from commands.strategy_discussion import (
     ConcludeStrategyDiscussion,
     ConsultReferrer,
@@ -126,6 +128,11 @@ class ReferralLedger(Application[UUID]):
         if not isinstance(self.recorder, LedgerRecorder):
             raise TypeError("the ledger needs a LedgerRecorder (see APPLICATION_RECORDER_TOPIC)")
         self.ledger_recorder: LedgerRecorder = self.recorder
+        self.referral_snapshots = ReferralSnapshots(
+            snapshot_recorder_beside(self.ledger_recorder),
+            self.ledger_recorder,
+            self._event_mapper(),
+        )
         self._cycle = CommandCycle(
             repository=self.repository,
             save=self.save,
@@ -134,6 +141,7 @@ class ReferralLedger(Application[UUID]):
             idempotency=Idempotency(
                 self.ledger_recorder, keyring.derived_secret("idempotency fingerprints")
             ),
+            snapshots=self.referral_snapshots,
             clock=self.clock,
             new_id=new_id,
             announce=self._announce,

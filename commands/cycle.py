@@ -31,6 +31,7 @@ from commands.errors import (
 )
 from commands.idempotency import Idempotency, stored_outcome
 from commands.recorders import LedgerRecorder
+from commands.snapshots import ReferralSnapshots
 from events.base import AuditEnvelope
 from events.forms import AgencyRef
 from events.storage import EventMapper
@@ -50,6 +51,7 @@ class CommandCycle:
         recorder: LedgerRecorder,
         mapper: EventMapper,
         idempotency: Idempotency,
+        snapshots: ReferralSnapshots,
         clock: Clock,
         new_id: Callable[[], UUID],
         announce: Callable[[int], None],
@@ -59,6 +61,7 @@ class CommandCycle:
         self._recorder = recorder
         self._mapper = mapper
         self._idempotency = idempotency
+        self._snapshots = snapshots
         self.clock = clock
         self.new_id = new_id
         self._announce = announce
@@ -66,7 +69,10 @@ class CommandCycle:
     # Loads
 
     def referral(self, referral_id: UUID) -> Referral:
-        return self._load(referral_id, Referral.project, ReferralNotFoundError)
+        referral = self._snapshots.load(referral_id)
+        if referral is None:
+            raise ReferralNotFoundError(referral_id)
+        return referral
 
     def agency(self, agency_id: UUID) -> Agency:
         return self._load(agency_id, Agency.project, AgencyNotFoundError)
