@@ -124,6 +124,7 @@ class CommandCycle:
         issued: Issued,
         decide: Callable[[Loaded, AuditEnvelope], None],
         load: Callable[[UUID], Loaded],
+        saved: Callable[[Loaded, Outcome], None] | None = None,
     ) -> Outcome:
         aggregate = load(aggregate_id)
         if aggregate.version != command.expected_version:
@@ -134,7 +135,10 @@ class CommandCycle:
             raise StaleVersionError(expected=command.expected_version, actual=aggregate.version)
         version_before = aggregate.version
         decide(aggregate, self.audit(issued))
-        return self._save_decided(aggregate, command, issued, aggregate_id, version_before)
+        outcome = self._save_decided(aggregate, command, issued, aggregate_id, version_before)
+        if saved is not None and outcome.version == aggregate.version:
+            saved(aggregate, outcome)
+        return outcome
 
     def change_referral(
         self,
@@ -143,7 +147,20 @@ class CommandCycle:
         issued: Issued,
         decide: Callable[[Referral, AuditEnvelope], None],
     ) -> Outcome:
-        return self.change(referral_id, command, issued, decide, self.referral)
+        return self.change(
+            referral_id,
+            command,
+            issued,
+            decide,
+            self._referral_to_change,
+            lambda referral, outcome: self._snapshots.remember(referral, outcome.position),
+        )
+
+    def _referral_to_change(self, referral_id: UUID) -> Referral:
+        referral = self._snapshots.load(referral_id, to_change=True)
+        if referral is None:
+            raise ReferralNotFoundError(referral_id)
+        return referral
 
     def change_agency(
         self,

@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from uuid import UUID
@@ -57,6 +59,8 @@ log = structlog.get_logger("vtr.snapshots")
 # notices changes of the state's shape).
 FOLD_REVISION = 1
 SNAPSHOT_INTERVAL = 20
+# Cases whose last saved state a process keeps for their next change (the busiest ones).
+REMEMBERED_CASES = 256
 TOPIC_PREFIX = "vtr.referral.ReferralState@"
 
 
@@ -135,10 +139,18 @@ class ReferralSnapshots:
         self._events = events
         self._mapper = mapper
         self._snapshots: EventStore[UUID] = EventStore(mapper=SnapshotMapper(), recorder=table)
+        self._remembered: OrderedDict[UUID, ReferralSnapshot] = OrderedDict()
+        self._remembered_lock = threading.Lock()
 
-    def load(self, referral_id: UUID) -> Referral | None:
-        """The referral as its whole history makes it, or None when there is no such one."""
-        snapshot = self.latest(referral_id)
+    def load(self, referral_id: UUID, *, to_change: bool = False) -> Referral | None:
+        """The referral as its whole history makes it, or None when there is no such one.
+
+        `to_change`: the caller will decide on it and hand it back through `remember` once
+        saved, so it may take the one this process saved last, without reading or decoding a
+        snapshot (the state is changed in place, so a remembered referral has one owner)."""
+        snapshot = self._take_remembered(referral_id) if to_change else None
+        if snapshot is None:
+            snapshot = self.latest(referral_id)
         stored: Sequence[Notification] = []
         if snapshot is not None:
             stored = self._events.select_history(referral_id, gt=snapshot.originator_version - 1)
@@ -154,6 +166,22 @@ class ReferralSnapshots:
         if referral is not None and len(stored) >= self.interval:
             self.keep(referral, stored[-1].id)
         return referral
+
+    def remember(self, referral: Referral, position: int) -> None:
+        """Keep a referral this process has just saved (`position`: its last event's), for the
+        next change of the case; the log is still read from its version on, so a change made
+        elsewhere meanwhile is folded in, and a stale one is noticed and replayed."""
+        with self._remembered_lock:
+            self._remembered[referral.id] = ReferralSnapshot(
+                referral.id, referral.version, position, referral.state
+            )
+            self._remembered.move_to_end(referral.id)
+            while len(self._remembered) > REMEMBERED_CASES:
+                self._remembered.popitem(last=False)
+
+    def _take_remembered(self, referral_id: UUID) -> ReferralSnapshot | None:
+        with self._remembered_lock:
+            return self._remembered.pop(referral_id, None)
 
     def latest(self, referral_id: UUID) -> ReferralSnapshot | None:
         """The case's newest snapshot, if this code can use it."""

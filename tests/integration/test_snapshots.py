@@ -16,12 +16,14 @@ import psycopg
 import pytest
 from eventsourcing.persistence import StoredEvent
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from psycopg.sql import SQL, Identifier
 from pydantic import create_model
 
 from aggregates.referral import Referral
 from aggregates.referral_state import ReferralState, Stage
 from api.bootstrap import Runtime
+from api.http.app import create_app
 from api.settings import Settings
 from commands.application import ReferralLedger
 from commands.snapshots import (
@@ -246,3 +248,43 @@ def test_a_change_to_the_state_schema_changes_the_snapshot_version() -> None:
     assert schema_version(changed) != schema_version(ReferralState)
     assert schema_version(ReferralState) == schema_version(ReferralState)
     assert TOPIC_PREFIX + schema_version(ReferralState) == SNAPSHOT_TOPIC
+
+
+def test_a_case_changed_by_another_process_after_this_one_saved_it_is_changed_whole(
+    settings: Settings, clock: FixedClock, api: Api, runtime: Runtime
+) -> None:
+    """The state a process keeps of a case it just saved is only a start: the next change
+    reads the log from there, so what another process recorded meanwhile is folded in."""
+    referral_id = api.received(referral_form())
+    api.ok(referral_id, "security-checks", by="triage-1")  # this process keeps the case
+    with TestClient(create_app(settings, clock=clock)) as other_client:
+        other = Api(other_client)
+        other.versions[referral_id] = api.versions[referral_id]
+        request = {"information_needed": "Attendance record."}
+        other.ok(referral_id, "further-information-requests", request, by="triage-1")
+        api.versions[referral_id] = other.versions[referral_id]
+
+    returned = {"information_summary": "Attendance 82%."}
+    api.ok(referral_id, "further-information-returns", returned, by="desk-1")
+
+    kept = runtime.ledger.referral(referral_id).state
+    assert kept.version == 4
+    assert kept == replayed(runtime.ledger, referral_id)
+
+
+def test_a_refused_change_leaves_nothing_kept_that_the_next_change_could_trust(
+    api: Api, runtime: Runtime
+) -> None:
+    """A refused step records nothing, and the state it was decided on is not kept: the next
+    step is decided on the case as stored."""
+    referral_id = api.received(referral_form())
+    api.ok(referral_id, "security-checks", by="triage-1")
+    refused = api.send(
+        referral_id, "further-information-returns", {"information_summary": "x"}, by="desk-1"
+    )
+    assert refused.status_code in (409, 422), refused.text
+    api.ok(referral_id, "screen-in", {"rationale": "Indicators in two categories."}, by="triage-1")
+
+    kept = runtime.ledger.referral(referral_id).state
+    assert kept.stage is Stage.AWAITING_STRATEGY_DISCUSSION
+    assert kept == replayed(runtime.ledger, referral_id)
