@@ -1,4 +1,5 @@
-"""The two ways a scenario's steps are taken: straight to the ledger, or over HTTP.
+"""How a scenario's steps are taken: straight to the ledger here, over HTTP in
+`scenarios.http_driver` (which needs the test client, a development dependency).
 
 Both take a step's command by its name (the ledger method is also the route's name), its
 JSON body and the person who takes it, track each aggregate's version, and raise when the
@@ -7,16 +8,12 @@ process refuses, so one scenario runs the same through either.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from enum import Enum
 from typing import Any, Protocol
 from uuid import UUID, uuid4
 
-import httpx2 as httpx
-from fastapi.routing import APIRoute
-from fastapi.testclient import TestClient
 from pydantic import ValidationError
-from pydantic_core import to_jsonable_python
 
 from aggregates.errors import DomainError
 from commands.application import ReferralLedger, command_model
@@ -28,9 +25,9 @@ from commands.errors import ApplicationError
 class Refused(Exception):  # noqa: N818 (the process's word: a command is refused)
     """The service answered a step with a problem document."""
 
-    def __init__(self, command: str, response: httpx.Response) -> None:
-        super().__init__(f"{command}: {response.status_code} {response.text}")
-        self.response = response
+    def __init__(self, command: str, status: int, problem: str) -> None:
+        super().__init__(f"{command}: {status} {problem}")
+        self.status = status
 
 
 # What either driver raises when the process (or the command's own validation) refuses.
@@ -112,32 +109,3 @@ class LedgerDriver:
             )
             self.versions[about] = aggregate.version
         return self.versions[about]
-
-
-class HttpDriver:
-    """Steps as requests to the running service, each as its route's JSON body."""
-
-    def __init__(
-        self,
-        client: TestClient,
-        headers: Callable[[Actor], dict[str, str]],
-        versions: dict[UUID, int] | None = None,
-    ) -> None:
-        self.client = client
-        self.headers = headers
-        self.versions = {} if versions is None else versions
-        routes = client.app.routes  # type: ignore[attr-defined]
-        self.paths = {route.name: route.path for route in routes if isinstance(route, APIRoute)}
-
-    def take(self, command: str, about: UUID | None, body: Mapping[str, Any], by: Actor) -> UUID:
-        model = command_model(command)
-        version = None if about is None else self.versions.get(about)
-        sent = with_version(model, about, body, version)
-        path = self.paths[command].format(referral_id=about, agency_id=about)
-        response = self.client.post(path, json=to_jsonable_python(sent), headers=self.headers(by))
-        if response.status_code not in {200, 201}:
-            raise Refused(command, response)
-        answer: dict[str, Any] = response.json()
-        changed = UUID(answer.get("referral_id") or answer["agency_id"])
-        self.versions[changed] = answer["version"]
-        return changed
