@@ -27,6 +27,16 @@ class MovableClock(Protocol):
     def now(self) -> datetime: ...
 
 
+class BusinessTime:
+    """Business time that moves only when a scenario moves it."""
+
+    def __init__(self, start: datetime) -> None:
+        self.moment = start
+
+    def now(self) -> datetime:
+        return self.moment
+
+
 @dataclass(frozen=True)
 class Cast:
     """Who plays each part, and who acts for each agency that discloses or disposes."""

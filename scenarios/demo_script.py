@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 from commands.context import Actor
 from events.vocabulary import Role
-from scenarios.builder import Case, Cast, Scene
+from scenarios.builder import BusinessTime, Case, Cast, Scene
 from scenarios.step import Part
 
 TRIAGE = Actor.for_agency("mash-triage-1", Role.MASH_TRIAGE, "Norfolk MASH")
@@ -23,14 +23,8 @@ DEMO_ACTORS = (TRIAGE, DESK, POLICE, CHILDRENS, ADULTS, CHAIR, HEAD, SCHOOL, MEN
 DEMO_START = datetime(2026, 2, 1, 9, tzinfo=UTC)
 
 
-class ScriptedClock:
+class ScriptedClock(BusinessTime):
     """Business time that moves only when the script says so."""
-
-    def __init__(self, start: datetime) -> None:
-        self.moment = start
-
-    def now(self) -> datetime:
-        return self.moment
 
     def at(self, day: date, hour: int = 10) -> None:
         self.moment = at_hour(day, hour)

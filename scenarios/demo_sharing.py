@@ -134,7 +134,7 @@ def dispose_after_conclusion(case: Case) -> None:
     """Section 8 once the case concluded: the charity deletes what it received; Children's
     Services' obligations stay open (and are overdue by now); the police's proposed end of
     involvement waits for confirmation."""
-    ended = [steps.involvement_ended(name) for name in (MENTORS_NAME, CHILDRENS_NAME)]
+    ended = [steps.involvement_ended(agency_ref(name)) for name in (MENTORS_NAME, CHILDRENS_NAME)]
     on(case, date(2026, 5, 5), *ended)
     on(case, date(2026, 5, 12), steps.disposal_confirmed(MENTORS_NAME))
 

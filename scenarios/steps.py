@@ -295,29 +295,47 @@ def disclosed(
     category: str = "police_intelligence",
     bases: tuple[str, ...] = PUBLIC_TASK,
 ) -> Step:
-    """Information shared by `discloser` with `recipients`, each needing to know; without
-    consent (the bases are not consent's) it carries the public-interest balance."""
-    named = [agency_ref(name) for name in recipients]
+    """Information shared by `discloser` with `recipients` (agencies, by name)."""
+    fields = disclosure(
+        agency_ref(discloser),
+        [agency_ref(name) for name in recipients],
+        context=context,
+        category=category,
+        bases=bases,
+    )
+    return Step("disclose", ActingFor(discloser), fields)
+
+
+def disclosure(
+    discloser_id: str,
+    recipient_ids: list[str],
+    *,
+    context: str = "strategy_discussion",
+    category: str = "police_intelligence",
+    bases: tuple[str, ...] = PUBLIC_TASK,
+) -> dict[str, Any]:
+    """A disclosure's body, each recipient needing to know; without consent (the bases are
+    not consent's) it carries the public-interest balance."""
     fields: dict[str, Any] = {
         "context": context,
-        "disclosing_agency_id": agency_ref(discloser),
-        "recipient_agency_ids": named,
+        "disclosing_agency_id": discloser_id,
+        "recipient_agency_ids": recipient_ids,
         "information_category": category,
         "content": "Invented information.",
         "legal_basis_ids": list(bases),
         "principles": dict.fromkeys(PRINCIPLES, True),
-        "justification": JUSTIFICATION,
+        "justification": dict(JUSTIFICATION),
         "need_to_know": [
             {"agency_id": agency, "needs_to_know": True, "rationale": "Leads part of the plan."}
-            for agency in named
+            for agency in recipient_ids
         ],
         "particularly_sensitive": category == "police_intelligence",
         "handling_advice": "Store with the case file.",
     }
     if bases != ON_CONSENT:
-        fields["public_interest"] = PUBLIC_INTEREST
+        fields["public_interest"] = dict(PUBLIC_INTEREST)
         fields["public_interest_reasoning"] = "A child at risk; consent would inhibit support."
-    return Step("disclose", ActingFor(discloser), fields)
+    return fields
 
 
 def withheld(holder: str, category: str = "police_intelligence") -> Step:
@@ -357,11 +375,12 @@ def subject_discussion_decided(
 # -- section 8, erasure and retention ---------------------------------------------------
 
 
-def involvement_ended(agency: str, reason: str = "process_concluded") -> Step:
+def involvement_ended(agency_id: str, reason: str = "process_concluded") -> Step:
+    """The agency (by its id) ends its involvement: its disposal obligations are raised."""
     return Step(
         "end_agency_involvement",
         Part.TRIAGE,
-        {"agency_id": agency_ref(agency), "ended_on": today(), "reason": reason},
+        {"agency_id": agency_id, "ended_on": today(), "reason": reason},
     )
 
 
@@ -464,7 +483,7 @@ REFERRAL_STEPS: Mapping[str, Callable[[], Step]] = {
 SECTION_8_STEPS: Mapping[str, Callable[[], Step]] = {
     step().command: step
     for step in (
-        partial(involvement_ended, "Greenfield High School"),
+        partial(involvement_ended, agency_ref("Greenfield High School")),
         partial(disposal_confirmed, "Greenfield High School"),
         legal_hold_placed,
         legal_hold_lifted,
