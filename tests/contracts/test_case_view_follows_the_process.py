@@ -89,7 +89,8 @@ def test_the_case_view_says_what_the_write_side_decided(
 
         events = [event for _, event in ledger.history(referral_id)]
         view, decided = case_view(events), ledger.referral(referral_id).state
-        assert (view.stage.value, view.version) == (decided.stage.value, decided.version), step.command
+        decided_stage = (decided.stage.value, decided.version)
+        assert (view.stage.value, view.version) == decided_stage, step.command
         assert (view.received_at, view.last_changed_at) == (
             decided.received_at,
             decided.last_changed_at,
