@@ -14,26 +14,24 @@ import statistics
 import time
 from dataclasses import dataclass
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from api.bootstrap import Runtime, open_runtime
 from api.settings import Settings
 from bench.register_export import (
-    CHILDRENS,
-    COMPLIANCE,
     POLICE_AGENCY,
     at_strategy_discussion,
+    bench_scenario,
     disclose_back_and_forth,
     register_agency_ref,
 )
+from bench.workload import CHILDRENS
 from commands.application import ReferralLedger
-from commands.context import Actor, Issued
-from commands.erasure import ApproveErasure, ExecuteErasure, RequestErasure
 from events.forms import AgencyRef
 from events.storage import EventMapper
-from events.vocabulary import ErasureGround, Role
+from scenarios import steps
+from scenarios.builder import Case
 
-SECOND_COMPLIANCE = Actor.for_agency("bench-dpo-2", Role.COMPLIANCE_OFFICER, COMPLIANCE.agency)
 CASE_EVENTS = 1_000
 
 
@@ -101,27 +99,10 @@ def _unsealed(settings: Settings, runtime: Runtime) -> UnsealedLedger:
 
 
 def _erase(ledger: ReferralLedger, referral_id: UUID) -> tuple[float, float]:
-    case: dict[str, Any] = {"referral_id": referral_id}
-    version = ledger.referral(referral_id).version
-    ledger.request_erasure(
-        RequestErasure.model_validate(
-            {
-                **case,
-                "expected_version": version,
-                "ground": ErasureGround.NO_LONGER_NECESSARY,
-                "reason": "Bench.",
-            }
-        ),
-        Issued(COMPLIANCE, uuid4()),
-    )
-    approve = ApproveErasure.model_validate(
-        {**case, "expected_version": version + 1, "request_no": 1}
-    )
-    approval = _timed(lambda: ledger.approve_erasure(approve, Issued(SECOND_COMPLIANCE, uuid4())))
-    execute = ExecuteErasure.model_validate(
-        {**case, "expected_version": version + 2, "request_no": 1}
-    )
-    erasure = _timed(lambda: ledger.execute_erasure(execute, Issued(COMPLIANCE, uuid4())))
+    case = Case(bench_scenario(ledger), referral_id)
+    case.then(steps.erasure_requested().but(reason="Bench."))
+    approval = _timed(lambda: case.then(steps.erasure_approved()))
+    erasure = _timed(lambda: case.then(steps.erasure_executed()))
     return approval, erasure
 
 

@@ -18,11 +18,13 @@ from uuid import UUID, uuid4
 
 from api.access.identity import issue_tokens
 from api.bootstrap import open_runtime
+from api.http.app import api_routes
 from api.settings import Settings
-from bench.workload import POLICE, STEPS, TRIAGE, Measured, receive_referrals
+from bench.workload import POLICE, STEPS, TRIAGE, Measured, commands, receive_referrals
 from commands.context import Actor
 
 ROOT = Path(__file__).resolve().parents[1]
+PATHS = {route.name: route.path for route in api_routes()}  # a route is named as its command
 
 
 class HttpBench:
@@ -116,11 +118,12 @@ def _client(
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     start.wait()
     for referral_id in share:
-        for version, (path, actor, body) in enumerate(STEPS, start=1):
+        for version, (command, actor, body) in enumerate(commands(), start=1):
             payload = json.dumps({"expected_version": version, **body})
+            path = PATHS[command].format(referral_id=UUID(referral_id))
             connection.request(
                 "POST",
-                f"/referrals/{UUID(referral_id)}/{path}",
+                path,
                 body=payload,
                 headers={
                     "Authorization": f"Bearer {tokens[actor.actor_id]}",

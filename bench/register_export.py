@@ -17,8 +17,7 @@ from __future__ import annotations
 import http.client
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import timedelta
 from urllib.parse import quote
 from uuid import UUID, uuid4
 
@@ -29,11 +28,18 @@ from aggregates.sharing import AgencyStanding, DisclosureRequest
 from api.bootstrap import Runtime
 from api.settings import Settings
 from bench.http_load import LiveServer
-from bench.workload import FORM, POLICE, TRIAGE, Measured
-from commands.agency import RegisterAgency
-from commands.application import ReferralLedger, command_model
-from commands.context import Actor, Issued
-from commands.intake import ReceiveReferral
+from bench.workload import (
+    BENCH_CAST,
+    CHILDRENS,
+    COMPLIANCE,
+    DISCUSSION_AT,
+    FORM,
+    POLICE,
+    TRIAGE,
+    Measured,
+)
+from commands.application import ReferralLedger
+from commands.context import Actor
 from events.base import AuditEnvelope
 from events.forms import (
     AgencyRef,
@@ -42,14 +48,14 @@ from events.forms import (
     SharingJustification,
     SharingPrinciples,
 )
-from events.vocabulary import PublicInterestGround, Role, SharingContext
+from events.vocabulary import PublicInterestGround, SharingContext
 from projections.register_rows import RegisterQuery
+from scenarios import builder, steps
+from scenarios.builder import BusinessTime, Scenario
+from scenarios.drivers import LedgerDriver
 
-CHILDRENS = Actor.for_agency("bench-cs", Role.CHILDRENS_SERVICES, "Bench Children's Services")
-COMPLIANCE = Actor.for_agency("bench-dpo", Role.COMPLIANCE_OFFICER, "Bench County Council")
 POLICE_AGENCY = Actor.for_agency(POLICE.actor_id, POLICE.role, "Bench Constabulary")
 PER_REFERRAL = 100
-DISCUSSION_AT = datetime(2026, 3, 5, 14, tzinfo=UTC)
 CATEGORIES = ("police_intelligence", "risk_assessment", "education", "mental_health")
 BASES = ("uk.public-task-art6-1e", "uk.sch1-para18-safeguarding", "uk.ctsa2015-s38")
 
@@ -125,34 +131,22 @@ def measure_register(
 
 
 def register_agency_ref(ledger: ReferralLedger, name: str, agency_type: str) -> AgencyRef:
-    command = RegisterAgency.model_validate({"name": name, "agency_type": agency_type})
-    agency_id = ledger.register_agency(command, Issued(TRIAGE, uuid4())).aggregate_id
+    agency_id = LedgerDriver(ledger).take(
+        "register_agency", None, {"name": name, "agency_type": agency_type}, TRIAGE
+    )
     return ledger.agency(agency_id).state.ref
 
 
+def bench_scenario(ledger: ReferralLedger) -> Scenario:
+    # The bench's ledger keeps system time; its steps name their times, so the scenario's
+    # clock resolves nothing and only has to be one.
+    return Scenario(LedgerDriver(ledger), BENCH_CAST, BusinessTime(DISCUSSION_AT))
+
+
 def at_strategy_discussion(ledger: ReferralLedger) -> UUID:
-    received = ledger.receive_referral(
-        ReceiveReferral.model_validate(FORM), Issued(TRIAGE, uuid4())
-    )
-    referral_id = received.aggregate_id
-    steps: list[tuple[str, Actor, dict[str, Any]]] = [
-        ("record_security_checks", TRIAGE, {}),
-        ("screen_in", TRIAGE, {}),
-        (
-            "schedule_strategy_discussion",
-            POLICE,
-            {
-                "scheduled_for": DISCUSSION_AT.isoformat(),
-                "lead_officer": POLICE.actor_id,
-                "social_care_service": "childrens_services",
-                "social_care_representative": CHILDRENS.actor_id,
-            },
-        ),
-    ]
-    for version, (method, actor, fields) in enumerate(steps, start=1):
-        command = command_model(method).model_validate({"expected_version": version, **fields})
-        getattr(ledger, method)(referral_id, command, Issued(actor, uuid4()))
-    return referral_id
+    case = bench_scenario(ledger).case(steps.referral_received(FORM))
+    scheduled = steps.discussion_scheduled(scheduled_for=DISCUSSION_AT.isoformat())
+    return case.then(builder.to_screened_in(), scheduled).referral_id
 
 
 def audit_for(actor: Actor, number: int) -> AuditEnvelope:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -13,6 +14,9 @@ from commands.application import ReferralLedger, command_model
 from commands.context import Actor, Issued
 from commands.intake import ReceiveReferral
 from events.vocabulary import Role
+from scenarios import steps
+from scenarios.builder import Cast, resolved
+from scenarios.step import Part
 
 TRIAGE = Actor.for_agency("bench-triage", Role.MASH_TRIAGE, "Norfolk MASH")
 POLICE = Actor.for_agency("bench-police", Role.POLICE, "Norfolk Constabulary")
@@ -39,33 +43,38 @@ FORM: dict[str, Any] = {
     },
 }
 
-# Six commands that each record one event, in the order the process allows them.
-STEPS: list[tuple[str, Actor, dict[str, Any]]] = [
-    ("security-checks", TRIAGE, {}),
-    ("further-information-requests", TRIAGE, {"information_needed": "Attendance record."}),
-    ("further-information-returns", TRIAGE, {"information_summary": "Attendance 90%."}),
-    ("screen-in", TRIAGE, {"rationale": "Indicators present."}),
-    (
-        "strategy-discussion/schedule",
-        POLICE,
-        {
-            "scheduled_for": "2026-03-05T14:00:00Z",
-            "lead_officer": "bench-police",
-            "social_care_service": "childrens_services",
-            "social_care_representative": "bench-cs",
-        },
-    ),
-    ("strategy-discussion/referrer-consultations", POLICE, {"involvement": "consulted"}),
+CHILDRENS = Actor.for_agency("bench-cs", Role.CHILDRENS_SERVICES, "Bench Children's Services")
+COMPLIANCE = Actor.for_agency("bench-dpo", Role.COMPLIANCE_OFFICER, "Bench County Council")
+SECOND_COMPLIANCE = Actor.for_agency("bench-dpo-2", Role.COMPLIANCE_OFFICER, COMPLIANCE.agency)
+# The MASH triage also returns the further information here: one person for the desk's part.
+BENCH_CAST = Cast(
+    parts={
+        Part.TRIAGE: TRIAGE,
+        Part.DESK: TRIAGE,
+        Part.POLICE: POLICE,
+        Part.CHILDRENS_SERVICES: CHILDRENS,
+        Part.COMPLIANCE: COMPLIANCE,
+        Part.SECOND_COMPLIANCE: SECOND_COMPLIANCE,
+    }
+)
+DISCUSSION_AT = datetime(2026, 3, 5, 14, tzinfo=UTC)
+# Six steps that each record one event, in the order the process allows them.
+STEPS = [
+    steps.security_checks_recorded(),
+    steps.further_information_requested("Attendance record."),
+    steps.further_information_returned("Attendance 90%."),
+    steps.screened_in("Indicators present."),
+    steps.discussion_scheduled(scheduled_for=DISCUSSION_AT.isoformat()),
+    steps.referrer_consulted(),
 ]
-# The ledger method behind each of those HTTP routes.
-LEDGER_METHODS = {
-    "security-checks": "record_security_checks",
-    "further-information-requests": "request_further_information",
-    "further-information-returns": "return_further_information",
-    "screen-in": "screen_in",
-    "strategy-discussion/schedule": "schedule_strategy_discussion",
-    "strategy-discussion/referrer-consultations": "consult_referrer",
-}
+
+
+def commands() -> list[tuple[str, Actor, dict[str, Any]]]:
+    """Each step as sent: the ledger method (and route name), its sender, its body."""
+    return [
+        (step.command, BENCH_CAST.actor(step.by), resolved(step.fields, DISCUSSION_AT, BENCH_CAST))
+        for step in STEPS
+    ]
 
 
 @dataclass(frozen=True)
@@ -91,8 +100,7 @@ class LedgerBench:
     def round(self, index: int) -> Measured:
         ledger = self.runtime.ledger
         started = time.perf_counter()
-        for version, (step, actor, body) in enumerate(STEPS, start=1):
-            method = LEDGER_METHODS[step]
+        for version, (method, actor, body) in enumerate(commands(), start=1):
             command = command_model(method).model_validate({"expected_version": version, **body})
             handle = getattr(ledger, method)
             for referral_id in self.batches[index]:

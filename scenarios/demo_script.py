@@ -1,16 +1,13 @@
-"""The demo's staff, its scripted clock, and the script that records one case step by step."""
+"""The demo's staff, the part each plays, and its scripted clock."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import Any
-from uuid import UUID, uuid4
 
-from commands.application import ReferralLedger
-from commands.context import Actor, Issued, Outcome
-from commands.intake import ReceiveReferral
+from commands.context import Actor
 from events.vocabulary import Role
+from scenarios.builder import BusinessTime, Case, Cast, Scene
+from scenarios.step import Part
 
 TRIAGE = Actor.for_agency("mash-triage-1", Role.MASH_TRIAGE, "Norfolk MASH")
 DESK = Actor.for_agency("mash-desk-1", Role.MASH_OPERATIONAL_DESK, "Norfolk MASH")
@@ -26,52 +23,32 @@ DEMO_ACTORS = (TRIAGE, DESK, POLICE, CHILDRENS, ADULTS, CHAIR, HEAD, SCHOOL, MEN
 DEMO_START = datetime(2026, 2, 1, 9, tzinfo=UTC)
 
 
-class ScriptedClock:
+class ScriptedClock(BusinessTime):
     """Business time that moves only when the script says so."""
 
-    def __init__(self, start: datetime) -> None:
-        self.moment = start
-
-    def now(self) -> datetime:
-        return self.moment
-
     def at(self, day: date, hour: int = 10) -> None:
-        self.moment = datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
+        self.moment = at_hour(day, hour)
 
 
-class DemoScript:
-    def __init__(self, ledger: ReferralLedger, clock: ScriptedClock) -> None:
-        self.ledger = ledger
-        self.clock = clock
-        self.version = 0
-        self.referral_id = uuid4()
-
-    def at(self, day: date, hour: int = 11) -> None:
-        self.clock.at(day, hour)
-
-    def receive(self, day: date, body: dict[str, Any]) -> UUID:
-        self.clock.at(day, 11)
-        outcome = self.ledger.receive_referral(
-            ReceiveReferral.model_validate(body), issued_by(TRIAGE)
-        )
-        self.referral_id, self.version = outcome.aggregate_id, outcome.version
-        return outcome.aggregate_id
-
-    def step(
-        self,
-        day: date,
-        actor: Actor,
-        handle: Callable[[ReferralLedger, UUID, Any, Issued], Outcome],
-        command_type: type[Any],
-        *,
-        hour: int = 11,
-        **fields: Any,
-    ) -> None:
-        self.clock.at(day, hour)
-        command = command_type.model_validate({"expected_version": self.version, **fields})
-        self.version = handle(self.ledger, self.referral_id, command, issued_by(actor)).version
+DEMO_CAST = Cast(
+    parts={
+        Part.TRIAGE: TRIAGE,
+        Part.DESK: DESK,
+        Part.POLICE: POLICE,
+        Part.CHILDRENS_SERVICES: CHILDRENS,
+        Part.ADULT_SOCIAL_SERVICES: ADULTS,
+        Part.CHAIR: CHAIR,
+        Part.HEAD_OF_SAFEGUARDING: HEAD,
+        Part.COMPLIANCE: COMPLIANCE,
+    },
+    agencies={actor.agency: actor for actor in (POLICE, CHILDRENS, SCHOOL, MENTOR)},
+)
 
 
-def issued_by(actor: Actor) -> Issued:
-    """The attribution of one demo command."""
-    return Issued(actor=actor, command_id=uuid4())
+def at_hour(day: date, hour: int = 11) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
+
+
+def on(case: Case, day: date, *scenes: Scene, hour: int = 11) -> Case:
+    """The steps taken on `day`, at `hour` o'clock."""
+    return case.at(at_hour(day, hour)).then(*scenes)

@@ -8,7 +8,10 @@ from uuid import UUID
 import httpx2 as httpx
 from fastapi.testclient import TestClient
 
-from tests.support import ACTORS, DUAL_ROLE, token_for
+from api.http.app import api_routes
+from scenarios.builder import Scenario
+from scenarios.http_driver import HttpDriver
+from tests.support import ACTORS, DUAL_ROLE, TEST_CAST, FixedClock, token_for
 
 TOKENS = {
     **{actor_id: token_for(actor) for actor_id, actor in ACTORS.items()},
@@ -21,6 +24,16 @@ class Api:
     def __init__(self, client: TestClient) -> None:
         self.client = client
         self.versions: dict[UUID, int] = {}
+
+    def scenario(self) -> Scenario:
+        """The builder's steps taken over this client, by the test cast, on the app's clock
+        (versions shared with `send`)."""
+        clock = self.client.app.state.runtime.ledger.clock  # type: ignore[attr-defined]
+        assert isinstance(clock, FixedClock), "scenarios move the app's clock"
+        driver = HttpDriver(
+            self.client, lambda actor: self.headers(actor.actor_id), api_routes(), self.versions
+        )
+        return Scenario(driver, TEST_CAST, clock)
 
     def headers(self, by: str, key: str | None = None) -> dict[str, str]:
         headers = {"Authorization": f"Bearer {TOKENS[by]}"}

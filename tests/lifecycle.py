@@ -1,4 +1,4 @@
-"""One referral through every stage of the guidance, over HTTP, step by step."""
+"""One referral through every stage of the guidance, over HTTP, in the builder's steps."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+from scenarios import builder, steps
+from scenarios.builder import Case
 from tests.api_client import Api
-from tests.support import NARRATIVE, REFERRER_NAME, FixedClock, referral_form
+from tests.support import ACTORS, NARRATIVE, REFERRER_NAME, FixedClock, referral_form
 
 RISK_ASSESSMENT = {
     "nature_and_pattern_of_behaviour": f"Escalating: {NARRATIVE}.",
@@ -29,53 +31,36 @@ def at(clock: FixedClock, text: str) -> None:
     clock.moment = datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
+def case_of(api: Api, referral_id: UUID) -> Case:
+    return Case(api.scenario(), referral_id)
+
+
 def triage(api: Api, clock: FixedClock) -> UUID:
-    referral_id = api.received(referral_form())
-    api.ok(referral_id, "security-checks", by="triage-1")
-    api.ok(
-        referral_id,
-        "further-information-requests",
-        {"information_needed": f"Has the school seen that {NARRATIVE}?"},
-        by="triage-1",
+    case = api.scenario().case(steps.referral_received(referral_form()))
+    case.then(
+        steps.security_checks_recorded(),
+        steps.further_information_requested(f"Has the school seen that {NARRATIVE}?"),
     )
-    clock.advance(hours=5)
-    api.ok(
-        referral_id,
-        "further-information-returns",
-        {"information_summary": "Attendance 82%; one earlier incident."},
-        by="desk-1",
+    case.later(hours=5).then(
+        steps.further_information_returned("Attendance 82%; one earlier incident."),
+        steps.screened_in("Indicators in two categories."),
     )
-    api.ok(referral_id, "screen-in", {"rationale": "Indicators in two categories."}, by="triage-1")
-    return referral_id
+    return case.referral_id
 
 
 def strategy_discussion(api: Api, clock: FixedClock, referral_id: UUID) -> None:
     clock.advance(days=1)
     discussion_under_way(api, clock, referral_id)
     ready_to_decide(api, referral_id, {"involvement": "invited_to_attend", "notes": "Attended."})
-    api.ok(
-        referral_id,
-        "strategy-discussion/decision",
-        {"outcome": "vtr_appropriate", "vtr_category": "Extreme right-wing"},
-        by="police-1",
-    )
+    case_of(api, referral_id).then(steps.discussion_held())
 
 
 def discussion_under_way(
     api: Api, clock: FixedClock, referral_id: UUID, day: str = "2026-03-05"
 ) -> None:
     """A child's strategy discussion scheduled for 14:00 on `day`, and the clock at 15:00."""
-    api.ok(
-        referral_id,
-        "strategy-discussion/schedule",
-        {
-            "scheduled_for": f"{day}T14:00:00Z",
-            "lead_officer": "police-1",
-            "social_care_service": "childrens_services",
-            "social_care_representative": "cs-1",
-        },
-        by="police-1",
-    )
+    scheduled = steps.discussion_scheduled(scheduled_for=f"{day}T14:00:00Z")
+    case_of(api, referral_id).then(scheduled)
     at(clock, f"{day}T15:00:00")
 
 
@@ -83,134 +68,55 @@ def ready_to_decide(
     api: Api, referral_id: UUID, consultation: dict[str, Any] | None = None
 ) -> None:
     """The referrer consulted and the risk assessed: what the decision needs first."""
-    api.ok(
-        referral_id,
-        "strategy-discussion/referrer-consultations",
-        consultation or {"involvement": "consulted"},
-        by="police-1",
-    )
-    api.ok(
-        referral_id,
-        "strategy-discussion/risk-assessments",
-        {"assessment": RISK_ASSESSMENT},
-        by="police-1",
+    case_of(api, referral_id).then(
+        steps.referrer_consulted().but(**(consultation or {})),
+        steps.risk_assessed(RISK_ASSESSMENT),
     )
 
 
 def section_2_signatures(api: Api, referral_id: UUID) -> None:
-    api.ok(referral_id, "mash-decision/signatures", {"capacity": "police"}, by="police-1")
-    api.ok(referral_id, "mash-decision/signatures", {"capacity": "childrens_services"}, by="cs-1")
+    case_of(api, referral_id).then(builder.signatures())
 
 
 def feedback(api: Api, clock: FixedClock, referral_id: UUID, point: str) -> None:
-    api.ok(
-        referral_id,
-        "referrer-notifications",
-        {
-            "feedback_point": point,
-            "notified_at": clock.now().isoformat(),
-            "notified_person": REFERRER_NAME,
-            "method": "telephone",
-        },
-        by="triage-1",
-    )
+    case_of(api, referral_id).then(steps.referrer_notified(point, REFERRER_NAME))
 
 
 def strategy_meeting_and_reviews(api: Api, clock: FixedClock, referral_id: UUID) -> None:
-    api.ok(
-        referral_id,
-        "strategy-meeting/convene",
-        {"meeting_at": "2026-03-12T10:00:00Z", "chair": "chair-1"},
-        by="chair-1",
-    )
+    case = case_of(api, referral_id).then(steps.meeting_convened("2026-03-12T10:00:00Z"))
     at(clock, "2026-03-12T12:00:00")
-    api.ok(
-        referral_id,
-        "strategy-meeting/outcome",
-        {
-            "outcome": "support_package",
-            "actions": ACTIONS,
-            "review_on": "2026-04-16",
-            "rationale": "Consensus that support is required.",
-        },
-        by="chair-1",
+    case.then(
+        steps.meeting_held().but(
+            actions=ACTIONS, review_on="2026-04-16", rationale="Consensus that support is required."
+        )
     )
     at(clock, "2026-04-16T12:00:00")
-    api.ok(
-        referral_id,
-        "reviews",
-        {
-            "held_on": "2026-04-16",
-            "outcome": "amend_plan",
-            "next_review_on": "2026-05-21",
-            "amended_actions": [
-                *ACTIONS,
-                {"description": "Youth club place", "lead_agency": "YOT"},
-            ],
-            "progress_notes": "Engaging well with mentoring.",
-        },
-        by="chair-1",
+    case.then(
+        steps.reviewed("amend_plan").but(
+            next_review_on="2026-05-21",
+            amended_actions=[*ACTIONS, {"description": "Youth club place", "lead_agency": "YOT"}],
+            progress_notes="Engaging well with mentoring.",
+        )
     )
     at(clock, "2026-05-21T12:00:00")
-    api.ok(
-        referral_id,
-        "reviews",
-        {
-            "held_on": "2026-05-21",
-            "outcome": "conclude",
-            "progress_notes": "No further concern.",
-        },
-        by="chair-1",
-    )
+    case.then(steps.reviewed("conclude").but(progress_notes="No further concern."))
 
 
 def conclusion(api: Api, clock: FixedClock, referral_id: UUID) -> None:
     at(clock, "2026-05-22T09:00:00")
-    api.ok(referral_id, "conclusion", {"concluded_on": "2026-05-22"}, by="chair-1")
+    case = case_of(api, referral_id).then(steps.process_concluded())
     feedback(api, clock, referral_id, "conclusion")
     at(clock, "2026-11-23T09:00:00")
-    api.ok(
-        referral_id,
-        "post-exit-reviews",
-        {
-            "review_point": "six_months",
-            "reviewed_on": "2026-11-23",
-            "outcome": "no_further_concern",
-        },
-        by="chair-1",
-    )
+    case.then(steps.post_exit_reviewed("six_months"))
     at(clock, "2027-05-24T09:00:00")
-    api.ok(
-        referral_id,
-        "post-exit-reviews",
-        {
-            "review_point": "twelve_months",
-            "reviewed_on": "2027-05-24",
-            "outcome": "no_further_concern",
-            "notes": "Settled.",
-        },
-        by="chair-1",
-    )
+    case.then(steps.post_exit_reviewed("twelve_months").but(notes="Settled."))
 
 
 def dispute(api: Api, referral_id: UUID, decision: str = "review") -> None:
-    api.ok(
-        referral_id,
-        "disputes",
-        {"disputed_decision": decision, "grounds": "The school disagrees."},
-        by="police-2",
-    )
-    api.ok(
-        referral_id,
-        "disputes/referral",
-        {
-            "dispute_no": len(
-                [e for e in api.history(referral_id) if e["event"] == "DisputeRaised"]
-            ),
-            "head_of_safeguarding": "hos-1",
-            "detective_superintendent": "dsupt-1",
-        },
-        by="triage-1",
+    raised = [e for e in api.history(referral_id) if e["event"] == "DisputeRaised"]
+    case_of(api, referral_id).then(
+        steps.dispute_raised(decision, "The school disagrees.").taken_by(ACTORS["police-2"]),
+        steps.dispute_referred(len(raised) + 1),
     )
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from scenarios import steps as catalogue
+from scenarios.step import Part, Step
+from tests import lifecycle as steps
 from tests.api_client import Api
 from tests.lifecycle import at
 from tests.sharing_support import POLICE, disclosure, discussion_on
@@ -21,26 +24,19 @@ def case_with_disclosures(
     """A referral at its strategy discussion on `day`, where the police disclosed once to each
     list of recipients, in order (disclosure numbers 1, 2, ...)."""
     referral_id = discussion_on(api, clock, day)
-    for names in recipients_per_disclosure:
-        api.ok(
-            referral_id,
-            "disclosures",
-            disclosure(agencies[POLICE], [agencies[name] for name in names]),
-            by="police-1",
-        )
+    steps.case_of(api, referral_id).then(
+        Step("disclose", Part.POLICE, disclosure(agencies[POLICE], [agencies[n] for n in names]))
+        for names in recipients_per_disclosure
+    )
     return referral_id
 
 
 def end_involvement(
     api: Api, clock: FixedClock, referral_id: UUID, agency_id: UUID, day: str
-) -> dict[str, Any]:
+) -> None:
     at(clock, f"{day}T10:00:00")
-    return api.ok(
-        referral_id,
-        "involvement-ended",
-        {"agency_id": str(agency_id), "ended_on": day, "reason": "role_in_risk_management_ended"},
-        by="triage-1",
-    )
+    ended = catalogue.involvement_ended(str(agency_id), reason="role_in_risk_management_ended")
+    steps.case_of(api, referral_id).then(ended)
 
 
 def obligations(api: Api, **params: Any) -> list[dict[str, Any]]:
@@ -76,20 +72,14 @@ def erasure_ok(api: Api, path: str, body: dict[str, Any], by: str) -> dict[str, 
     return result
 
 
-def erase_case(api: Api, referral_id: UUID, groups: list[str] | None = None) -> dict[str, Any]:
+def erase_case(api: Api, referral_id: UUID, groups: list[str] | None = None) -> None:
     """Request (dpo-1), approve (dpo-2) and execute the erasure of the case's key groups."""
-    case = {"referral_id": str(referral_id)}
-    request: dict[str, Any] = {
-        **case,
-        "ground": "uk_gdpr_art_17_1_a_no_longer_necessary",
-        "reason": "Closed.",
-    }
+    requested = catalogue.erasure_requested()
     if groups is not None:
-        request["key_groups"] = groups
-    erasure_ok(api, "", request, "dpo-1")
+        requested = requested.but(key_groups=groups)
+    case = steps.case_of(api, referral_id).then(requested)
     number = sum(1 for e in api.history(referral_id) if e["event"] == "ErasureRequested")
-    erasure_ok(api, "/approval", {**case, "request_no": number}, "dpo-2")
-    return erasure_ok(api, "/execution", {**case, "request_no": number}, "dpo-1")
+    case.then(catalogue.erasure_approved(number), catalogue.erasure_executed(number))
 
 
 def wait_for_views(api: Api) -> None:

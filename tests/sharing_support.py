@@ -8,6 +8,8 @@ from uuid import UUID
 
 import httpx2 as httpx
 
+from scenarios import builder
+from scenarios import steps as catalogue
 from tests import lifecycle as steps
 from tests.api_client import Api
 from tests.lifecycle import at
@@ -27,18 +29,15 @@ AGENCY_TYPES = {
     MENTAL_HEALTH: "mental_health",
     MENTORS: "non_governmental_organisation",
 }
-TODAY_BASES = ["uk.public-task-art6-1e", "uk.sch1-para18-safeguarding", "uk.ctsa2015-s38"]
+TODAY_BASES = ("uk.public-task-art6-1e", "uk.sch1-para18-safeguarding", "uk.ctsa2015-s38")
+
+
+# The sealed content of every test disclosure, to search for in stores and registers.
+DISCLOSED = "Known associate of a proscribed group; attended two rallies in 2025."
 
 
 def register_agencies(api: Api) -> dict[str, UUID]:
-    ids = {}
-    for name, kind in AGENCY_TYPES.items():
-        response = api.client.post(
-            "/agencies", json={"name": name, "agency_type": kind}, headers=api.headers("triage-1")
-        )
-        assert response.status_code == 201, response.text
-        ids[name] = UUID(response.json()["agency_id"])
-    return ids
+    return api.scenario().register(AGENCY_TYPES)
 
 
 def sign_isp(api: Api, agency_id: UUID, **fields: Any) -> httpx.Response:
@@ -66,37 +65,18 @@ def at_meeting(
     api: Api, clock: FixedClock, agencies: dict[str, UUID], *, statement: bool = True
 ) -> UUID:
     """A referral at its strategy meeting, police and school invited, the statement read."""
-    referral_id = at_discussion(api, clock)
-    steps.ready_to_decide(api, referral_id)
-    api.ok(
-        referral_id,
-        "strategy-discussion/decision",
-        {"outcome": "vtr_appropriate", "vtr_category": "Extreme right-wing"},
-        by="police-1",
+    case = steps.case_of(api, at_discussion(api, clock))
+    case.then(
+        builder.ready_to_decide(),
+        catalogue.discussion_held(),
+        builder.signatures(),
+        catalogue.meeting_convened("2026-03-12T10:00:00Z"),
+        [catalogue.agency_invited(name) for name in (POLICE, SCHOOL, CHILDRENS)],
     )
-    steps.section_2_signatures(api, referral_id)
-    api.ok(
-        referral_id,
-        "strategy-meeting/convene",
-        {"meeting_at": "2026-03-12T10:00:00Z", "chair": "chair-1"},
-        by="chair-1",
-    )
-    for name in (POLICE, SCHOOL, CHILDRENS):
-        api.ok(
-            referral_id,
-            "strategy-meeting/invitations",
-            {"agency_id": str(agencies[name])},
-            by="chair-1",
-        )
     at(clock, "2026-03-12T10:05:00")
     if statement:
-        api.ok(
-            referral_id,
-            "strategy-meeting/confidentiality-statement",
-            {"statement_version": "appendix-c/2018"},
-            by="chair-1",
-        )
-    return referral_id
+        case.then(catalogue.confidentiality_statement_read())
+    return case.referral_id
 
 
 def disclosure(
@@ -107,46 +87,10 @@ def disclosure(
     **overrides: Any,
 ) -> dict[str, Any]:
     """A disclosure the guidance allows (without consent); tests change one thing at a time."""
-    body: dict[str, Any] = {
-        "context": context,
-        "disclosing_agency_id": str(discloser),
-        "recipient_agency_ids": [str(r) for r in recipients],
-        "information_category": "police_intelligence",
-        "content": "Known associate of a proscribed group; attended two rallies in 2025.",
-        "legal_basis_ids": TODAY_BASES,
-        "principles": {
-            "power_to_share": True,
-            "necessary": True,
-            "relevant": True,
-            "proportionate": True,
-            "non_discriminatory": True,
-        },
-        "justification": {
-            "power_to_share": "Common-law policing purposes; CTSA 2015 s.38.",
-            "necessity": "The discussion cannot assess risk without it.",
-            "relevance": "Directly bears on the nature of the risk.",
-            "proportionality": "Only the association and dates, no source detail.",
-            "non_discrimination": "Shared because of behaviour, not belief or background.",
-        },
-        "need_to_know": [
-            {
-                "agency_id": str(r),
-                "needs_to_know": True,
-                "rationale": "Co-decides the risk assessment.",
-            }
-            for r in recipients
-        ],
-        "public_interest": {
-            "grounds": ["protection_of_vulnerable_members_of_the_community"],
-            "consent_considered": True,
-            "overrides_confidentiality_and_privacy": True,
-        },
-        "public_interest_reasoning": "Seeking consent would alert the group; the child is at risk.",
-        "particularly_sensitive": True,
-        "handling_advice": "Restricted case file only; do not copy or forward.",
-    }
-    body.update(overrides)
-    return body
+    body = catalogue.disclosure(
+        str(discloser), [str(r) for r in recipients], context=context, bases=TODAY_BASES
+    )
+    return {**body, "content": DISCLOSED, **overrides}
 
 
 def discussion_on(api: Api, clock: FixedClock, day: str) -> UUID:
@@ -154,11 +98,9 @@ def discussion_on(api: Api, clock: FixedClock, day: str) -> UUID:
     at(clock, f"{day}T09:00:00")
     form = referral_form(received_at=f"{day}T08:00:00Z")
     form["subject"] = {**form["subject"], "date_of_birth": "2000-05-01"}
-    referral_id = api.received(form)
-    api.ok(referral_id, "security-checks", by="triage-1")
-    api.ok(referral_id, "screen-in", by="triage-1")
-    steps.discussion_under_way(api, clock, referral_id, day)
-    return referral_id
+    case = api.scenario().case(catalogue.referral_received(form)).then(builder.to_screened_in())
+    steps.discussion_under_way(api, clock, case.referral_id, day)
+    return case.referral_id
 
 
 def sharing_record(api: Api, referral_id: UUID) -> list[dict[str, Any]]:

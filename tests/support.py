@@ -14,6 +14,8 @@ from api.access.identity import StoredToken, TokenAgency, TokenTable, digest
 from commands.agency import RegisterAgency
 from commands.context import Actor, Issued
 from events.vocabulary import AgencyType, Role
+from scenarios.builder import Cast
+from scenarios.step import Part
 
 
 class FixedClock:
@@ -52,6 +54,24 @@ ACTORS = {
         Actor.for_agency("mentor-1", Role.PARTNER_AGENCY, "Hope Mentoring Trust"),
     )
 }
+# Who plays each part of the process in the tests, and who acts for each agency.
+TEST_CAST = Cast(
+    parts={
+        Part.TRIAGE: ACTORS["triage-1"],
+        Part.DESK: ACTORS["desk-1"],
+        Part.POLICE: ACTORS["police-1"],
+        Part.CHILDRENS_SERVICES: ACTORS["cs-1"],
+        Part.ADULT_SOCIAL_SERVICES: ACTORS["ass-1"],
+        Part.CHAIR: ACTORS["chair-1"],
+        Part.HEAD_OF_SAFEGUARDING: ACTORS["hos-1"],
+        Part.COMPLIANCE: ACTORS["dpo-1"],
+        Part.SECOND_COMPLIANCE: ACTORS["dpo-2"],
+    },
+    agencies={
+        ACTORS[actor_id].agency: ACTORS[actor_id]
+        for actor_id in ("police-1", "cs-1", "ass-1", "school-1", "mentor-1")
+    },
+)
 # One person who holds two roles, with a token for each: the same actor id twice.
 DUAL_ROLE = (
     Actor.for_agency("dual-1", Role.POLICE, "Norfolk Constabulary"),

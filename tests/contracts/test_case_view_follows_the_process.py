@@ -10,33 +10,27 @@ property) is recorded through the real ledger on SQLite, then folded.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import datetime
 from pathlib import Path
-from uuid import uuid4
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pydantic import ValidationError
 
-from aggregates.errors import DomainError
 from api.bootstrap import Runtime, open_runtime
 from api.settings import Settings
-from commands.context import Issued
-from commands.errors import ApplicationError
-from commands.intake import ReceiveReferral
 from events.base import DomainEvent
 from events.registry import REFERRAL_EVENTS
 from projections.case_view import CaseView
 from projections.case_view_projection import CaseViewProjection, case_view, fold
+from scenarios.drivers import REFUSALS
 from tests.integration.test_process_properties import (
-    EVERYONE,
+    Choose,
     arbitrary,
-    send,
+    received,
+    scenario_on,
     sensible,
-    signatory_for,
 )
-from tests.support import ACTORS, FixedClock, referral_form
+from tests.support import FixedClock
 
 
 @pytest.fixture(scope="module")
@@ -76,33 +70,27 @@ def test_the_case_view_says_what_the_write_side_decided(
 ) -> None:
     runtime, clock = world
     ledger = runtime.ledger
-    clock.moment = datetime(2026, 3, 2, 9, tzinfo=clock.moment.tzinfo)
-    referral_id = ledger.receive_referral(
-        ReceiveReferral.model_validate(
-            referral_form(subject_age_group=age, received_at="2026-03-02T08:00:00Z")
-        ),
-        Issued(ACTORS["triage-1"], uuid4()),
-    ).aggregate_id
+    case = received(scenario_on(ledger, clock), age)
+    referral_id = case.referral_id
     events = [event for _, event in ledger.history(referral_id)]
     view = case_view(events)
     for _ in range(data.draw(st.integers(5, 40), label="length")):
         state = ledger.referral(referral_id).state
         clock.advance(hours=data.draw(st.integers(0, 72)))
         if data.draw(st.integers(0, 9)) < 8:
-            name, body = sensible(state, lambda options: data.draw(st.sampled_from(options)), clock)
-            actor = ACTORS[signatory_for(name, body)]
+            choose: Choose = lambda options: data.draw(st.sampled_from(options))  # noqa: E731
+            step = sensible(state, choose, clock)
         else:
-            name, body = arbitrary(data, clock)
-            actor = data.draw(st.sampled_from(EVERYONE))
-        body = {"expected_version": state.version, **body}
+            step = arbitrary(data, clock)
         try:
-            send(ledger, referral_id, name, body, Issued(actor, uuid4()))
-        except (DomainError, ApplicationError, ValidationError):
+            case.then(step.but(expected_version=state.version))
+        except REFUSALS:
             continue
 
         events = [event for _, event in ledger.history(referral_id)]
         view, decided = case_view(events), ledger.referral(referral_id).state
-        assert (view.stage.value, view.version) == (decided.stage.value, decided.version), name
+        decided_stage = (decided.stage.value, decided.version)
+        assert (view.stage.value, view.version) == decided_stage, step.command
         assert (view.received_at, view.last_changed_at) == (
             decided.received_at,
             decided.last_changed_at,

@@ -2,31 +2,27 @@
 or is refused and records nothing.
 
 Hypothesis mixes sensible next steps (so deep stages are reached) with arbitrary commands,
-arbitrary actors and stale versions, against the real ledger on an SQLite file.
+arbitrary actors and stale versions, all drawn from the scenario builder's catalogue of
+steps, against the real ledger on an SQLite file.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import pytest
 from hypothesis import HealthCheck, given, settings, target
 from hypothesis import strategies as st
-from pydantic import ValidationError
 
-from aggregates.errors import DomainError
 from aggregates.referral import Referral
 from aggregates.referral_state import ReferralState, Stage
 from api.bootstrap import open_runtime
 from api.settings import Settings
-from commands.application import ReferralLedger, command_model
-from commands.context import Issued, Outcome
-from commands.errors import ApplicationError
-from commands.intake import ReceiveReferral
+from commands.application import ReferralLedger
 from events.vocabulary import (
     ContactMethod,
     DiscussionOutcome,
@@ -42,32 +38,13 @@ from events.vocabulary import (
     SignatoryCapacity,
     SocialCareService,
 )
-from tests.lifecycle import RISK_ASSESSMENT
-from tests.support import ACTORS, DUAL_ROLE, FixedClock, referral_form
+from scenarios import steps
+from scenarios.builder import Case, Scenario
+from scenarios.drivers import REFUSALS, LedgerDriver
+from scenarios.step import FromNow, Part, Step
+from tests.support import ACTORS, DUAL_ROLE, TEST_CAST, FixedClock, referral_form
 
 ACTION = {"description": "Mentoring", "lead_agency": "School"}
-COMMANDS = (
-    "record_security_checks",
-    "request_further_information",
-    "return_further_information",
-    "screen_out",
-    "screen_in",
-    "schedule_strategy_discussion",
-    "consult_referrer",
-    "record_risk_assessment",
-    "conclude_strategy_discussion",
-    "sign_mash_decision",
-    "notify_referrer",
-    "convene_strategy_meeting",
-    "conclude_strategy_meeting",
-    "hold_review",
-    "conclude_process",
-    "refer_to_alternative_support",
-    "record_post_exit_review",
-    "raise_dispute",
-    "refer_dispute",
-    "resolve_dispute",
-)
 EVERYONE = [*ACTORS.values(), *DUAL_ROLE]
 
 
@@ -111,9 +88,9 @@ def day(clock: FixedClock, days: int) -> str:
     return (clock.now().date() + timedelta(days=days)).isoformat()
 
 
-def arbitrary(data: st.DataObject, clock: FixedClock) -> tuple[str, dict[str, Any]]:
-    """Any command, with fields that are often wrong for the moment."""
-    name = data.draw(st.sampled_from(sorted(COMMANDS)))
+def arbitrary(data: st.DataObject, clock: FixedClock) -> Step:
+    """Any step of the catalogue, by anyone, with fields often wrong for the moment."""
+    name = data.draw(st.sampled_from(sorted(steps.REFERRAL_STEPS)))
     offset = data.draw(st.integers(-40, 60))
     text = data.draw(st.sampled_from(["notes", "x" * 3]))
 
@@ -138,7 +115,6 @@ def arbitrary(data: st.DataObject, clock: FixedClock) -> tuple[str, dict[str, An
             "social_care_representative": "cs-1",
         },
         "consult_referrer": {"involvement": choice(ReferrerInvolvement)},
-        "record_risk_assessment": {"assessment": RISK_ASSESSMENT},
         "conclude_strategy_discussion": {
             "outcome": choice(DiscussionOutcome),
             "vtr_category": maybe("Cat"),
@@ -186,14 +162,15 @@ def arbitrary(data: st.DataObject, clock: FixedClock) -> tuple[str, dict[str, An
             "resolution": text,
         },
     }
-    return name, fields.get(name, {})
+    anyone = data.draw(st.sampled_from(EVERYONE))
+    return steps.REFERRAL_STEPS[name]().but(**fields.get(name, {})).taken_by(anyone)
 
 
 Choose = Callable[[list[Any]], Any]
 
 
-def sensible(state: ReferralState, choose: Choose, clock: FixedClock) -> tuple[str, dict[str, Any]]:  # noqa: C901, PLR0911, PLR0912 (one step per stage)
-    """The step the guidance expects next, with valid fields (moving the clock if needed).
+def sensible(state: ReferralState, choose: Choose, clock: FixedClock) -> Step:  # noqa: C901, PLR0911, PLR0912 (one step per stage)
+    """The step the guidance expects next, from the catalogue (moving the clock if needed).
 
     Where the guidance allows several, `choose` picks; each list starts with the option that
     moves the case furthest towards its end.
@@ -202,126 +179,69 @@ def sensible(state: ReferralState, choose: Choose, clock: FixedClock) -> tuple[s
     if state.open_dispute is not None and choose([True, False]):
         dispute = state.open_dispute
         if dispute.referred_at is None:
-            return "refer_dispute", {
-                "dispute_no": dispute.dispute_no,
-                "head_of_safeguarding": "hos-1",
-                "detective_superintendent": "dsupt-1",
-            }
-        return "resolve_dispute", {
-            "dispute_no": dispute.dispute_no,
-            "outcome": "withdrawn",
-            "resolution": "settled",
-        }
+            return steps.dispute_referred(dispute.dispute_no)
+        return steps.dispute_resolved(dispute.dispute_no, "withdrawn")
     if stage is Stage.TRIAGE:
         if state.security_checks_recorded_at is None:
-            return "record_security_checks", {}
-        step: tuple[str, dict[str, Any]] = choose(
+            return steps.security_checks_recorded()
+        step: Step = choose(
             [
-                ("screen_in", {}),
-                ("screen_out", {"reasons": ["malicious"]}),
-                ("request_further_information", {"information_needed": "more"}),
+                steps.screened_in(),
+                steps.screened_out("malicious"),
+                steps.further_information_requested("more"),
             ]
         )
         return step
     if stage is Stage.AWAITING_FURTHER_INFORMATION:
-        return "return_further_information", {"information_summary": "here"}
+        return steps.further_information_returned("here")
     if stage is Stage.AWAITING_STRATEGY_DISCUSSION:
-        service = (
-            "adult_social_services" if state.subject_age_group == "adult" else "childrens_services"
-        )
-        return "schedule_strategy_discussion", {
-            "scheduled_for": moment(clock, 1),
-            "lead_officer": "police-1",
-            "social_care_service": service,
-            "social_care_representative": "cs-1",
-        }
+        adult = state.subject_age_group == "adult"
+        service = Part.ADULT_SOCIAL_SERVICES if adult else Part.CHILDRENS_SERVICES
+        return steps.discussion_scheduled(service, scheduled_for=FromNow(days=1))
     if stage is Stage.STRATEGY_DISCUSSION:
         discussion = state.strategy_discussion
         assert discussion is not None
         if not discussion.referrer_involvement:
-            return "consult_referrer", {"involvement": "consulted"}
+            return steps.referrer_consulted()
         if discussion.risk_assessments == 0:
-            return "record_risk_assessment", {"assessment": RISK_ASSESSMENT}
+            return steps.risk_assessed()
         clock.moment = max(clock.moment, discussion.scheduled_for)
-        outcome = choose(list(DiscussionOutcome))
-        yes = outcome is DiscussionOutcome.VTR_APPROPRIATE
-        return "conclude_strategy_discussion", {
-            "outcome": outcome,
-            "vtr_category": "Cat" if yes else None,
-            "reasons": None if yes else "reasons",
-        }
+        return steps.discussion_held(choose(list(DiscussionOutcome)))
     if stage is Stage.AWAITING_SECTION_2_SIGNATURES:
-        signed = (
-            {sig.capacity for sig in state.strategy_discussion.signatures}
-            if state.strategy_discussion
-            else set()
-        )
+        assert state.strategy_discussion is not None
+        signed = {sig.capacity for sig in state.strategy_discussion.signatures}
         if SignatoryCapacity.POLICE not in signed:
-            return "sign_mash_decision", {"capacity": "police"}
-        service = (
-            state.strategy_discussion.social_care_service
-            if state.strategy_discussion
-            else "childrens_services"
-        )
-        return "sign_mash_decision", {"capacity": service}
+            return steps.mash_decision_signed(Part.POLICE)
+        return steps.mash_decision_signed(Part(state.strategy_discussion.social_care_service))
     if stage is Stage.AWAITING_STRATEGY_MEETING:
-        return "convene_strategy_meeting", {"meeting_at": moment(clock, 1), "chair": "chair-1"}
+        return steps.meeting_convened(FromNow(days=1))
     if stage is Stage.STRATEGY_MEETING:
         assert state.strategy_meeting is not None
         clock.moment = max(clock.moment, state.strategy_meeting.meeting_at)
-        outcome = choose(list(MeetingOutcome))
-        support = outcome is MeetingOutcome.SUPPORT_PACKAGE
-        return "conclude_strategy_meeting", {
-            "outcome": outcome,
-            "actions": [ACTION] if support else [],
-            "review_on": day(clock, 35) if support else None,
-        }
+        return steps.meeting_held(choose(list(MeetingOutcome)))
     if stage is Stage.SUPPORT_AND_REVIEW:
         if state.next_review_on is not None:
             clock.moment = max(
                 clock.moment, datetime.combine(state.next_review_on, clock.moment.timetz())
             )
-        outcome = choose([ReviewOutcome.CONCLUDE, ReviewOutcome.CONTINUE, ReviewOutcome.AMEND_PLAN])
-        return "hold_review", {
-            "held_on": day(clock, 0),
-            "outcome": outcome,
-            "next_review_on": None if outcome is ReviewOutcome.CONCLUDE else day(clock, 35),
-            "amended_actions": [ACTION] if outcome is ReviewOutcome.AMEND_PLAN else None,
-            "progress_notes": "progress",
-        }
+        outcomes = [ReviewOutcome.CONCLUDE, ReviewOutcome.CONTINUE, ReviewOutcome.AMEND_PLAN]
+        return steps.reviewed(choose(outcomes))
     if stage is Stage.EXIT_AGREED:
-        return "conclude_process", {"concluded_on": day(clock, 0)}
+        return steps.process_concluded()
     if stage in (Stage.ALTERNATIVE_SUPPORT_AGREED, Stage.SCREENED_OUT):
-        return "refer_to_alternative_support", {
-            "referred_on": day(clock, 0),
-            "support_provider": "EH",
-        }
-    point = "six_months" if not state.post_exit_reviews else "twelve_months"
-    return "record_post_exit_review", {
-        "review_point": point,
-        "reviewed_on": day(clock, 0),
-        "outcome": "no_further_concern",
-    }
+        return steps.referred_to_alternative_support("EH")
+    return steps.post_exit_reviewed("twelve_months" if state.post_exit_reviews else "six_months")
 
 
-def signatory_for(name: str, fields: dict[str, Any]) -> str:
-    capacity = fields.get("capacity")
-    return (
-        {"police": "police-1", "childrens_services": "cs-1", "adult_social_services": "ass-1"}.get(
-            str(capacity), "triage-1"
-        )
-        if name == "sign_mash_decision"
-        else "triage-1"
-    )
+def scenario_on(app: ReferralLedger, clock: FixedClock) -> Scenario:
+    return Scenario(LedgerDriver(app), TEST_CAST, clock)
 
 
-def send(
-    ledger: ReferralLedger, referral_id: UUID, name: str, body: dict[str, Any], issued: Issued
-) -> Outcome:
-    command = command_model(name).model_validate(body)
-    handle = getattr(ledger, name)
-    outcome: Outcome = handle(referral_id, command, issued)
-    return outcome
+def received(scenario: Scenario, age: str = "child") -> Case:
+    """A referral received at 09:00 on 2 March 2026 (the clock set back there)."""
+    scenario.at(datetime(2026, 3, 2, 9, tzinfo=UTC))
+    form = referral_form(subject_age_group=age, received_at="2026-03-02T08:00:00Z")
+    return scenario.case(steps.referral_received(form))
 
 
 def stored(ledger: ReferralLedger, referral_id: UUID) -> Referral:
@@ -344,38 +264,30 @@ def test_accepted_commands_replay_to_the_live_state_and_refused_ones_store_nothi
     ledger: tuple[RecordingLedger, FixedClock], data: st.DataObject, age: str
 ) -> None:
     app, clock = ledger
-    clock.moment = datetime(2026, 3, 2, 9, tzinfo=clock.moment.tzinfo)
-    received = app.receive_referral(
-        ReceiveReferral.model_validate(
-            referral_form(subject_age_group=age, received_at="2026-03-02T08:00:00Z")
-        ),
-        Issued(ACTORS["triage-1"], uuid4()),
-    )
-    referral_id = received.aggregate_id
+    case = received(scenario_on(app, clock), age)
+    referral_id = case.referral_id
     for _ in range(data.draw(st.integers(5, 45), label="length")):
         before = stored(app, referral_id)
         clock.advance(hours=data.draw(st.integers(0, 72)))
         if data.draw(st.integers(0, 9)) < 7:
-            name, body = sensible(
+            step = sensible(
                 before.state, lambda options: data.draw(st.sampled_from(options)), clock
             )
-            actor = ACTORS[signatory_for(name, body)]
         else:
-            name, body = arbitrary(data, clock)
-            actor = data.draw(st.sampled_from(EVERYONE))
+            step = arbitrary(data, clock)
         stale = data.draw(st.integers(0, 19)) == 0 and before.version > 1
-        body = {"expected_version": before.version - 1 if stale else before.version, **body}
+        step = step.but(expected_version=before.version - 1 if stale else before.version)
         try:
-            outcome = send(app, referral_id, name, body, Issued(actor, uuid4()))
-        except (DomainError, ApplicationError, ValidationError):
+            case.then(step)
+        except REFUSALS:
             after = stored(app, referral_id)
-            assert after.version == before.version, f"refused {name} stored something"
+            assert after.version == before.version, f"refused {step.command} stored something"
             assert after.state == before.state
             continue
         after = stored(app, referral_id)
         assert not stale
-        assert outcome.version == after.version == before.version + 1
-        assert app.live == after.state, f"replay of {name} differs from the live state"
+        assert case.version == after.version == before.version + 1
+        assert app.live == after.state, f"replay of {step.command} differs from the live state"
     target(STAGE_ORDER.index(stored(app, referral_id).state.stage), label="stage reached")
 
 
@@ -384,26 +296,15 @@ def test_sensible_steps_alone_reach_the_end_of_the_process(
 ) -> None:
     """A check on the generator itself: always taking the first option reaches the end."""
     app, clock = ledger
-    clock.moment = datetime(2026, 3, 2, 9, tzinfo=clock.moment.tzinfo)
-    referral_id = app.receive_referral(
-        ReceiveReferral.model_validate(referral_form(received_at="2026-03-02T08:00:00Z")),
-        Issued(ACTORS["triage-1"], uuid4()),
-    ).aggregate_id
+    case = received(scenario_on(app, clock))
     stages: list[Stage] = []
     while len(stages) < 40:
-        state = stored(app, referral_id).state
+        state = stored(app, case.referral_id).state
         stages.append(state.stage)
         if len(state.post_exit_reviews) == 2:
             break
         clock.advance(days=200 if state.closure else 1)
-        name, body = sensible(state, lambda options: options[0], clock)
-        send(
-            app,
-            referral_id,
-            name,
-            {"expected_version": state.version, **body},
-            Issued(ACTORS[signatory_for(name, body)], uuid4()),
-        )
+        case.then(sensible(state, lambda options: options[0], clock))
     assert stages[-1] is Stage.CONCLUDED
     assert set(stages) >= {
         Stage.TRIAGE,

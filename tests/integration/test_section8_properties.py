@@ -7,19 +7,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pydantic import ValidationError
 
-from aggregates.errors import DomainError
-from commands.agency import RegisterAgency
-from commands.application import command_model
-from commands.context import Issued, Outcome
-from commands.errors import ApplicationError
-from commands.intake import ReceiveReferral
 from events.base import DomainEvent
 from events.disposal import (
     AgencyInvolvementEnded,
@@ -29,12 +22,21 @@ from events.disposal import (
     LegalHoldPlaced,
 )
 from events.erasure import ErasureApproved, ErasureExecuted, ErasureRequested
-from tests.integration.test_process_properties import RecordingLedger, ledger, stored
-from tests.sharing_support import AGENCY_TYPES, CHILDRENS, MENTORS, POLICE, SCHOOL, disclosure
+from scenarios import builder, steps
+from scenarios.builder import Case
+from scenarios.drivers import REFUSALS
+from scenarios.step import Step
+from tests.integration.test_process_properties import (
+    RecordingLedger,
+    ledger,
+    scenario_on,
+    stored,
+)
+from tests.sharing_support import AGENCY_TYPES, CHILDRENS, MENTORS, POLICE, SCHOOL
 from tests.support import ACTORS, FixedClock, referral_form
 
 __all__ = ["ledger"]  # the module-scoped ledger fixture, shared with the process properties
-ERASURE_STEPS = {"request_erasure", "approve_erasure", "execute_erasure"}
+DISCUSSION = "2026-03-05T14:00:00Z"
 # Weighted: ending involvement and confirming come up most, holds and retention least.
 STEPS = (
     *["end_agency_involvement"] * 3,
@@ -60,62 +62,24 @@ HELD = (DisposalConfirmed, ErasureApproved, ErasureExecuted)
 
 @pytest.fixture(scope="module")
 def directory(ledger: tuple[RecordingLedger, FixedClock]) -> dict[str, UUID]:
-    app, _clock = ledger
-    return {
-        name: app.register_agency(
-            RegisterAgency.model_validate({"name": name, "agency_type": kind}),
-            Issued(ACTORS["triage-1"], uuid4()),
-        ).aggregate_id
-        for name, kind in AGENCY_TYPES.items()
-        if name in {POLICE, SCHOOL, CHILDRENS, MENTORS}
-    }
+    app, clock = ledger
+    agencies = {name: AGENCY_TYPES[name] for name in (POLICE, SCHOOL, CHILDRENS, MENTORS)}
+    return scenario_on(app, clock).register(agencies)
 
 
-def case_with_disclosures(
-    app: RecordingLedger, clock: FixedClock, agencies: dict[str, UUID]
-) -> UUID:
-    clock.moment = datetime(2026, 3, 5, 9, tzinfo=UTC)
-    referral_id = app.receive_referral(
-        ReceiveReferral.model_validate(referral_form(received_at="2026-03-05T08:00:00Z")),
-        Issued(ACTORS["triage-1"], uuid4()),
-    ).aggregate_id
-    schedule = {
-        "scheduled_for": "2026-03-05T14:00:00Z",
-        "lead_officer": "police-1",
-        "social_care_service": "childrens_services",
-        "social_care_representative": "cs-1",
-    }
-    recipients = [agencies[SCHOOL], agencies[CHILDRENS]]
-    steps = [
-        ("record_security_checks", {}, "triage-1"),
-        ("screen_in", {}, "triage-1"),
-        ("schedule_strategy_discussion", schedule, "police-1"),
-        ("disclose", disclosure(agencies[POLICE], recipients), "police-1"),
-        ("disclose", disclosure(agencies[POLICE], [agencies[SCHOOL]]), "police-1"),
-    ]
-    for version, (name, body, actor) in enumerate(steps, start=1):
-        if name == "disclose":
-            clock.moment = datetime(2026, 3, 5, 15, tzinfo=UTC)
-        send(app, referral_id, name, {"expected_version": version, **body}, actor)
-    return referral_id
+def case_with_disclosures(app: RecordingLedger, clock: FixedClock) -> Case:
+    """At its strategy discussion on 5 March, the police disclosed twice (to the school and
+    children's services, then to the school alone)."""
+    scenario = scenario_on(app, clock).at(datetime(2026, 3, 5, 9, tzinfo=UTC))
+    form = referral_form(received_at="2026-03-05T08:00:00Z")
+    case = scenario.case(steps.referral_received(form))
+    case.then(builder.to_screened_in(), steps.discussion_scheduled(scheduled_for=DISCUSSION))
+    return case.at(datetime(2026, 3, 5, 15, tzinfo=UTC)).then(
+        steps.disclosed(POLICE, [SCHOOL, CHILDRENS]), steps.disclosed(POLICE, [SCHOOL])
+    )
 
 
-def send(
-    app: RecordingLedger, referral_id: UUID, name: str, body: dict[str, Any], actor: str
-) -> Outcome:
-    issued = Issued(ACTORS[actor], uuid4())
-    handle = getattr(app, name)
-    if name in ERASURE_STEPS:
-        command = command_model(name).model_validate({**body, "referral_id": referral_id})
-        outcome: Outcome = handle(command, issued)
-    else:
-        outcome = handle(referral_id, command_model(name).model_validate(body), issued)
-    return outcome
-
-
-def attempt(
-    data: st.DataObject, clock: FixedClock, agencies: dict[str, UUID]
-) -> tuple[str, dict[str, Any], str]:
+def attempt(data: st.DataObject, clock: FixedClock, agencies: dict[str, UUID]) -> Step:
     """Any section 8 command, by any of the people concerned, with fields often wrong."""
     name = data.draw(st.sampled_from(STEPS))
     today = clock.now().date()
@@ -150,7 +114,7 @@ def attempt(
     recipient = st.sampled_from(["school-1", "cs-1"])
     expected = st.just(EXPECTED_ACTOR[name]) if name in EXPECTED_ACTOR else recipient
     actor = data.draw(st.one_of(expected, expected, expected, anyone))
-    return name, fields[name], actor
+    return steps.SECTION_8_STEPS[name]().but(**fields[name]).taken_by(ACTORS[actor])
 
 
 def check_the_history(events: list[DomainEvent]) -> None:
@@ -187,19 +151,20 @@ def test_section_8_commands_replay_to_the_live_state_and_keep_its_rules(
     ledger: tuple[RecordingLedger, FixedClock], directory: dict[str, UUID], data: st.DataObject
 ) -> None:
     app, clock = ledger
-    referral_id = case_with_disclosures(app, clock, directory)
+    case = case_with_disclosures(app, clock)
+    referral_id = case.referral_id
     for _ in range(data.draw(st.integers(3, 25), label="length")):
         before = stored(app, referral_id)
         clock.advance(days=data.draw(st.integers(0, 3)))
-        name, body, actor = attempt(data, clock, directory)
+        step = attempt(data, clock, directory).but(expected_version=before.version)
         try:
-            send(app, referral_id, name, {"expected_version": before.version, **body}, actor)
-        except (DomainError, ApplicationError, ValidationError):
+            case.then(step)
+        except REFUSALS:
             after = stored(app, referral_id)
-            assert (after.version, after.state) == (before.version, before.state), name
+            assert (after.version, after.state) == (before.version, before.state), step.command
             continue
         after = stored(app, referral_id)
         assert after.version > before.version
-        assert app.live == after.state, f"replay of {name} differs from the live state"
+        assert app.live == after.state, f"replay of {step.command} differs from the live state"
     history = [event for _, event in app.history(referral_id)]
     check_the_history(history)
