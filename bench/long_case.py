@@ -18,8 +18,8 @@ from uuid import UUID, uuid4
 from api.bootstrap import open_runtime
 from api.settings import Settings
 from bench.erasure import case_of
-from bench.register_export import CHILDRENS, POLICE_AGENCY, register_agency_ref
-from bench.workload import POLICE, Measured
+from bench.register_export import POLICE_AGENCY, register_agency_ref
+from bench.workload import CHILDRENS, POLICE, Measured
 from commands.application import ReferralLedger
 from commands.context import Issued
 from commands.strategy_discussion import RecordRiskAssessment
