@@ -160,12 +160,14 @@ class Given:
         return Outcome(self.events, turn.referral.collect_events(), None, state_unchanged=False)
 
 
-def given(*steps: Step, age_group: AgeGroup = AgeGroup.CHILD) -> Given:
+def given(
+    *steps: Step, age_group: AgeGroup = AgeGroup.CHILD, received_at: datetime = RECEIVED_AT
+) -> Given:
     """A referral received by the MASH (a child's unless `age_group` says), then `steps`."""
     received = Referral.receive(
         uuid4(),
-        audit(TRIAGE, RECEIVED_AT),
-        received_at=RECEIVED_AT,
+        audit(TRIAGE, received_at),
+        received_at=received_at,
         received_via=ReceivedVia.MASH_EMAIL,
         on_call_detective_inspector=None,
         referring_agency="Greenfield High School",
@@ -176,4 +178,4 @@ def given(*steps: Step, age_group: AgeGroup = AgeGroup.CHILD) -> Given:
         concern=ReferralConcern(reasons_for_referral="reasons", background_and_risk="background"),
         referrer=ReferrerDetails(full_name="Referrer", position="DSL", contact=ReferrerContact()),
     )
-    return Given(tuple(received.collect_events()), RECEIVED_AT).and_then(*steps)
+    return Given(tuple(received.collect_events()), received_at).and_then(*steps)
