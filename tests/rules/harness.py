@@ -71,6 +71,15 @@ def later(**delta: float) -> Step:
     return move_on
 
 
+def on(moment: datetime) -> Step:
+    """Business time reaches `moment` before the next step."""
+
+    def move_to(turn: Turn) -> None:
+        turn.at = moment
+
+    return move_to
+
+
 @dataclass(frozen=True, slots=True)
 class Expected:
     """An event the step must record: its type, and the fields that matter to the rule."""
@@ -107,21 +116,21 @@ class Outcome:
     def then_refused(self, rule: Rule) -> ProcessRuleViolationError:
         """Refused by this rule of the process, in its words, and nothing recorded."""
         refusal = self._refused_with(ProcessRuleViolationError)
-        assert (refusal.rule.code, str(refusal)) == (rule.code, rule.text)
+        assert (refusal.rule.code, str(refusal)) == (rule.code, rule.text), refusal.rule
         return refusal
 
     def then_not_permitted(self, rule: Rule) -> NotPermittedError:
         """Refused because the actor's role or agency may not take the step; nothing recorded."""
         refusal = self._refused_with(NotPermittedError)
-        assert (refusal.rule.code, str(refusal)) == (rule.code, rule.text)
+        assert (refusal.rule.code, str(refusal)) == (rule.code, rule.text), refusal.rule
         return refusal
 
     def then_invalid(self, field: str, words: str = "") -> InvalidInstructionError:
         """Refused because the instruction contradicts the case, naming the field; nothing
         recorded."""
         refusal = self._refused_with(InvalidInstructionError)
-        assert refusal.field == field
-        assert words in refusal.message
+        assert refusal.field == field, refusal.message
+        assert words in refusal.message, refusal.message
         return refusal
 
     def _refused_with(self, kind: type[Refusal]) -> Refusal:
