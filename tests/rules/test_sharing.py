@@ -19,6 +19,7 @@ from events.sharing import (
     SubjectDiscussionDecided,
 )
 from events.vocabulary import (
+    ConsentStatus,
     PublicInterestGround,
     ScreeningOutReason,
     SharingContext,
@@ -178,7 +179,12 @@ class TestConsentAsTheBasis:
         given(*AT_DISCUSSION).when(on_consent).then_refused(rules.CONSENT_NOT_IN_FORCE)
         given(*CONSENT_WITHDRAWN).when(on_consent).then_refused(rules.CONSENT_NOT_IN_FORCE)
         given(*CONSENT_GIVEN).when(on_consent).then(
-            recorded(InformationDisclosed, relies_on_consent=True, public_interest=None)
+            recorded(
+                InformationDisclosed,
+                relies_on_consent=True,
+                consent_status=ConsentStatus.GIVEN,
+                public_interest=None,
+            )
         )
 
 
