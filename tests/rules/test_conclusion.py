@@ -122,3 +122,15 @@ def test_post_exit_reviews_at_6_then_12_months() -> None:
     six_done.when(post_exit(PostExitReviewPoint.SIX_MONTHS)).then_refused(
         rules.POST_EXIT_REVIEWS_IN_ORDER
     )
+
+
+def test_the_exit_day_falls_between_the_decision_and_today() -> None:
+    """The process concludes, or the person is referred to alternative support, on a day from
+    the decision to exit (section 7) up to today."""
+    agreed = given(*EXIT_AGREED)
+    for day in (-1, 1):
+        agreed.when(
+            lambda case, day=day: case.referral.conclude_process(  # type: ignore[misc]
+                case.by(CHAIR), case.days_from_today(day), None
+            )
+        ).then_invalid("concluded_on")
