@@ -11,11 +11,13 @@ from tests.rules.histories import CONCLUDED, SCREENED_IN
 
 
 def test_replaying_the_events_rebuilds_the_same_state() -> None:
-    case = given(*CONCLUDED)
-    turn = case.turn()
-    assert turn.referral.version == len(case.events)
-    rebuilt = Referral.project(None, case.events[:5])
-    rebuilt = Referral.project(rebuilt, case.events[5:])
+    received = given()
+    turn = received.turn()
+    for step in CONCLUDED:
+        step(turn)
+    events = (*received.events, *turn.referral.collect_events())
+    assert turn.referral.version == len(events)
+    rebuilt = Referral.project(Referral.project(None, events[:5]), events[5:])
     assert rebuilt is not None
     assert rebuilt.state == turn.referral.state
     assert rebuilt.state.stage == "concluded"
