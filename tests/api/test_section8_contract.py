@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import uuid4
 
 import httpx2 as httpx
 import pytest
@@ -21,7 +21,15 @@ from tests.section8_support import (
     erasure_ok,
     obligations,
 )
-from tests.sharing_support import MENTORS, POLICE, SCHOOL, disclosure, refused, register_agencies, send
+from tests.sharing_support import (
+    MENTORS,
+    POLICE,
+    SCHOOL,
+    disclosure,
+    refused,
+    register_agencies,
+    send,
+)
 from tests.support import FixedClock, referral_form
 
 GROUND = "uk_gdpr_art_17_1_a_no_longer_necessary"
@@ -47,7 +55,10 @@ def test_the_erasure_routes_answer_and_refuse_as_documented(api: Api) -> None:
     request = {**case, "request_no": 1}
     attempt = erasure_attempt(api, "/approval", request, "dpo-1")
     problem = refused(api, referral_id, attempt, 409, "second-person-approves-erasure")
-    assert problem["detail"] == "The person who requested an erasure cannot approve it: a second person must."
+    assert (
+        problem["detail"]
+        == "The person who requested an erasure cannot approve it: a second person must."
+    )
     unknown_request = erasure_attempt(api, "/approval", {**case, "request_no": 3}, "dpo-2")
     assert refused(api, referral_id, unknown_request, 422)["errors"][0]["field"] == "request_no"
     unknown = uuid4()
@@ -60,9 +71,7 @@ def test_the_erasure_routes_answer_and_refuse_as_documented(api: Api) -> None:
     assert erasure_ok(api, "/execution", request, "dpo-1")["events"] == ["ErasureExecuted"]
 
 
-def test_the_disposal_routes_answer_and_refuse_as_documented(
-    api: Api, clock: FixedClock
-) -> None:
+def test_the_disposal_routes_answer_and_refuse_as_documented(api: Api, clock: FixedClock) -> None:
     agencies = register_agencies(api)
     referral_id = case_with_disclosures(api, clock, agencies, "2026-03-05", [[SCHOOL]])
     at(clock, "2026-03-06T10:00:00")
@@ -115,5 +124,3 @@ def test_the_retention_route_answers_and_refuses_as_documented(api: Api) -> None
     assert api.ok(referral_id, "retention-reviews", kept, by="dpo-1")["events"] == [
         "RetentionReviewed"
     ]
-
-

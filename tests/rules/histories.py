@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from events.forms import AgencyRef, RiskAssessment, SupportAction
+from events.personal import KeyGroup
 from events.vocabulary import (
     ConsentGiver,
     ConsentNotSoughtReason,
@@ -27,7 +28,6 @@ from events.vocabulary import (
     SignatoryCapacity,
     SocialCareService,
 )
-from events.personal import KeyGroup
 from tests.rules.actors import (
     ADULTS_REP,
     CHAIR,
@@ -149,13 +149,18 @@ def dispute_resolved(turn: Turn) -> None:
 
 def consent_to_be_sought(stage: ConsentStage, seeker: AgencyRef) -> Step:
     return lambda turn: turn.referral.decide_consent_approach(
-        turn.by(INSPECTOR), stage, True, seeker, [], None
+        turn.by(INSPECTOR), stage, seek=True, seeker=seeker, reasons_not_sought=[], notes=None
     )
 
 
 def consent_not_to_be_sought(stage: ConsentStage) -> Step:
     return lambda turn: turn.referral.decide_consent_approach(
-        turn.by(INSPECTOR), stage, False, None, [ConsentNotSoughtReason.HARMS_ENGAGEMENT], None
+        turn.by(INSPECTOR),
+        stage,
+        seek=False,
+        seeker=None,
+        reasons_not_sought=[ConsentNotSoughtReason.HARMS_ENGAGEMENT],
+        notes=None,
     )
 
 

@@ -15,14 +15,14 @@ from events.vocabulary import (
     ScreeningOutReason,
 )
 from tests.rules.actors import CHAIR, TRIAGE
-from tests.rules.harness import Step, given, recorded
+from tests.rules.harness import Step, Turn, given, recorded
 from tests.rules.histories import (
+    CHILDRENS_SIGNED,
     CONCLUDED,
     EXIT_AGREED,
     IN_SUPPORT,
     POLICE_SIGNED,
     READY_TO_DECIDE,
-    CHILDRENS_SIGNED,
     discussion_decided,
     dispute_raised,
     process_concluded,
@@ -41,17 +41,19 @@ def post_exit(point: PostExitReviewPoint) -> Step:
 
 
 def test_the_process_concludes_once_agreed_not_applicable() -> None:
-    """"A person will no longer be categorised as a VTR when it has been agreed at the strategy
+    """ "A person will no longer be categorised as a VTR when it has been agreed at the strategy
     meeting or the case conference that the VTR process is not applicable" (section 7)."""
-    (event,) = given(*EXIT_AGREED).when(process_concluded).then(
-        recorded(ProcessConcluded, forum=Forum.REVIEW)
+    (event,) = (
+        given(*EXIT_AGREED)
+        .when(process_concluded)
+        .then(recorded(ProcessConcluded, forum=Forum.REVIEW))
     )
     assert event.six_month_review_due_on.month == 10  # type: ignore[attr-defined]
     given(*IN_SUPPORT).when(process_concluded).then_refused(rules.NO_EXIT_AGREED)
 
 
 def test_no_conclusion_while_a_dispute_is_open() -> None:
-    """"In the event of any dispute, the matter will be referred to Head of Safeguarding and
+    """ "In the event of any dispute, the matter will be referred to Head of Safeguarding and
     D/Superintendent" (section 7): the process is not concluded while it is unresolved."""
     given(*EXIT_AGREED, dispute_raised).when(process_concluded).then_refused(
         rules.NO_CONCLUSION_WITH_OPEN_DISPUTE
@@ -92,10 +94,10 @@ def test_a_screened_out_referral_can_go_to_alternative_support() -> None:
 
 
 def test_the_referrer_gets_feedback_on_the_conclusion() -> None:
-    """"Feedback will be provided to the original referrer" at the conclusion (section 7):
+    """ "Feedback will be provided to the original referrer" at the conclusion (section 7):
     once the process has concluded."""
 
-    def notify(case):  # noqa: ANN001, ANN202
+    def notify(case: Turn) -> None:
         case.referral.notify_referrer(
             case.by(TRIAGE), FeedbackPoint.CONCLUSION, case.at, "Referrer", "t", ContactMethod.EMAIL
         )
@@ -107,7 +109,7 @@ def test_the_referrer_gets_feedback_on_the_conclusion() -> None:
 
 
 def test_post_exit_reviews_at_6_then_12_months() -> None:
-    """"Review panel decisions at 6 and 12 months" (Appendix D): after an exit, in order, once
+    """ "Review panel decisions at 6 and 12 months" (Appendix D): after an exit, in order, once
     each."""
     given(*IN_SUPPORT).when(post_exit(PostExitReviewPoint.SIX_MONTHS)).then_refused(
         rules.POST_EXIT_REVIEW_AFTER_EXIT

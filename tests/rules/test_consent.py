@@ -45,7 +45,7 @@ WITHDRAWN: Step = lambda case: case.referral.record_consent_withdrawn(  # noqa: 
 
 
 def test_consent_is_sought_only_once_this_stage_decided_to_seek_it() -> None:
-    """"Before any agency/group seeks consent from the person of concern this must be discussed
+    """ "Before any agency/group seeks consent from the person of concern this must be discussed
     at both the preliminary assessment and multi-agency panel stages and a decision made on
     whether consent is to be sought and by whom" (Appendix B)."""
     given(*AT_DISCUSSION).when(consent_sought(CHILDRENS)).then_refused(rules.CONSENT_DECISION_FIRST)
@@ -94,23 +94,35 @@ def test_each_stage_decides_in_its_own_time_and_says_why_not() -> None:
     )
     given(*SCREENED_IN).when(
         lambda case: case.referral.decide_consent_approach(
-            case.by(INSPECTOR), PRELIMINARY, False, None, [], None
+            case.by(INSPECTOR),
+            PRELIMINARY,
+            seek=False,
+            seeker=None,
+            reasons_not_sought=[],
+            notes=None,
         )
     ).then_invalid("reasons_not_sought")
     given(*SCREENED_IN).when(
         lambda case: case.referral.decide_consent_approach(
-            case.by(INSPECTOR), PRELIMINARY, True, None, [], None
+            case.by(INSPECTOR),
+            PRELIMINARY,
+            seek=True,
+            seeker=None,
+            reasons_not_sought=[],
+            notes=None,
         )
     ).then_invalid("seeker_agency_id")
 
 
 def test_valid_consent_is_free_informed_and_withdrawable() -> None:
-    """"For consent to be valid it must be: freely given; based on clear information provided
+    """ "For consent to be valid it must be: freely given; based on clear information provided
     to the person of who will be involved in the sharing ... and the purpose; capable of being
     withdrawn" (Appendix B)."""
     given(*SOUGHT).when(given_with((True, False, True))).then_refused(rules.CONSENT_VALIDITY)
     given(*SOUGHT).when(consent_given).then(
-        recorded(ConsentGiven, freely_given=True, informed_of_who_and_why=True, told_can_withdraw=True)
+        recorded(
+            ConsentGiven, freely_given=True, informed_of_who_and_why=True, told_can_withdraw=True
+        )
     )
 
 

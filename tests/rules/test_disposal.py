@@ -32,7 +32,9 @@ from tests.rules.histories import (
 MONDAY_BEFORE_CHRISTMAS = datetime(2026, 12, 21, 10, tzinfo=UTC)
 SHARED_WITH_SCHOOL = (*AT_DISCUSSION, shared(recipients=(standing(SCHOOL),)))
 SCHOOL_NO_LONGER_INVOLVED = (
-    *SHARED_WITH_SCHOOL, on(MONDAY_BEFORE_CHRISTMAS), involvement_ended(agency(SCHOOL))
+    *SHARED_WITH_SCHOOL,
+    on(MONDAY_BEFORE_CHRISTMAS),
+    involvement_ended(agency(SCHOOL)),
 )
 
 
@@ -96,7 +98,7 @@ def test_nothing_more_is_shared_with_an_agency_no_longer_involved() -> None:
 
 
 def test_the_recipient_confirms_its_own_deletion_or_return_once() -> None:
-    """"Each agency/group is responsible for the secure recording and storage ... and for the
+    """ "Each agency/group is responsible for the secure recording and storage ... and for the
     secure deletion or return" (section 8): the recipient confirms, after its involvement
     ended, and a discharged obligation stays discharged."""
     ended = given(*SCHOOL_NO_LONGER_INVOLVED, later(days=1))
@@ -114,7 +116,9 @@ def test_the_recipient_confirms_its_own_deletion_or_return_once() -> None:
 def test_a_legal_hold_keeps_the_records_and_lifting_it_restarts_the_clock() -> None:
     """While a legal hold is in force the case's records are kept as they are: no deletion or
     return; lifting it gives open obligations a new due date, in working days from then."""
-    held = given(*SCHOOL_NO_LONGER_INVOLVED, on(datetime(2027, 1, 8, 9, tzinfo=UTC)), legal_hold_placed)
+    held = given(
+        *SCHOOL_NO_LONGER_INVOLVED, on(datetime(2027, 1, 8, 9, tzinfo=UTC)), legal_hold_placed
+    )
     held.when(confirmed(SCHOOL_LEAD, disposed_on=date(2027, 1, 8))).then_refused(
         rules.LEGAL_HOLD_IN_FORCE
     )

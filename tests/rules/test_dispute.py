@@ -16,7 +16,7 @@ def refer(dispute_no: int) -> Step:
 
 
 def test_a_dispute_is_raised_one_at_a_time() -> None:
-    """"In the event of any dispute, the matter will be referred" (section 7): one dispute
+    """ "In the event of any dispute, the matter will be referred" (section 7): one dispute
     open at a time, numbered in turn."""
     given().when(dispute_raised).then(
         recorded(DisputeRaised, dispute_no=1, disputed_decision=DisputedDecision.OTHER)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from aggregates import rules
-from events.intake import ReferralScreenedIn, SecurityChecksRecorded
 from events.erasure import ErasureApproved, ErasureExecuted, ErasureRequested, RetentionReviewed
+from events.intake import ReferralScreenedIn, SecurityChecksRecorded
 from events.personal import KeyGroup
 from events.vocabulary import (
     ErasureGround,
@@ -77,9 +77,7 @@ def test_an_erasure_is_requested_approved_by_a_second_person_then_executed() -> 
     )
     given(*REQUESTED).when(approve(COMPLIANCE)).then_refused(rules.SECOND_PERSON_APPROVES)
     given(*REQUESTED).when(execute(COMPLIANCE)).then_refused(rules.ERASURE_NOT_APPROVED)
-    given(*REQUESTED).when(approve(SECOND_COMPLIANCE)).then(
-        recorded(ErasureApproved, request_no=1)
-    )
+    given(*REQUESTED).when(approve(SECOND_COMPLIANCE)).then(recorded(ErasureApproved, request_no=1))
     shared_with_school = (*AT_DISCUSSION, shared(recipients=(standing(SCHOOL),)), *APPROVED)
     given(*shared_with_school).when(execute(COMPLIANCE)).then(
         recorded(

@@ -19,7 +19,7 @@ from events.intake import (
     SecurityChecksRecorded,
 )
 from events.vocabulary import AgeGroup, ReceivedVia, ScreeningOutReason
-from tests.rules.actors import CHAIR, DESK, TRIAGE
+from tests.rules.actors import DESK, TRIAGE
 from tests.rules.harness import RECEIVED_AT, audit, given, recorded
 from tests.rules.histories import (
     SCREENED_IN,
@@ -30,7 +30,7 @@ from tests.rules.histories import (
 
 
 def test_security_checks_come_before_screening() -> None:
-    """"The MASH Triage area will carry out an initial screening process and ensure relevant
+    """ "The MASH Triage area will carry out an initial screening process and ensure relevant
     security checks are completed" (section 5): no screening before the checks."""
     given().when(lambda case: case.referral.screen_in(case.by(TRIAGE), None)).then_refused(
         rules.SECURITY_CHECKS_BEFORE_SCREENING
@@ -46,14 +46,20 @@ def test_security_checks_are_recorded_once_during_triage() -> None:
 def test_security_checks_belong_to_triage() -> None:
     """Security checks are part of the MASH triage's initial screening (section 5), not of
     later stages."""
-    refusal = given(*SCREENED_IN).when(security_checked).then_refused(
-        rules.wrong_stage("Recording security checks", "awaiting_strategy_discussion", "during MASH triage")
+    refusal = (
+        given(*SCREENED_IN)
+        .when(security_checked)
+        .then_refused(
+            rules.wrong_stage(
+                "Recording security checks", "awaiting_strategy_discussion", "during MASH triage"
+            )
+        )
     )
     assert refusal.stage == "awaiting_strategy_discussion"
 
 
 def test_further_information_passes_the_referral_to_the_operational_desk() -> None:
-    """"Should further information be required the referral will be passed to the MASH
+    """ "Should further information be required the referral will be passed to the MASH
     Operational Desk" (section 5); screening waits until the information is returned."""
     given(security_checked).when(further_information_requested).then(
         recorded(FurtherInformationRequested, request_no=1, information_needed="attendance")
@@ -63,9 +69,9 @@ def test_further_information_passes_the_referral_to_the_operational_desk() -> No
         rules.FURTHER_INFORMATION_OUTSTANDING
     )
     waiting.when(further_information_requested).then_refused(rules.FURTHER_INFORMATION_OUTSTANDING)
-    waiting.when(
-        lambda case: case.referral.return_further_information(case.by(DESK), "82%")
-    ).then(recorded(FurtherInformationReturned, request_no=1, information_summary="82%"))
+    waiting.when(lambda case: case.referral.return_further_information(case.by(DESK), "82%")).then(
+        recorded(FurtherInformationReturned, request_no=1, information_summary="82%")
+    )
 
 
 def test_only_an_outstanding_request_is_answered() -> None:
@@ -84,7 +90,7 @@ def test_screening_in_sends_the_referral_to_the_strategy_discussion() -> None:
 
 
 def test_screening_out_names_the_section_5_reasons() -> None:
-    """"A referral should not continue through the VTR process if: it is malicious or
+    """ "A referral should not continue through the VTR process if: it is malicious or
     misguided ... would compromise or interfere with ongoing investigations ... it is clear
     the person is not vulnerable" (section 5); an 'other' reason is given in words."""
     malicious = [ScreeningOutReason.MALICIOUS, ScreeningOutReason.MALICIOUS]
@@ -101,17 +107,23 @@ def test_a_screened_referral_is_not_screened_again() -> None:
     has left triage."""
     given(*SCREENED_IN).when(
         lambda case: case.referral.screen_in(case.by(TRIAGE), None)
-    ).then_refused(rules.wrong_stage("Screening", "awaiting_strategy_discussion", "during MASH triage"))
+    ).then_refused(
+        rules.wrong_stage("Screening", "awaiting_strategy_discussion", "during MASH triage")
+    )
 
 
 def test_no_strategy_meeting_during_triage() -> None:
     """Only a case confirmed appropriate at the strategy discussion "should proceed to a
     strategy meeting" (section 5): the meeting cannot be convened during triage."""
-    refusal = given().when(meeting_convened).then_refused(
-        rules.wrong_stage(
-            "Convening the strategy meeting",
-            "triage",
-            "once the Section 2 decision (Yes) is signed and before the meeting concludes",
+    refusal = (
+        given()
+        .when(meeting_convened)
+        .then_refused(
+            rules.wrong_stage(
+                "Convening the strategy meeting",
+                "triage",
+                "once the Section 2 decision (Yes) is signed and before the meeting concludes",
+            )
         )
     )
     assert "Convening the strategy meeting" in str(refusal)
@@ -140,9 +152,11 @@ def receive(**changes: object) -> Referral:
         ({"received_via": ReceivedVia.OUT_OF_HOURS_101}, "on_call_detective_inspector"),
         ({"on_call_detective_inspector": "di-1"}, "on_call_detective_inspector"),
         (
-            {"subject": SubjectDetails(
+            {
+                "subject": SubjectDetails(
                     full_name="S", address=Address(lines=["1 Road"]), date_of_birth=date(2026, 3, 3)
-                )},
+                )
+            },
             "subject.date_of_birth",
         ),
     ],
@@ -150,7 +164,7 @@ def receive(**changes: object) -> Referral:
 def test_an_out_of_hours_referral_names_the_on_call_detective_inspector(
     changes: dict[str, object], field: str
 ) -> None:
-    """"For out of hour's assistance please ring ... 101 ... The enquiry should be directed to
+    """ "For out of hour's assistance please ring ... 101 ... The enquiry should be directed to
     the on call Detective Inspector" (section 5): a 101 referral names that inspector, others
     none; and a date of birth cannot follow the receipt."""
     with pytest.raises(InvalidInstructionError) as refusal:
@@ -161,6 +175,8 @@ def test_an_out_of_hours_referral_names_the_on_call_detective_inspector(
 def test_an_out_of_hours_referral_is_received_with_its_inspector() -> None:
     """An out-of-hours referral through 101 is received with the on-call Detective Inspector
     who took it (section 5)."""
-    referral = receive(received_via=ReceivedVia.OUT_OF_HOURS_101, on_call_detective_inspector="di-1")
+    referral = receive(
+        received_via=ReceivedVia.OUT_OF_HOURS_101, on_call_detective_inspector="di-1"
+    )
     (event,) = referral.collect_events()
     assert event.on_call_detective_inspector == "di-1"  # type: ignore[attr-defined]

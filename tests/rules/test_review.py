@@ -24,7 +24,7 @@ def review(outcome: ReviewOutcome, next_in: int | None, *, amended: bool = False
 
 
 def test_a_review_agrees_the_next_review() -> None:
-    """"A review meeting date will be agreed by those present with an appropriate timescale"
+    """ "A review meeting date will be agreed by those present with an appropriate timescale"
     (section 5): a continuing review sets the next one, a concluding review none."""
     due = given(*IN_SUPPORT, later(days=35))
     due.when(review(ReviewOutcome.CONTINUE, 35)).then(

@@ -72,8 +72,12 @@ def subject_discussion(by: Actor) -> Step:
 
 def withhold(by: Actor, reason: WithholdingReason, explanation: str | None = None) -> Step:
     return lambda case: case.referral.withhold(
-        case.by(by), agency(POLICE_FORCE), agency(CHILDRENS_SERVICES), "police_intelligence",
-        reason, explanation,
+        case.by(by),
+        agency(POLICE_FORCE),
+        agency(CHILDRENS_SERVICES),
+        "police_intelligence",
+        reason,
+        explanation,
     )
 
 
@@ -97,7 +101,7 @@ class TestTheInformationSharingProtocol:
         )
 
     def test_an_agency_is_invited_once_to_a_convened_meeting(self) -> None:
-        """"The agencies invited should be any that have a role to play in the management of
+        """ "The agencies invited should be any that have a role to play in the management of
         risk" (section 5): each invited once, to a meeting that is convened."""
         given(*AT_MEETING, invite(SCHOOL)).when(invite(SCHOOL)).then_refused(rules.ALREADY_INVITED)
         given(*AT_DISCUSSION).when(invite(SCHOOL)).then_refused(
@@ -132,12 +136,14 @@ class TestLegalBases:
             recorded(InformationDisclosed, disclosure_no=1)
         )
         cited = event.legal_bases  # type: ignore[attr-defined]
-        assert [(b.entry_id, b.catalogue, b.catalogue_version) for b in cited][0] == (
-            "app-b.sch3-police-functions", "vtr-appendix-b", "1998.1"
+        assert (cited[0].entry_id, cited[0].catalogue, cited[0].catalogue_version) == (
+            "app-b.sch3-police-functions",
+            "vtr-appendix-b",
+            "1998.1",
         )
 
     def test_without_consent_a_gateway_and_the_public_interest_are_needed(self) -> None:
-        """"In the absence of consent it is necessary to identify an exemption or a relevant
+        """ "In the absence of consent it is necessary to identify an exemption or a relevant
         condition for processing ... it is necessary to determine that the level of public
         interest overrides the expectation of privacy" (section 3, Appendix B)."""
         case = given(*AT_DISCUSSION)
@@ -160,7 +166,7 @@ class TestLegalBases:
         )
 
     def test_sensitive_information_needs_a_condition_for_sensitive_data(self) -> None:
-        """"Where there is no specific legislation each agency/group must identify a relevant
+        """ "Where there is no specific legislation each agency/group must identify a relevant
         condition for processing under schedule 2 (and for sensitive personal data schedule 3)"
         (Appendix B)."""
         given(*AT_DISCUSSION).when(
@@ -173,7 +179,7 @@ class TestLegalBases:
 
 class TestConsentAsTheBasis:
     def test_a_disclosure_on_consent_needs_consent_in_force(self) -> None:
-        """"Obtaining the informed consent ... will satisfy the requirement ... to identify a
+        """ "Obtaining the informed consent ... will satisfy the requirement ... to identify a
         condition for processing" (Appendix B) only while that consent stands."""
         on_consent = shared(legal_basis_ids=("uk.explicit-consent-art9-2a",), public_interest=None)
         given(*AT_DISCUSSION).when(on_consent).then_refused(rules.CONSENT_NOT_IN_FORCE)
@@ -190,7 +196,7 @@ class TestConsentAsTheBasis:
 
 class TestSection3Principles:
     def test_every_principle_must_be_affirmed(self) -> None:
-        """"Power to Share ... Necessity, relevance and proportionality ... Non-discriminatory"
+        """ "Power to Share ... Necessity, relevance and proportionality ... Non-discriminatory"
         (section 3): each affirmed by the disclosing agency."""
         for principle in type(AFFIRMED).model_fields:
             unaffirmed = AFFIRMED.model_copy(update={principle: False})
@@ -199,7 +205,7 @@ class TestSection3Principles:
             )
 
     def test_each_recipient_needs_to_know(self) -> None:
-        """"Information should be selected for sharing on the basis that the agencies involved
+        """ "Information should be selected for sharing on the basis that the agencies involved
         need to know that information in order to make informed assessment and decisions"
         (section 3): for each recipient, and only recipients."""
         childrens = agency(CHILDRENS_SERVICES).agency_id
@@ -212,9 +218,9 @@ class TestSection3Principles:
         twice = (standing(CHILDRENS_SERVICES), standing(CHILDRENS_SERVICES))
         given(*AT_DISCUSSION).when(shared(recipients=twice)).then_invalid("recipient_agency_ids")
         given(*AT_DISCUSSION).when(shared(recipients=())).then_invalid("recipient_agency_ids")
-        given(*AT_DISCUSSION).when(
-            shared(recipients=(standing(POLICE_FORCE),))
-        ).then_invalid("recipient_agency_ids", "itself")
+        given(*AT_DISCUSSION).when(shared(recipients=(standing(POLICE_FORCE),))).then_invalid(
+            "recipient_agency_ids", "itself"
+        )
 
     def test_the_category_and_the_time_fit_the_case(self) -> None:
         """A disclosure names a category of the catalogue, and is recorded after it was made
@@ -227,7 +233,7 @@ class TestSection3Principles:
         case.when(shared(disclosed_at=before)).then_invalid("disclosed_at", "precede")
 
     def test_only_the_owning_agency_decides_its_disclosure(self) -> None:
-        """"It is the responsibility of each agency to consider whether ... the sharing of
+        """ "It is the responsibility of each agency to consider whether ... the sharing of
         personal information is consistent with their powers and function" (section 3)."""
         given(*AT_DISCUSSION).when(shared(by=CHILDRENS_REP)).then_not_permitted(
             rules.DISCLOSING_AGENCY_ONLY
@@ -236,7 +242,7 @@ class TestSection3Principles:
 
 class TestTheMeeting:
     def test_at_a_meeting_the_confidentiality_statement_comes_first(self) -> None:
-        """"A confidentiality statement will be read out by the Chair at the start of the
+        """ "A confidentiality statement will be read out by the Chair at the start of the
         meeting" (section 6, Appendix C): no sharing at the meeting before it."""
         before = (*AT_MEETING, invite(SCHOOL), invite(CHILDRENS_SERVICES))
         given(*before).when(shared(MEETING)).then_refused(rules.STATEMENT_BEFORE_MEETING_SHARING)
@@ -258,7 +264,7 @@ class TestTheMeeting:
         )
 
     def test_the_context_must_fit_the_stage_and_the_case_must_be_open(self) -> None:
-        """"Information shared at any stage of the referral process is confidential and is to
+        """ "Information shared at any stage of the referral process is confidential and is to
         be used only for the purpose of the VTR process" (section 8): shared in the forum of
         the current stage, and only while the case is open."""
         given(*AT_DISCUSSION).when(shared(SharingContext.REVIEW)).then_refused(
@@ -277,14 +283,14 @@ class TestTheMeeting:
         screened_out.when(shared(SharingContext.OUTSIDE_MEETING)).then_refused(
             rules.SHARING_WHILE_CASE_OPEN
         )
-        screened_out.when(
-            withhold(INSPECTOR, WithholdingReason.NOT_NECESSARY)
-        ).then_refused(rules.SHARING_WHILE_CASE_OPEN)
+        screened_out.when(withhold(INSPECTOR, WithholdingReason.NOT_NECESSARY)).then_refused(
+            rules.SHARING_WHILE_CASE_OPEN
+        )
 
 
 class TestAppendixC:
     def test_onward_disclosure_is_sanctioned_by_the_meeting_for_its_information(self) -> None:
-        """"Information shared and recorded as part of this meeting will not be disclosed
+        """ "Information shared and recorded as part of this meeting will not be disclosed
         outside of the meeting other than for official purposes that have been sanctioned by
         the members of the meeting" (Appendix C)."""
         given(*AT_MEETING_SHARED).when(onward(1)).then(
@@ -302,7 +308,7 @@ class TestAppendixC:
         )
 
     def test_only_the_owner_approves_discussing_it_with_the_subject(self) -> None:
-        """"Information shared should not be discussed with the subject unless the owner of the
+        """ "Information shared should not be discussed with the subject unless the owner of the
         information has given approval" (Appendix C)."""
         given(*AT_MEETING_SHARED).when(subject_discussion(CHILDRENS_REP)).then_not_permitted(
             rules.OWNER_DECIDES_SUBJECT_DISCUSSION
@@ -328,8 +334,6 @@ class TestWithholding:
         case.when(withhold(INSPECTOR, WithholdingReason.OTHER, "ongoing operation")).then(
             recorded(DisclosureWithheld, reason=WithholdingReason.OTHER)
         )
-
-
 
 
 class TestTheProtocolSignature:

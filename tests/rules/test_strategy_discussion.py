@@ -23,8 +23,15 @@ from events.vocabulary import (
     SignatoryCapacity,
     SocialCareService,
 )
-from tests.rules.actors import ADULTS_REP, CHAIR, CHILDRENS_REP, INSPECTOR, SECOND_OFFICER, TRIAGE, Actor
-from tests.rules.harness import Turn, given, later, recorded
+from tests.rules.actors import (
+    ADULTS_REP,
+    CHAIR,
+    INSPECTOR,
+    SECOND_OFFICER,
+    TRIAGE,
+    Actor,
+)
+from tests.rules.harness import Step, given, later, recorded
 from tests.rules.histories import (
     ADULT_AT_DISCUSSION,
     ADULTS_SIGNED,
@@ -43,13 +50,13 @@ from tests.rules.histories import (
 )
 
 
-def decide(outcome: DiscussionOutcome, category: str | None, reasons: str | None):  # noqa: ANN201
+def decide(outcome: DiscussionOutcome, category: str | None, reasons: str | None) -> Step:
     return lambda case: case.referral.conclude_strategy_discussion(
         case.by(INSPECTOR), outcome, category, reasons
     )
 
 
-def notify(point: FeedbackPoint, minutes_ahead: int = 0):  # noqa: ANN201
+def notify(point: FeedbackPoint, minutes_ahead: int = 0) -> Step:
     return lambda case: case.referral.notify_referrer(
         case.by(TRIAGE),
         point,
@@ -61,7 +68,7 @@ def notify(point: FeedbackPoint, minutes_ahead: int = 0):  # noqa: ANN201
 
 
 def test_the_discussion_is_held_with_the_service_for_the_persons_age() -> None:
-    """"The preliminary discussion is led by the Police Inspector ... in conjunction with the
+    """ "The preliminary discussion is led by the Police Inspector ... in conjunction with the
     Children's Services or Adult Social Services representative within the MASH" (section 5):
     Children's Services for a child, Adult Social Services for an adult."""
     given(*SCREENED_IN).when(discussion_scheduled()).then(
@@ -80,7 +87,7 @@ def test_the_discussion_is_held_with_the_service_for_the_persons_age() -> None:
 
 
 def test_the_referrer_is_consulted_before_the_discussion_decides() -> None:
-    """"The person making the referral should be consulted and consideration given to inviting
+    """ "The person making the referral should be consulted and consideration given to inviting
     them to attend this meeting" (section 5): no decision before that."""
     given(*AT_DISCUSSION).when(referrer_consulted).then(
         recorded(ReferrerConsulted, involvement=ReferrerInvolvement.CONSULTED)
@@ -91,7 +98,7 @@ def test_the_referrer_is_consulted_before_the_discussion_decides() -> None:
 
 
 def test_the_risk_is_assessed_before_the_discussion_decides() -> None:
-    """"At the meeting partners should collectively assess the risk and decide" (section 5):
+    """ "At the meeting partners should collectively assess the risk and decide" (section 5):
     a risk assessment is recorded before the decision."""
     given(*AT_DISCUSSION).when(risk_assessed).then(
         recorded(RiskAssessmentRecorded, assessment_no=1)
@@ -103,7 +110,9 @@ def test_the_risk_is_assessed_before_the_discussion_decides() -> None:
 
 def test_the_decision_waits_for_the_discussion_to_be_held() -> None:
     """The strategy discussion decides when it is held (section 5), not before its time."""
-    early = given(*SCREENED_IN, discussion_scheduled(), later(days=-1), referrer_consulted, risk_assessed)
+    early = given(
+        *SCREENED_IN, discussion_scheduled(), later(days=-1), referrer_consulted, risk_assessed
+    )
     early.when(decide(DiscussionOutcome.EXIT, None, "reasons")).then_refused(
         rules.DISCUSSION_NOT_YET_HELD
     )
@@ -142,9 +151,9 @@ def test_section_2_is_signed_by_the_police_and_the_discussions_social_care_servi
     given(*DECIDED).when(POLICE_SIGNED).then(
         recorded(MashDecisionSigned, capacity=SignatoryCapacity.POLICE)
     )
-    given(*DECIDED).when(
-        signed(ADULTS_REP, SignatoryCapacity.ADULT_SOCIAL_SERVICES)
-    ).then_refused(rules.SIGNATURE_FROM_DISCUSSION_SERVICE)
+    given(*DECIDED).when(signed(ADULTS_REP, SignatoryCapacity.ADULT_SOCIAL_SERVICES)).then_refused(
+        rules.SIGNATURE_FROM_DISCUSSION_SERVICE
+    )
 
 
 def test_each_signature_box_is_signed_once_by_two_different_people() -> None:
@@ -173,8 +182,12 @@ def test_only_a_signatory_role_signs_its_box() -> None:
 def test_an_adults_decision_is_signed_by_adult_social_services() -> None:
     """An adult's Section 2 decision is co-signed by Adult Social Services (section 5)."""
     adult = given(
-        *ADULT_AT_DISCUSSION, referrer_consulted, risk_assessed, discussion_decided(),
-        POLICE_SIGNED, age_group=AgeGroup.ADULT,
+        *ADULT_AT_DISCUSSION,
+        referrer_consulted,
+        risk_assessed,
+        discussion_decided(),
+        POLICE_SIGNED,
+        age_group=AgeGroup.ADULT,
     )
     adult.when(ADULTS_SIGNED).then(
         recorded(MashDecisionSigned, capacity=SignatoryCapacity.ADULT_SOCIAL_SERVICES)
@@ -195,7 +208,7 @@ def test_no_signature_before_the_decision() -> None:
 
 
 def test_the_referrer_is_told_the_signed_decision_once() -> None:
-    """"Referrer Notified of Outcome Date/Time, Name, By whom" (Section 2); "Feedback will be
+    """ "Referrer Notified of Outcome Date/Time, Name, By whom" (Section 2); "Feedback will be
     provided to the original referrer" (section 5): once the decision is signed, once."""
     given(*DECIDED, POLICE_SIGNED).when(notify(FeedbackPoint.STRATEGY_DISCUSSION)).then_refused(
         rules.FEEDBACK_AFTER_DECISION
@@ -227,5 +240,3 @@ def test_each_discussion_outcome_leads_where_section_5_says() -> None:
     ]:
         case = given(*READY_TO_DECIDE, discussion_decided(outcome), POLICE_SIGNED, CHILDRENS_SIGNED)
         assert case.turn().referral.state.stage == stage
-
-

@@ -23,7 +23,7 @@ from tests.rules.histories import (
 
 
 def test_the_meeting_follows_a_signed_yes() -> None:
-    """"Following confirmation that the case is appropriate to continue through the VTR
+    """ "Following confirmation that the case is appropriate to continue through the VTR
     process, the referral should proceed to a strategy meeting ... convened and Chaired by the
     appropriate lead from within the MASH" (section 5): both Section 2 signatures first."""
     given(*SIGNED).when(meeting_convened).then(
@@ -46,7 +46,7 @@ def test_the_outcome_waits_for_the_meeting_to_be_held() -> None:
 
 
 def test_a_support_package_is_an_action_plan_with_a_review() -> None:
-    """"If the consensus is that support is required they should devise an appropriate support
+    """ "If the consensus is that support is required they should devise an appropriate support
     package ... in the form of an action plan setting out ... the statutory or third sector
     partners who will lead on the delivery"; "A review meeting date will be agreed" (section 5)."""
     at_meeting = given(*AT_MEETING)
@@ -69,11 +69,13 @@ def test_a_support_package_is_an_action_plan_with_a_review() -> None:
 
 
 def test_other_outcomes_carry_no_action_plan() -> None:
-    """"The meeting may conclude that the individual is better suited to alternative support
+    """ "The meeting may conclude that the individual is better suited to alternative support
     providers, or ... is not being drawn into violent extremism" (section 5): no action plan
     then."""
     given(*AT_MEETING).when(meeting_concluded(MeetingOutcome.NOT_BEING_DRAWN_IN)).then(
-        recorded(StrategyMeetingConcluded, outcome=MeetingOutcome.NOT_BEING_DRAWN_IN, action_plan=[])
+        recorded(
+            StrategyMeetingConcluded, outcome=MeetingOutcome.NOT_BEING_DRAWN_IN, action_plan=[]
+        )
     )
     given(*AT_MEETING).when(
         lambda case: case.referral.conclude_strategy_meeting(
@@ -84,4 +86,5 @@ def test_other_outcomes_carry_no_action_plan() -> None:
             None,
         )
     ).then_invalid("actions")
-    assert given(*AT_MEETING, meeting_concluded(MeetingOutcome.NOT_BEING_DRAWN_IN)).turn().referral.state.stage == "exit_agreed"
+    not_drawn_in = given(*AT_MEETING, meeting_concluded(MeetingOutcome.NOT_BEING_DRAWN_IN))
+    assert not_drawn_in.turn().referral.state.stage == "exit_agreed"
