@@ -161,7 +161,7 @@ def receive(**changes: object) -> Referral:
         ),
     ],
 )
-def test_an_out_of_hours_referral_names_the_on_call_detective_inspector(
+def test_only_an_out_of_hours_referral_names_an_inspector_and_no_one_is_born_after_it(
     changes: dict[str, object], field: str
 ) -> None:
     """ "For out of hour's assistance please ring ... 101 ... The enquiry should be directed to
