@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from aggregates import rules
 from events.erasure import ErasureApproved, ErasureExecuted, ErasureRequested, RetentionReviewed
 from events.intake import ReferralScreenedIn, SecurityChecksRecorded
@@ -179,3 +181,17 @@ def test_keeping_a_record_names_its_next_review_and_erasing_it_requests_the_eras
             "early",
         )
     ).then_invalid("reviewed_on")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Referral.review_retention records RetentionReviewed before request_erasure refuses "
+    "under a legal hold: the refused step leaves that event pending and the state changed. The "
+    "ledger discards the aggregate on a refusal, so nothing is stored over HTTP; the aggregate's "
+    "own promise (a refused step records nothing) is broken.",
+)
+def test_a_record_under_a_legal_hold_is_not_reviewed_for_erasure() -> None:
+    """A legal hold keeps the case's records as they are: deletion, return and erasure wait
+    until it is lifted, so a review that would erase is refused whole."""
+    held = given(*SCREENED_OUT, legal_hold_placed, later(days=730))
+    held.when(review(RetentionDecision.ERASE, None)).then_refused(rules.LEGAL_HOLD_IN_FORCE)
