@@ -7,6 +7,8 @@ import json
 from typing import Any
 from uuid import UUID
 
+import pytest
+
 from aggregates.agency import agency_id_for
 from api.http.app import api_routes
 from scenarios.command_examples import (
@@ -25,6 +27,12 @@ from tests.sharing_support import AGENCY_TYPES, disclosure
 from tests.support import FixedClock, referral_form
 
 PATHS = {route.name: route.path for route in api_routes()}
+
+
+@pytest.fixture
+def backend() -> str:
+    """A contract of the HTTP answers, not of storage: SQLite only."""
+    return "sqlite"
 
 
 class Story:

@@ -1,0 +1,213 @@
+"""The steps that write a referral's history, and the histories of each stage, for `given`.
+
+Each step is the aggregate's own command as the guidance's people take it, so a history is
+what the ledger would have recorded; the tuples at the end are the stages of section 5.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from events.forms import AgencyRef, RiskAssessment, SupportAction
+from events.personal import KeyGroup
+from events.vocabulary import (
+    ConsentGiver,
+    ConsentNotSoughtReason,
+    ConsentStage,
+    DiscussionOutcome,
+    DisputedDecision,
+    DisputeOutcome,
+    ErasureGround,
+    InvolvementEndReason,
+    LegalHoldGround,
+    MedicalExplanation,
+    MeetingOutcome,
+    ReferrerInvolvement,
+    ReviewOutcome,
+    RiskTarget,
+    SignatoryCapacity,
+    SocialCareService,
+)
+from tests.rules.actors import (
+    ADULTS_REP,
+    CHAIR,
+    CHILDRENS_REP,
+    COMPLIANCE,
+    HEAD_OF_SAFEGUARDING,
+    INSPECTOR,
+    SECOND_COMPLIANCE,
+    SECOND_OFFICER,
+    TRIAGE,
+    Actor,
+)
+from tests.rules.harness import Step, Turn, later
+
+ASSESSMENT = RiskAssessment(
+    nature_and_pattern_of_behaviour="pattern",
+    nature_of_risk="risk",
+    who_is_at_risk=[RiskTarget.SUBJECT],
+    factors_reducing_risk="support",
+    medical_explanation=MedicalExplanation.UNKNOWN,
+)
+MENTORING = SupportAction(description="mentoring", lead_agency="Greenfield High School")
+WORKING_DAYS = 10
+
+
+def security_checked(turn: Turn) -> None:
+    turn.referral.record_security_checks(turn.by(TRIAGE))
+
+
+def further_information_requested(turn: Turn) -> None:
+    turn.referral.request_further_information(turn.by(TRIAGE), "attendance")
+
+
+def screened_in(turn: Turn) -> None:
+    turn.referral.screen_in(turn.by(TRIAGE), None)
+
+
+def discussion_scheduled(service: SocialCareService = SocialCareService.CHILDRENS_SERVICES) -> Step:
+    """The discussion is set for two days on; the steps after it happen once it has begun."""
+
+    def schedule(turn: Turn) -> None:
+        representative = "cs-1" if service is SocialCareService.CHILDRENS_SERVICES else "ass-1"
+        turn.referral.schedule_strategy_discussion(
+            turn.by(INSPECTOR), turn.at + timedelta(days=2), "police-1", service, representative
+        )
+        turn.at += timedelta(days=2)
+
+    return schedule
+
+
+def referrer_consulted(turn: Turn) -> None:
+    turn.referral.consult_referrer(turn.by(INSPECTOR), ReferrerInvolvement.CONSULTED, None)
+
+
+def risk_assessed(turn: Turn) -> None:
+    turn.referral.record_risk_assessment(turn.by(INSPECTOR), ASSESSMENT)
+
+
+def discussion_decided(outcome: DiscussionOutcome = DiscussionOutcome.VTR_APPROPRIATE) -> Step:
+    def decide(turn: Turn) -> None:
+        appropriate = outcome is DiscussionOutcome.VTR_APPROPRIATE
+        turn.referral.conclude_strategy_discussion(
+            turn.by(INSPECTOR),
+            outcome,
+            "Extreme right-wing" if appropriate else None,
+            None if appropriate else "reasons",
+        )
+
+    return decide
+
+
+def signed(actor: Actor, capacity: SignatoryCapacity) -> Step:
+    return lambda turn: turn.referral.sign_mash_decision(turn.by(actor), capacity)
+
+
+def meeting_convened(turn: Turn) -> None:
+    """The meeting is set for a week on; the steps after it happen once it has begun."""
+    turn.referral.convene_strategy_meeting(
+        turn.by(CHAIR), turn.at + timedelta(days=7), "chair-1", None
+    )
+    turn.at += timedelta(days=7)
+
+
+def support_agreed(turn: Turn) -> None:
+    turn.referral.conclude_strategy_meeting(
+        turn.by(CHAIR), MeetingOutcome.SUPPORT_PACKAGE, [MENTORING], turn.days_from_today(35), None
+    )
+
+
+def meeting_concluded(outcome: MeetingOutcome) -> Step:
+    return lambda turn: turn.referral.conclude_strategy_meeting(
+        turn.by(CHAIR), outcome, [], None, "rationale"
+    )
+
+
+def concluding_review(turn: Turn) -> None:
+    turn.referral.hold_review(
+        turn.by(CHAIR), turn.today, ReviewOutcome.CONCLUDE, None, None, "progress"
+    )
+
+
+def process_concluded(turn: Turn) -> None:
+    turn.referral.conclude_process(turn.by(CHAIR), turn.today, None)
+
+
+def dispute_raised(turn: Turn) -> None:
+    turn.referral.raise_dispute(turn.by(SECOND_OFFICER), DisputedDecision.OTHER, "grounds")
+
+
+def dispute_referred(turn: Turn) -> None:
+    turn.referral.refer_dispute(turn.by(TRIAGE), 1, "hos-1", "dsupt-1")
+
+
+def dispute_resolved(turn: Turn) -> None:
+    turn.referral.resolve_dispute(
+        turn.by(HEAD_OF_SAFEGUARDING), 1, DisputeOutcome.UPHELD, "resolution"
+    )
+
+
+def consent_to_be_sought(stage: ConsentStage, seeker: AgencyRef) -> Step:
+    return lambda turn: turn.referral.decide_consent_approach(
+        turn.by(INSPECTOR), stage, seek=True, seeker=seeker, reasons_not_sought=[], notes=None
+    )
+
+
+def consent_not_to_be_sought(stage: ConsentStage) -> Step:
+    return lambda turn: turn.referral.decide_consent_approach(
+        turn.by(INSPECTOR),
+        stage,
+        seek=False,
+        seeker=None,
+        reasons_not_sought=[ConsentNotSoughtReason.HARMS_ENGAGEMENT],
+        notes=None,
+    )
+
+
+def consent_sought(seeker: AgencyRef) -> Step:
+    return lambda turn: turn.referral.seek_consent(turn.by(CHILDRENS_REP), seeker, turn.today)
+
+
+def consent_given(turn: Turn) -> None:
+    turn.referral.record_consent_given(
+        turn.by(CHILDRENS_REP), ConsentGiver.SUBJECT, (True, True, True), turn.today, None
+    )
+
+
+def legal_hold_placed(turn: Turn) -> None:
+    turn.referral.place_legal_hold(turn.by(COMPLIANCE), LegalHoldGround.LITIGATION, "claim")
+
+
+def involvement_ended(recipient: AgencyRef) -> Step:
+    return lambda turn: turn.referral.end_agency_involvement(
+        turn.by(CHAIR), recipient, turn.today, InvolvementEndReason.OTHER, None, WORKING_DAYS
+    )
+
+
+def erasure_requested(turn: Turn) -> None:
+    turn.referral.request_erasure(
+        turn.by(COMPLIANCE), [KeyGroup.SUBJECT], ErasureGround.NO_LONGER_NECESSARY, "reason"
+    )
+
+
+def erasure_approved(turn: Turn) -> None:
+    turn.referral.approve_erasure(turn.by(SECOND_COMPLIANCE), 1)
+
+
+def erasure_executed(turn: Turn) -> None:
+    turn.referral.execute_erasure(turn.by(COMPLIANCE), 1, {KeyGroup.SUBJECT: "subject-key"})
+
+
+SCREENED_IN = (security_checked, screened_in)
+AT_DISCUSSION = (*SCREENED_IN, discussion_scheduled())
+READY_TO_DECIDE = (*AT_DISCUSSION, referrer_consulted, risk_assessed)
+DECIDED = (*READY_TO_DECIDE, discussion_decided())
+POLICE_SIGNED = signed(INSPECTOR, SignatoryCapacity.POLICE)
+CHILDRENS_SIGNED = signed(CHILDRENS_REP, SignatoryCapacity.CHILDRENS_SERVICES)
+SIGNED = (*DECIDED, POLICE_SIGNED, CHILDRENS_SIGNED)
+AT_MEETING = (*SIGNED, meeting_convened)
+IN_SUPPORT = (*AT_MEETING, support_agreed)
+EXIT_AGREED = (*IN_SUPPORT, later(days=35), concluding_review)
+CONCLUDED = (*EXIT_AGREED, process_concluded)
+ADULT_AT_DISCUSSION = (*SCREENED_IN, discussion_scheduled(SocialCareService.ADULT_SOCIAL_SERVICES))
+ADULTS_SIGNED = signed(ADULTS_REP, SignatoryCapacity.ADULT_SOCIAL_SERVICES)
