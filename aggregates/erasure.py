@@ -36,15 +36,7 @@ class ErasureSteps(ReferralBase):
         reason: str,
     ) -> None:
         self._require_compliance_officer(audit)
-        self._require(self.state.legal_hold is None, rules.LEGAL_HOLD_IN_FORCE)
-        self._require(self._open_erasure() is None, rules.ERASURE_REQUEST_OPEN)
-        if KeyGroup.CONTROLLER in key_groups:
-            raise InvalidInstructionError("key_groups", CONTROLLER_NOT_ERASABLE)
-        groups = [group for group in ERASABLE_GROUPS if group in set(key_groups)]
-        if not groups:
-            raise InvalidInstructionError("key_groups", "Name at least one key group to erase.")
-        remaining = [group for group in groups if group not in self.state.erased_groups]
-        self._require(bool(remaining), rules.NOTHING_LEFT_TO_ERASE)
+        remaining = self._erasable_now(key_groups)
         self._record(
             ErasureRequested(
                 **self._header(audit),
@@ -87,6 +79,19 @@ class ErasureSteps(ReferralBase):
             )
         )
 
+    def _erasable_now(self, key_groups: Sequence[KeyGroup]) -> list[KeyGroup]:
+        """The named groups an erasure may be requested for now, or the rule refusing it."""
+        self._require(self.state.legal_hold is None, rules.LEGAL_HOLD_IN_FORCE)
+        self._require(self._open_erasure() is None, rules.ERASURE_REQUEST_OPEN)
+        if KeyGroup.CONTROLLER in key_groups:
+            raise InvalidInstructionError("key_groups", CONTROLLER_NOT_ERASABLE)
+        groups = [group for group in ERASABLE_GROUPS if group in set(key_groups)]
+        if not groups:
+            raise InvalidInstructionError("key_groups", "Name at least one key group to erase.")
+        remaining = [group for group in groups if group not in self.state.erased_groups]
+        self._require(bool(remaining), rules.NOTHING_LEFT_TO_ERASE)
+        return remaining
+
     def review_retention(
         self,
         audit: AuditEnvelope,
@@ -105,6 +110,9 @@ class ErasureSteps(ReferralBase):
             raise InvalidInstructionError(
                 "next_review_on", "A record to be erased has no next review date."
             )
+        else:
+            # Refused whole, before the review is recorded: a refused step records nothing.
+            self._erasable_now(ERASABLE_GROUPS)
         self._record(
             RetentionReviewed(
                 **self._header(audit),

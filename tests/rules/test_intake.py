@@ -96,7 +96,7 @@ def test_screening_out_names_the_section_5_reasons() -> None:
     malicious = [ScreeningOutReason.MALICIOUS, ScreeningOutReason.MALICIOUS]
     given(security_checked).when(
         lambda case: case.referral.screen_out(case.by(TRIAGE), malicious, None)
-    ).then(recorded(ReferralScreenedOut, reasons=[ScreeningOutReason.MALICIOUS]))
+    ).then(recorded(ReferralScreenedOut, reasons=(ScreeningOutReason.MALICIOUS,)))
     given(security_checked).when(
         lambda case: case.referral.screen_out(case.by(TRIAGE), [ScreeningOutReason.OTHER], None)
     ).then_invalid("other_reason")

@@ -294,7 +294,7 @@ class TestAppendixC:
         outside of the meeting other than for official purposes that have been sanctioned by
         the members of the meeting" (Appendix C)."""
         given(*AT_MEETING_SHARED).when(onward(1)).then(
-            recorded(OnwardDisclosureSanctioned, disclosure_no=1, to_bodies=["Probation Service"])
+            recorded(OnwardDisclosureSanctioned, disclosure_no=1, to_bodies=("Probation Service",))
         )
         given(*AT_MEETING_SHARED).when(onward(2)).then_invalid("disclosure_no")
         outside = (*MEETING_UNDER_WAY, shared(SharingContext.OUTSIDE_MEETING))

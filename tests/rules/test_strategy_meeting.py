@@ -74,7 +74,7 @@ def test_other_outcomes_carry_no_action_plan() -> None:
     then."""
     given(*AT_MEETING).when(meeting_concluded(MeetingOutcome.NOT_BEING_DRAWN_IN)).then(
         recorded(
-            StrategyMeetingConcluded, outcome=MeetingOutcome.NOT_BEING_DRAWN_IN, action_plan=[]
+            StrategyMeetingConcluded, outcome=MeetingOutcome.NOT_BEING_DRAWN_IN, action_plan=()
         )
     )
     given(*AT_MEETING).when(
