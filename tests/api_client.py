@@ -21,14 +21,15 @@ TOKENS = {
 
 
 class Api:
-    def __init__(self, client: TestClient) -> None:
+    def __init__(self, client: TestClient, clock: FixedClock | None = None) -> None:
         self.client = client
         self.versions: dict[UUID, int] = {}
+        self._clock = clock  # for a live server's client, which has no app to ask
 
     def scenario(self) -> Scenario:
         """The builder's steps taken over this client, by the test cast, on the app's clock
         (versions shared with `send`)."""
-        clock = self.client.app.state.runtime.ledger.clock  # type: ignore[attr-defined]
+        clock = self._clock or self.client.app.state.runtime.ledger.clock  # type: ignore[attr-defined]
         assert isinstance(clock, FixedClock), "scenarios move the app's clock"
         driver = HttpDriver(
             self.client, lambda actor: self.headers(actor.actor_id), api_routes(), self.versions

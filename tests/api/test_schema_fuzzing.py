@@ -88,7 +88,7 @@ def live_world(
         time.sleep(0.05)
     base_url = f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
     with httpx.Client(base_url=base_url, timeout=30) as client:
-        api = Api(cast("TestClient", client))
+        api = Api(cast("TestClient", client), clock)
         agencies = register_agencies(api)
         assert sign_isp(api, agencies[MENTORS]).status_code == 200
         cases = (
