@@ -16,7 +16,7 @@ import pytest
 
 from api.settings import Settings
 from tests.api.test_cli import ROOT, cli_env
-from tests.conftest import make_settings
+from tests.conftest import PG_SERVER, drop_databases, make_settings
 from tests.faults.fault_tally import tally
 from tests.faults.test_startup_failures import free_port
 
@@ -53,6 +53,8 @@ def test_the_api_and_three_workers_started_together_on_a_new_database_all_come_u
         root = tmp_path / f"round-{round_number}"
         root.mkdir()
         with contextmanager(make_settings)("postgres", root, request) as settings:
+            # On a database none of them has seen: they create it.
+            drop_databases(PG_SERVER, [settings.pg_database, settings.keystore_database])
             codes, written = start_together(settings, root)
         # uvicorn ends a graceful shutdown by raising the signal it caught again
         assert codes[0] in (0, -signal.SIGTERM), written
