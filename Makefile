@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 # Test processes: the suite waits on databases and subprocesses more than on the CPU.
-TEST_WORKERS ?= 3
+TEST_WORKERS ?= 2
 PY := $(VENV)/bin/python
 PIP_COMPILE := $(PY) -m piptools compile --quiet --no-emit-index-url --no-emit-find-links --strip-extras --no-header --allow-unsafe
 
