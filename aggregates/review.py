@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
+
+from pydantic import Field
 
 from aggregates.errors import (
     InvalidInstructionError,
 )
+from aggregates.instructions import Instruction
 from aggregates.referral_base import (
     ReferralBase,
     business_day,
@@ -18,51 +20,53 @@ from aggregates.referral_base import (
 )
 from aggregates.referral_state import Stage
 from events.base import AuditEnvelope
-from events.forms import (
-    SupportAction,
-)
+from events.forms import Narrative, SupportAction
 from events.review import ReviewHeld
 from events.vocabulary import (
     ReviewOutcome,
 )
 
 
+class ReviewReport(Instruction):
+    """A review of the support package, held on a day; the next review is in about 4-6 weeks."""
+
+    held_on: date
+    outcome: ReviewOutcome
+    next_review_on: date | None = None
+    amended_actions: tuple[SupportAction, ...] | None = Field(default=None, max_length=50)
+    progress_notes: Narrative
+
+
 class ReviewSteps(ReferralBase):
-    def hold_review(
-        self,
-        audit: AuditEnvelope,
-        held_on: date,
-        outcome: ReviewOutcome,
-        next_review_on: date | None,
-        amended_actions: Sequence[SupportAction] | None,
-        progress_notes: str,
-    ) -> None:
+    def hold_review(self, audit: AuditEnvelope, review: ReviewReport) -> None:
         self._require_stage(
             "Holding a review", {Stage.SUPPORT_AND_REVIEW}, "while support is delivered"
         )
-        not_before(held_on, self._meeting_day(), "held_on", "the strategy meeting")
-        not_after(held_on, business_day(audit), "held_on", "today")
-        if outcome is ReviewOutcome.CONCLUDE:
-            if next_review_on is not None:
+        not_before(review.held_on, self._meeting_day(), "held_on", "the strategy meeting")
+        not_after(review.held_on, business_day(audit), "held_on", "today")
+        if review.outcome is ReviewOutcome.CONCLUDE:
+            if review.next_review_on is not None:
                 raise InvalidInstructionError(
                     "next_review_on", "A concluding review sets no next review."
                 )
         else:
-            must_follow(next_review_on, held_on, "next_review_on", "this review")
-        if (outcome is ReviewOutcome.AMEND_PLAN) != bool(amended_actions):
+            must_follow(review.next_review_on, review.held_on, "next_review_on", "this review")
+        if (review.outcome is ReviewOutcome.AMEND_PLAN) != bool(review.amended_actions):
             raise InvalidInstructionError(
                 "amended_actions", "Give the amended actions exactly when the plan is amended."
             )
-        plan, descriptions = number_actions(amended_actions) if amended_actions else (None, None)
+        plan, descriptions = (
+            number_actions(review.amended_actions) if review.amended_actions else (None, None)
+        )
         self._record(
             ReviewHeld(
                 **self._header(audit),
                 review_no=len(self.state.reviews) + 1,
-                held_on=held_on,
-                outcome=outcome,
-                next_review_on=next_review_on,
+                held_on=review.held_on,
+                outcome=review.outcome,
+                next_review_on=review.next_review_on,
                 amended_action_plan=plan,
                 amended_action_descriptions=descriptions,
-                progress_notes=progress_notes,
+                progress_notes=review.progress_notes,
             )
         )

@@ -9,7 +9,8 @@ from uuid import UUID
 from pydantic import StringConstraints
 
 from aggregates.agency import Agency, agency_id_for
-from commands.base import AgencyName, ChangeAgency, Command
+from aggregates.instructions import AgencyName
+from commands.base import ChangeAgency, Command
 from commands.context import Issued, Outcome
 from commands.cycle import CommandCycle
 from commands.errors import AgencyNameTakenError, AgencyNotFoundError, ConcurrentChangeError

@@ -6,8 +6,9 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, Field
 
+from aggregates.instructions import AgencyName, StaffRef
 from aggregates.referral import Referral
-from commands.base import AgencyName, ChangeReferral, Command, StaffRef
+from commands.base import ChangeReferral, Command
 from commands.context import Issued, Outcome
 from commands.cycle import CommandCycle
 from events.forms import (

@@ -2,28 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
 from uuid import UUID
 
-from pydantic import Field
-
+from aggregates.review import ReviewReport
 from commands.base import ChangeReferral
 from commands.context import Issued, Outcome
 from commands.cycle import CommandCycle
-from events.forms import Narrative, SupportAction
-from events.vocabulary import (
-    ReviewOutcome,
-)
 
 
-class HoldReview(ChangeReferral):
+class HoldReview(ReviewReport, ChangeReferral):
     """A review of the support package, held on a day; the next review is in about 4-6 weeks."""
-
-    held_on: date
-    outcome: ReviewOutcome
-    next_review_on: date | None = None
-    amended_actions: list[SupportAction] | None = Field(default=None, max_length=50)
-    progress_notes: Narrative
 
 
 # Handlers
@@ -36,12 +24,5 @@ def hold_review(
         referral_id,
         command,
         issued,
-        lambda referral, audit: referral.hold_review(
-            audit,
-            command.held_on,
-            command.outcome,
-            command.next_review_on,
-            command.amended_actions,
-            command.progress_notes,
-        ),
+        lambda referral, audit: referral.hold_review(audit, command),
     )

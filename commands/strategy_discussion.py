@@ -7,7 +7,8 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, Field, StringConstraints
 
-from commands.base import ChangeReferral, StaffRef
+from aggregates.instructions import StaffRef
+from commands.base import ChangeReferral
 from commands.context import Issued, Outcome
 from commands.cycle import CommandCycle
 from events.forms import ONE_LINE, Line, Narrative, RiskAssessment

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from aggregates.review import ReviewReport
 from events.forms import AgencyRef, RiskAssessment, SupportAction
 from events.personal import KeyGroup
 from events.vocabulary import (
@@ -125,7 +126,8 @@ def meeting_concluded(outcome: MeetingOutcome) -> Step:
 
 def concluding_review(turn: Turn) -> None:
     turn.referral.hold_review(
-        turn.by(CHAIR), turn.today, ReviewOutcome.CONCLUDE, None, None, "progress"
+        turn.by(CHAIR),
+        ReviewReport(held_on=turn.today, outcome=ReviewOutcome.CONCLUDE, progress_notes="progress"),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from aggregates import rules
+from aggregates.review import ReviewReport
 from events.review import ReviewHeld
 from events.vocabulary import ReviewOutcome
 from tests.rules.actors import CHAIR
@@ -15,11 +16,13 @@ from tests.rules.histories import CONCLUDED, IN_SUPPORT, MENTORING
 def review(outcome: ReviewOutcome, next_in: int | None, *, amended: bool = False) -> Step:
     return lambda case: case.referral.hold_review(
         case.by(CHAIR),
-        case.today,
-        outcome,
-        case.days_from_today(next_in) if next_in is not None else None,
-        [MENTORING] if amended else None,
-        "progress",
+        ReviewReport(
+            held_on=case.today,
+            outcome=outcome,
+            next_review_on=case.days_from_today(next_in) if next_in is not None else None,
+            amended_actions=(MENTORING,) if amended else None,
+            progress_notes="progress",
+        ),
     )
 
 
@@ -52,11 +55,12 @@ def test_a_review_is_held_between_the_meeting_and_today() -> None:
     given(*IN_SUPPORT).when(
         lambda case: case.referral.hold_review(
             case.by(CHAIR),
-            case.today + timedelta(days=1),
-            ReviewOutcome.CONTINUE,
-            case.days_from_today(30),
-            None,
-            "progress",
+            ReviewReport(
+                held_on=case.today + timedelta(days=1),
+                outcome=ReviewOutcome.CONTINUE,
+                next_review_on=case.days_from_today(30),
+                progress_notes="progress",
+            ),
         )
     ).then_invalid("held_on")
 

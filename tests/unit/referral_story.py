@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from uuid import uuid4
 
 from aggregates.referral import Referral
+from aggregates.review import ReviewReport
 from events.base import AuditEnvelope
 from events.forms import (
     Address,
@@ -146,11 +147,7 @@ class Story:
         self.in_support().later(days=35)
         self.referral.hold_review(
             self.by("chair-1", Role.MEETING_CHAIR),
-            self.today,
-            ReviewOutcome.CONCLUDE,
-            None,
-            None,
-            "ok",
+            ReviewReport(held_on=self.today, outcome=ReviewOutcome.CONCLUDE, progress_notes="ok"),
         )
         return self
 
