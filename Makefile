@@ -1,8 +1,8 @@
 # vtr-ledger: `make run` serves the API with the demo cases; `make test` runs every test.
 PYTHON ?= python3
 VENV ?= .venv
-# Test processes for all but the fault tests, which run alone afterwards: each starts
-# processes of its own, and together they could exhaust PostgreSQL's connections.
+# Test processes. The fault tests all run in one of them, one after another (they time
+# kills and outages and start processes of their own), while the others take the rest.
 TEST_WORKERS ?= 2
 PY := $(VENV)/bin/python
 PIP_COMPILE := $(PY) -m piptools compile --quiet --no-emit-index-url --no-emit-find-links --strip-extras --no-header --allow-unsafe
@@ -27,8 +27,7 @@ run: $(VENV)/.runtime
 
 test: $(VENV)/.dev
 	@.ci/ensure-postgres
-	$(PY) -m pytest -n $(TEST_WORKERS) --ignore=tests/faults
-	$(PY) -m pytest tests/faults
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 lint: $(VENV)/.dev
 	$(PY) -m ruff check .

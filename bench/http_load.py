@@ -66,18 +66,27 @@ class LiveServer:
         tokens_file = Path(self.scratch.name) / "tokens.json"
         self.tokens = issue_tokens(tokens_file, actors, datetime.now(UTC))
         self.port = _free_port()
+        self.errors = (Path(self.scratch.name) / "server.err").open("w+b")
         self.process = subprocess.Popen(
             [sys.executable, "-m", *module],
             cwd=ROOT,
             env=_server_env(settings, tokens_file, self.port),
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=self.errors,
         )
-        _wait_until_ready(self.port)
+        if not _ready(self.port, self.process):
+            last_words = self._last_words()
+            self.close()
+            raise RuntimeError(f"the API server did not become ready:\n{last_words}")
+
+    def _last_words(self) -> str:
+        self.errors.seek(0)
+        return self.errors.read().decode(errors="replace")[-2000:]
 
     def close(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=30)
+        self.errors.close()
         self.scratch.cleanup()
 
 
@@ -145,14 +154,14 @@ def _free_port() -> int:
         return port
 
 
-def _wait_until_ready(port: int) -> None:
+def _ready(port: int, process: subprocess.Popen[bytes]) -> bool:
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and process.poll() is None:
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             connection.request("GET", "/readyz")
             if connection.getresponse().status == 200:
-                return
+                return True
         except OSError:
             time.sleep(0.2)
-    raise RuntimeError("the API server did not become ready")
+    return False

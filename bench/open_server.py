@@ -10,12 +10,11 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 import uvicorn
-from fastapi import FastAPI, Request, Response
+from fastapi import Request, Response
 from fastapi.routing import APIRoute
-from starlette.routing import request_response
 
 from aggregates.agency import agency_id_for
-from api.access.gate import Grant
+from api.access.gate import GatedRoute, Grant
 from api.access.identity import Principal
 from api.access.permissions import MATRIX
 from api.http.app import create_app
@@ -38,11 +37,15 @@ GRANT = Grant(
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
 
-def without_gate(app: FastAPI) -> FastAPI:
-    for route in app.routes:
-        if isinstance(route, APIRoute):
-            route.app = request_response(_fixed_caller(APIRoute.get_route_handler(route)))
-    return app
+def without_gate() -> None:
+    """Every gated route's handler built from now on skips the gate. FastAPI builds an
+    included route's handler when the router is included (in `create_app`), so replacing a
+    route's `app` afterwards changes nothing: the handler must be swapped before."""
+
+    def ungated_handler(self: GatedRoute) -> Handler:
+        return _fixed_caller(APIRoute.get_route_handler(self))
+
+    GatedRoute.get_route_handler = ungated_handler  # type: ignore[method-assign]
 
 
 def _fixed_caller(handler: Handler) -> Handler:
@@ -55,7 +58,8 @@ def _fixed_caller(handler: Handler) -> Handler:
 
 def main() -> None:
     settings = Settings()
-    app = without_gate(create_app(settings))
+    without_gate()
+    app = create_app(settings)
     uvicorn.run(
         app,
         host=settings.host,

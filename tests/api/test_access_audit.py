@@ -20,9 +20,18 @@ from api.settings import Settings
 from events.vocabulary import Role
 from projections.register_export import read_csv
 from tests.api_client import Api
+from tests.conftest import BACKENDS
 from tests.section8_support import case_with_disclosures, erase_case
 from tests.sharing_support import MENTORS, SCHOOL, register_agencies, sign_isp
 from tests.support import FixedClock, agency, referral_form
+
+
+@pytest.fixture(params=["sqlite"])
+def backend(request: pytest.FixtureRequest) -> str:
+    """Who may read what, and the marking, do not depend on the store: SQLite here. The log's
+    storage (its s.62 reports, its append-only table) is checked on both stores below."""
+    name: str = request.param
+    return name
 
 
 def read(api: Api, by: str, path: str, **headers: str) -> int:
@@ -226,6 +235,7 @@ def test_the_gate_fails_closed_and_names_each_refusal(
     assert (last["event"], last["actor_role"]) == ("LegalHoldPlaced", "police")
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_the_six_s62_logs_for_a_period(api: Api, clock: FixedClock) -> None:
     agencies = register_agencies(api)
     case = case_with_disclosures(api, clock, agencies, "2026-03-05", [[SCHOOL]])
@@ -263,6 +273,7 @@ def test_the_six_s62_logs_for_a_period(api: Api, clock: FixedClock) -> None:
     assert all(entries == [] for entries in after.values())
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_the_access_log_is_append_only(api: Api, settings: Settings) -> None:
     assert read(api, "triage-1", "/referrals") == 200
     if settings.store == "sqlite":

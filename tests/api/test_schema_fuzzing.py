@@ -14,7 +14,7 @@ import os
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 from uuid import UUID
 
@@ -61,6 +61,7 @@ class LiveWorld:
     base_url: str
     referral_ids: tuple[UUID, ...]
     agency_ids: tuple[UUID, ...]
+    drawn: dict[tuple[str, GenerationMode], list[Case]] = field(default_factory=dict)
 
 
 @pytest.fixture(scope="module")
@@ -122,25 +123,36 @@ class RealIds:
                 parameters[name] = str(chosen)
 
 
+def drawn_cases(operation: Any, world: LiveWorld, mode: GenerationMode) -> list[Case]:
+    """The operation's generated calls, drawn once and sent as every role: the draw is
+    derandomised, so each role would get the very same calls, and drawing them is most of
+    the fuzzing's cost."""
+    key = (operation.label, mode)
+    if key not in world.drawn:
+        ids, cases = RealIds(world), world.drawn.setdefault(key, [])
+
+        @settings(
+            max_examples=EXAMPLES,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        @given(case=operation.as_strategy(generation_mode=mode))
+        def draw(case: Case) -> None:
+            ids.apply(case)
+            cases.append(case)
+
+        draw()
+    return world.drawn[key]
+
+
 def fuzz_operation(
     operation: Any, world: LiveWorld, role: Role | None, mode: GenerationMode
 ) -> None:
-    ids = RealIds(world)
-
-    @settings(
-        max_examples=EXAMPLES,
-        deadline=None,
-        derandomize=True,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(case=operation.as_strategy(generation_mode=mode))
-    def exercise(case: Case) -> None:
-        ids.apply(case)
+    for case in drawn_cases(operation, world, mode):
         response = case.call(base_url=world.base_url, headers=bearer(role), timeout=30)
         case.validate_response(response, checks=CHECKS)
-
-    exercise()
 
 
 ROLES: list[Role | None] = [None, *ONE_PER_ROLE]

@@ -22,8 +22,18 @@ from events.intake import ReferralReceived
 from events.vocabulary import IndicatorCategory, Role
 from projections.register_export import read_csv
 from tests.api_client import Api
+from tests.conftest import BACKENDS
 from tests.sharing_support import POLICE, at_meeting, disclosure, register_agencies
 from tests.support import FixedClock, find_personal_data, referral_form
+
+
+@pytest.fixture(params=["sqlite"])
+def backend(request: pytest.FixtureRequest) -> str:
+    """Input is refused before anything reaches a store: SQLite here. What is stored and read back
+    is checked on both stores below."""
+    name: str = request.param
+    return name
+
 
 MARKED = "Larkspur{}Row"  # "Larkspur" is synthetic personal data: an echo would be found
 ONE_LINE_FIELDS = (
@@ -103,6 +113,7 @@ def test_an_unpaired_surrogate_is_refused_not_a_server_error(api: Api) -> None:
     assert api.log_position() == 0
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_text_is_kept_in_nfc_with_line_feeds_and_the_marks_it_needs(api: Api) -> None:
     form = form_with("subject.full_name", "  Jose\u0301 Zaf\u200car\u200f  ")
     form["concern"]["background_and_risk"] = "Since autumn:\r\n\t- withdrawn\rfrom friends"
@@ -184,6 +195,7 @@ def test_every_list_is_capped_and_a_set_of_choices_names_each_once(api: Api) -> 
     assert api.log_position() == stored
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_a_stored_referral_holding_such_text_still_reads_and_the_case_goes_on(
     api: Api, app: FastAPI
 ) -> None:

@@ -20,7 +20,6 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from psycopg.sql import SQL, Identifier
 
@@ -29,6 +28,7 @@ from api.settings import Settings
 from events.statements import SQLITE, sqlite_text
 from scenarios.synthetic import Year, generate_year
 from tests.api_client import Api
+from tests.conftest import BACKENDS, make_settings
 from tests.support import FixedClock, write_token_table
 
 DISCLOSED = "vtr.referral.InformationDisclosed"
@@ -47,17 +47,36 @@ class StoredEvent:
 
 @dataclass(frozen=True)
 class Synthetic:
+    api: Api
     year: Year
     log: list[StoredEvent]
     head: int
 
 
+@pytest.fixture(scope="module", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """One synthetic year per store for the whole module: its tests only read it."""
+    name: str = request.param
+    return name
+
+
+@pytest.fixture(scope="module")
+def synthetic(
+    backend: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[Synthetic]:
+    for settings in make_settings(backend, tmp_path_factory.mktemp("synthetic"), request):
+        clock = FixedClock()
+        app = create_app(settings, clock=clock)
+        with TestClient(app) as client:
+            ledger = app.state.runtime.ledger
+            year = generate_year(ledger, clock, cases=20, seed=11)
+            log = list(raw_log(settings, ledger.recorder.events_table_name))
+            yield Synthetic(Api(client), year, log, log[-1].position)
+
+
 @pytest.fixture
-def synthetic(app: FastAPI, api: Api, clock: FixedClock, settings: Settings) -> Synthetic:
-    ledger = app.state.runtime.ledger
-    year = generate_year(ledger, clock, cases=20, seed=11)
-    log = list(raw_log(settings, ledger.recorder.events_table_name))
-    return Synthetic(year, log, log[-1].position)
+def api(synthetic: Synthetic) -> Api:
+    return synthetic.api
 
 
 def raw_log(settings: Settings, table: str) -> Iterator[StoredEvent]:

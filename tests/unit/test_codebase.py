@@ -119,3 +119,38 @@ def test_imports_run_in_the_layer_direction(capsys: pytest.CaptureFixture[str]) 
         no_logo=True,
     )
     assert broken == 0, capsys.readouterr().out
+
+
+STAGES = (
+    "intake",
+    "strategy_discussion",
+    "strategy_meeting",
+    "review",
+    "conclusion",
+    "dispute",
+    "consent",
+    "sharing",
+    "disposal",
+    "erasure",
+)
+SLICE = (
+    "events/{}.py",
+    "aggregates/{}.py",
+    "commands/{}.py",
+    "api/http/routes/{}.py",
+    "projections/case_view_folds/{}.py",
+    "tests/rules/test_{}.py",
+)
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_a_stage_has_one_name_in_every_folder_and_a_row_in_the_architecture(stage: str) -> None:
+    missing = [place.format(stage) for place in SLICE if not (ROOT / place.format(stage)).exists()]
+    assert missing == [], f"{stage}'s slice lacks {missing}"
+    rows = [
+        line
+        for line in (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8").splitlines()
+        if line.startswith("| ") and f"`aggregates/{stage}.py`" in line
+    ]
+    assert len(rows) == 1, f"docs/architecture.md has no one stage-table row for {stage}"
+    assert all(f"`{place.format(stage)}`" in rows[0] for place in SLICE)
