@@ -2,76 +2,43 @@
 
 from __future__ import annotations
 
-from typing import Annotated
 from uuid import UUID
 
-from pydantic import AwareDatetime, Field, StringConstraints
-
-from aggregates.instructions import StaffRef
+from aggregates.strategy_discussion import (
+    ReferrerConsultation,
+    ReferrerNotice,
+    RiskAssessmentReport,
+    Section2Decision,
+    Section2Signature,
+    StrategyDiscussionPlan,
+)
 from commands.base import ChangeReferral
 from commands.context import Issued, Outcome
 from commands.cycle import CommandCycle
-from events.forms import ONE_LINE, Line, Narrative, RiskAssessment
-from events.vocabulary import (
-    ContactMethod,
-    DiscussionOutcome,
-    FeedbackPoint,
-    ReferrerInvolvement,
-    SignatoryCapacity,
-    SocialCareService,
-)
-
-VtrCategory = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80), ONE_LINE
-]
 
 
-class ScheduleStrategyDiscussion(ChangeReferral):
+class ScheduleStrategyDiscussion(StrategyDiscussionPlan, ChangeReferral):
     """Schedule (or reschedule) the discussion led by the police inspector or deputy."""
 
-    scheduled_for: AwareDatetime
-    lead_officer: StaffRef
-    social_care_service: SocialCareService
-    social_care_representative: StaffRef
 
-
-class ConsultReferrer(ChangeReferral):
+class ConsultReferrer(ReferrerConsultation, ChangeReferral):
     """The person who made the referral was consulted, or invited to attend (section 5)."""
 
-    involvement: ReferrerInvolvement
-    notes: Narrative | None = None
 
-
-class RecordRiskAssessment(ChangeReferral):
+class RecordRiskAssessment(RiskAssessmentReport, ChangeReferral):
     """The strategy discussion's collective risk assessment, with the section 5 headings."""
 
-    assessment: RiskAssessment
 
-
-class ConcludeStrategyDiscussion(ChangeReferral):
+class ConcludeStrategyDiscussion(Section2Decision, ChangeReferral):
     """Record the Section 2 decision: Yes with a category, or No with reasons."""
 
-    outcome: DiscussionOutcome
-    vtr_category: VtrCategory | None = None
-    reasons: Narrative | None = None
 
-
-class SignMashDecision(ChangeReferral):
+class SignMashDecision(Section2Signature, ChangeReferral):
     """Sign one box of Section 2 as the authenticated person, in the capacity of your role."""
 
-    capacity: SignatoryCapacity
 
-
-class NotifyReferrer(ChangeReferral):
+class NotifyReferrer(ReferrerNotice, ChangeReferral):
     """Record that the referrer was told the outcome: when, whom, by whom, how."""
-
-    feedback_point: FeedbackPoint
-    notified_at: AwareDatetime
-    notified_person: Line
-    notified_by: StaffRef | None = Field(
-        default=None, description="Who told the referrer; the acting person when omitted."
-    )
-    method: ContactMethod
 
 
 # Handlers
@@ -84,13 +51,7 @@ def schedule_strategy_discussion(
         referral_id,
         command,
         issued,
-        lambda referral, audit: referral.schedule_strategy_discussion(
-            audit,
-            command.scheduled_for,
-            command.lead_officer,
-            command.social_care_service,
-            command.social_care_representative,
-        ),
+        lambda referral, audit: referral.schedule_strategy_discussion(audit, command),
     )
 
 
@@ -101,9 +62,7 @@ def consult_referrer(
         referral_id,
         command,
         issued,
-        lambda referral, audit: referral.consult_referrer(
-            audit, command.involvement, command.notes
-        ),
+        lambda referral, audit: referral.consult_referrer(audit, command),
     )
 
 
@@ -114,7 +73,7 @@ def record_risk_assessment(
         referral_id,
         command,
         issued,
-        lambda referral, audit: referral.record_risk_assessment(audit, command.assessment),
+        lambda referral, audit: referral.record_risk_assessment(audit, command),
     )
 
 
@@ -125,9 +84,7 @@ def conclude_strategy_discussion(
         referral_id,
         command,
         issued,
-        lambda referral, audit: referral.conclude_strategy_discussion(
-            audit, command.outcome, command.vtr_category, command.reasons
-        ),
+        lambda referral, audit: referral.conclude_strategy_discussion(audit, command),
     )
 
 
@@ -138,7 +95,7 @@ def sign_mash_decision(
         referral_id,
         command,
         issued,
-        lambda referral, audit: referral.sign_mash_decision(audit, command.capacity),
+        lambda referral, audit: referral.sign_mash_decision(audit, command),
     )
 
 
@@ -149,12 +106,5 @@ def notify_referrer(
         referral_id,
         command,
         issued,
-        lambda referral, audit: referral.notify_referrer(
-            audit,
-            command.feedback_point,
-            command.notified_at,
-            command.notified_person,
-            command.notified_by or issued.actor.actor_id,
-            command.method,
-        ),
+        lambda referral, audit: referral.notify_referrer(audit, command),
     )

@@ -9,6 +9,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from aggregates.review import ReviewReport
+from aggregates.strategy_discussion import (
+    ReferrerConsultation,
+    RiskAssessmentReport,
+    Section2Decision,
+    Section2Signature,
+    StrategyDiscussionPlan,
+)
 from events.forms import AgencyRef, RiskAssessment, SupportAction
 from events.personal import KeyGroup
 from events.vocabulary import (
@@ -72,7 +79,13 @@ def discussion_scheduled(service: SocialCareService = SocialCareService.CHILDREN
     def schedule(turn: Turn) -> None:
         representative = "cs-1" if service is SocialCareService.CHILDRENS_SERVICES else "ass-1"
         turn.referral.schedule_strategy_discussion(
-            turn.by(INSPECTOR), turn.at + timedelta(days=2), "police-1", service, representative
+            turn.by(INSPECTOR),
+            StrategyDiscussionPlan(
+                scheduled_for=turn.at + timedelta(days=2),
+                lead_officer="police-1",
+                social_care_service=service,
+                social_care_representative=representative,
+            ),
         )
         turn.at += timedelta(days=2)
 
@@ -80,11 +93,16 @@ def discussion_scheduled(service: SocialCareService = SocialCareService.CHILDREN
 
 
 def referrer_consulted(turn: Turn) -> None:
-    turn.referral.consult_referrer(turn.by(INSPECTOR), ReferrerInvolvement.CONSULTED, None)
+    turn.referral.consult_referrer(
+        turn.by(INSPECTOR),
+        ReferrerConsultation(involvement=ReferrerInvolvement.CONSULTED, notes=None),
+    )
 
 
 def risk_assessed(turn: Turn) -> None:
-    turn.referral.record_risk_assessment(turn.by(INSPECTOR), ASSESSMENT)
+    turn.referral.record_risk_assessment(
+        turn.by(INSPECTOR), RiskAssessmentReport(assessment=ASSESSMENT)
+    )
 
 
 def discussion_decided(outcome: DiscussionOutcome = DiscussionOutcome.VTR_APPROPRIATE) -> Step:
@@ -92,16 +110,20 @@ def discussion_decided(outcome: DiscussionOutcome = DiscussionOutcome.VTR_APPROP
         appropriate = outcome is DiscussionOutcome.VTR_APPROPRIATE
         turn.referral.conclude_strategy_discussion(
             turn.by(INSPECTOR),
-            outcome,
-            "Extreme right-wing" if appropriate else None,
-            None if appropriate else "reasons",
+            Section2Decision(
+                outcome=outcome,
+                vtr_category="Extreme right-wing" if appropriate else None,
+                reasons=None if appropriate else "reasons",
+            ),
         )
 
     return decide
 
 
 def signed(actor: Actor, capacity: SignatoryCapacity) -> Step:
-    return lambda turn: turn.referral.sign_mash_decision(turn.by(actor), capacity)
+    return lambda turn: turn.referral.sign_mash_decision(
+        turn.by(actor), Section2Signature(capacity=capacity)
+    )
 
 
 def meeting_convened(turn: Turn) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aggregates import rules
+from aggregates.strategy_discussion import ReferrerNotice
 from events.conclusion import PostExitReviewRecorded, ProcessConcluded, ReferredToAlternativeSupport
 from events.strategy_discussion import ReferrerNotified
 from events.vocabulary import (
@@ -99,7 +100,14 @@ def test_the_referrer_gets_feedback_on_the_conclusion() -> None:
 
     def notify(case: Turn) -> None:
         case.referral.notify_referrer(
-            case.by(TRIAGE), FeedbackPoint.CONCLUSION, case.at, "Referrer", "t", ContactMethod.EMAIL
+            case.by(TRIAGE),
+            ReferrerNotice(
+                feedback_point=FeedbackPoint.CONCLUSION,
+                notified_at=case.at,
+                notified_person="Referrer",
+                notified_by="t",
+                method=ContactMethod.EMAIL,
+            ),
         )
 
     given(*IN_SUPPORT).when(notify).then_refused(rules.FEEDBACK_AFTER_CONCLUSION)

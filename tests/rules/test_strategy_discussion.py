@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from aggregates import rules
+from aggregates.strategy_discussion import ReferrerNotice, Section2Decision
 from events.strategy_discussion import (
     MashDecisionSigned,
     ReferrerConsulted,
@@ -52,18 +53,21 @@ from tests.rules.histories import (
 
 def decide(outcome: DiscussionOutcome, category: str | None, reasons: str | None) -> Step:
     return lambda case: case.referral.conclude_strategy_discussion(
-        case.by(INSPECTOR), outcome, category, reasons
+        case.by(INSPECTOR),
+        Section2Decision(outcome=outcome, vtr_category=category, reasons=reasons),
     )
 
 
 def notify(point: FeedbackPoint, minutes_ahead: int = 0) -> Step:
     return lambda case: case.referral.notify_referrer(
         case.by(TRIAGE),
-        point,
-        case.at + timedelta(minutes=minutes_ahead),
-        "Referrer",
-        "triage-1",
-        ContactMethod.EMAIL,
+        ReferrerNotice(
+            feedback_point=point,
+            notified_at=case.at + timedelta(minutes=minutes_ahead),
+            notified_person="Referrer",
+            notified_by="triage-1",
+            method=ContactMethod.EMAIL,
+        ),
     )
 
 

@@ -7,6 +7,13 @@ from uuid import uuid4
 
 from aggregates.referral import Referral
 from aggregates.review import ReviewReport
+from aggregates.strategy_discussion import (
+    ReferrerConsultation,
+    RiskAssessmentReport,
+    Section2Decision,
+    Section2Signature,
+    StrategyDiscussionPlan,
+)
 from events.base import AuditEnvelope
 from events.forms import (
     Address,
@@ -98,10 +105,12 @@ class Story:
         )
         self.referral.schedule_strategy_discussion(
             self.by("police-1", Role.POLICE),
-            self.at + timedelta(days=2),
-            "police-1",
-            service,
-            "sc-1",
+            StrategyDiscussionPlan(
+                scheduled_for=self.at + timedelta(days=2),
+                lead_officer="police-1",
+                social_care_service=service,
+                social_care_representative="sc-1",
+            ),
         )
         return self.later(days=2)
 
@@ -110,23 +119,34 @@ class Story:
     ) -> Story:
         self.discussion_scheduled()
         police = self.by("police-1", Role.POLICE)
-        self.referral.consult_referrer(police, ReferrerInvolvement.CONSULTED, None)
-        self.referral.record_risk_assessment(police, ASSESSMENT)
+        self.referral.consult_referrer(
+            police, ReferrerConsultation(involvement=ReferrerInvolvement.CONSULTED, notes=None)
+        )
+        self.referral.record_risk_assessment(police, RiskAssessmentReport(assessment=ASSESSMENT))
         yes = outcome is DiscussionOutcome.VTR_APPROPRIATE
         self.referral.conclude_strategy_discussion(
-            police, outcome, "Category" if yes else None, None if yes else "reasons"
+            police,
+            Section2Decision(
+                outcome=outcome,
+                vtr_category="Category" if yes else None,
+                reasons=None if yes else "reasons",
+            ),
         )
         return self
 
     def signed(self, outcome: DiscussionOutcome = DiscussionOutcome.VTR_APPROPRIATE) -> Story:
         self.discussion_decided(outcome)
-        self.referral.sign_mash_decision(self.by("police-1", Role.POLICE), SignatoryCapacity.POLICE)
+        self.referral.sign_mash_decision(
+            self.by("police-1", Role.POLICE), Section2Signature(capacity=SignatoryCapacity.POLICE)
+        )
         capacity, role = (
             (SignatoryCapacity.ADULT_SOCIAL_SERVICES, Role.ADULT_SOCIAL_SERVICES)
             if self.age_group is AgeGroup.ADULT
             else (SignatoryCapacity.CHILDRENS_SERVICES, Role.CHILDRENS_SERVICES)
         )
-        self.referral.sign_mash_decision(self.by("sc-1", role), capacity)
+        self.referral.sign_mash_decision(
+            self.by("sc-1", role), Section2Signature(capacity=capacity)
+        )
         return self
 
     def in_support(self) -> Story:
