@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
+
+from pydantic import AwareDatetime, Field
 
 from aggregates import rules
 from aggregates.errors import (
     InvalidInstructionError,
 )
+from aggregates.instructions import Instruction, StaffRef
 from aggregates.referral_base import (
     ReferralBase,
     must_follow,
@@ -17,6 +19,7 @@ from aggregates.referral_base import (
 from aggregates.referral_state import Stage
 from events.base import AuditEnvelope
 from events.forms import (
+    Narrative,
     SupportAction,
 )
 from events.strategy_meeting import StrategyMeetingConcluded, StrategyMeetingConvened
@@ -25,11 +28,28 @@ from events.vocabulary import (
 )
 
 
+class StrategyMeetingConvening(Instruction):
+    """Convene the multi-agency strategy meeting, chaired by the MASH lead or their nominee."""
+
+    meeting_at: AwareDatetime
+    chair: StaffRef
+    nominated_by: StaffRef | None = None
+
+
+class StrategyMeetingDecision(Instruction):
+    """A support package needs its actions (each with a lead agency) and a review date."""
+
+    outcome: MeetingOutcome
+    actions: list[SupportAction] = Field(default_factory=list, max_length=50)
+    review_on: date | None = None
+    rationale: Narrative | None = None
+
+
 class StrategyMeetingSteps(ReferralBase):
     """The multi-agency meeting and its support package."""
 
     def convene_strategy_meeting(
-        self, audit: AuditEnvelope, meeting_at: datetime, chair: str, nominated_by: str | None
+        self, audit: AuditEnvelope, convening: StrategyMeetingConvening
     ) -> None:
         self._require_stage(
             "Convening the strategy meeting",
@@ -38,17 +58,15 @@ class StrategyMeetingSteps(ReferralBase):
         )
         self._record(
             StrategyMeetingConvened(
-                **self._header(audit), meeting_at=meeting_at, chair=chair, nominated_by=nominated_by
+                **self._header(audit),
+                meeting_at=convening.meeting_at,
+                chair=convening.chair,
+                nominated_by=convening.nominated_by,
             )
         )
 
     def conclude_strategy_meeting(
-        self,
-        audit: AuditEnvelope,
-        outcome: MeetingOutcome,
-        actions: Sequence[SupportAction],
-        review_on: date | None,
-        rationale: str | None,
+        self, audit: AuditEnvelope, decision: StrategyMeetingDecision
     ) -> None:
         self._require_stage(
             "Concluding the strategy meeting", {Stage.STRATEGY_MEETING}, "once it is convened"
@@ -57,24 +75,24 @@ class StrategyMeetingSteps(ReferralBase):
         meeting = self.state.strategy_meeting
         held = meeting is not None and audit.occurred_at >= meeting.meeting_at
         self._require(held, rules.MEETING_NOT_YET_HELD)
-        if outcome is MeetingOutcome.SUPPORT_PACKAGE:
-            if not actions:
+        if decision.outcome is MeetingOutcome.SUPPORT_PACKAGE:
+            if not decision.actions:
                 raise InvalidInstructionError(
                     "actions", "A support package is an action plan: give at least one action."
                 )
-            must_follow(review_on, meeting_day, "review_on", "the meeting")
-        elif actions or review_on is not None:
+            must_follow(decision.review_on, meeting_day, "review_on", "the meeting")
+        elif decision.actions or decision.review_on is not None:
             raise InvalidInstructionError(
                 "actions", "An action plan and a review date belong to a support package only."
             )
-        plan, descriptions = number_actions(actions)
+        plan, descriptions = number_actions(decision.actions)
         self._record(
             StrategyMeetingConcluded(
                 **self._header(audit),
-                outcome=outcome,
+                outcome=decision.outcome,
                 action_plan=plan,
                 action_descriptions=descriptions,
-                review_on=review_on,
-                rationale=rationale,
+                review_on=decision.review_on,
+                rationale=decision.rationale,
             )
         )

@@ -16,6 +16,7 @@ from aggregates.strategy_discussion import (
     Section2Signature,
     StrategyDiscussionPlan,
 )
+from aggregates.strategy_meeting import StrategyMeetingConvening, StrategyMeetingDecision
 from events.forms import AgencyRef, RiskAssessment, SupportAction
 from events.personal import KeyGroup
 from events.vocabulary import (
@@ -129,20 +130,30 @@ def signed(actor: Actor, capacity: SignatoryCapacity) -> Step:
 def meeting_convened(turn: Turn) -> None:
     """The meeting is set for a week on; the steps after it happen once it has begun."""
     turn.referral.convene_strategy_meeting(
-        turn.by(CHAIR), turn.at + timedelta(days=7), "chair-1", None
+        turn.by(CHAIR),
+        StrategyMeetingConvening(
+            meeting_at=turn.at + timedelta(days=7), chair="chair-1", nominated_by=None
+        ),
     )
     turn.at += timedelta(days=7)
 
 
 def support_agreed(turn: Turn) -> None:
     turn.referral.conclude_strategy_meeting(
-        turn.by(CHAIR), MeetingOutcome.SUPPORT_PACKAGE, [MENTORING], turn.days_from_today(35), None
+        turn.by(CHAIR),
+        StrategyMeetingDecision(
+            outcome=MeetingOutcome.SUPPORT_PACKAGE,
+            actions=[MENTORING],
+            review_on=turn.days_from_today(35),
+            rationale=None,
+        ),
     )
 
 
 def meeting_concluded(outcome: MeetingOutcome) -> Step:
     return lambda turn: turn.referral.conclude_strategy_meeting(
-        turn.by(CHAIR), outcome, [], None, "rationale"
+        turn.by(CHAIR),
+        StrategyMeetingDecision(outcome=outcome, actions=[], review_on=None, rationale="rationale"),
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from aggregates import rules
+from aggregates.strategy_meeting import StrategyMeetingDecision
 from events.strategy_meeting import StrategyMeetingConcluded, StrategyMeetingConvened
 from events.vocabulary import MeetingOutcome
 from tests.rules.actors import CHAIR
@@ -58,12 +59,24 @@ def test_a_support_package_is_an_action_plan_with_a_review() -> None:
     ]
     at_meeting.when(
         lambda case: case.referral.conclude_strategy_meeting(
-            case.by(CHAIR), MeetingOutcome.SUPPORT_PACKAGE, [], case.days_from_today(35), None
+            case.by(CHAIR),
+            StrategyMeetingDecision(
+                outcome=MeetingOutcome.SUPPORT_PACKAGE,
+                actions=[],
+                review_on=case.days_from_today(35),
+                rationale=None,
+            ),
         )
     ).then_invalid("actions")
     at_meeting.when(
         lambda case: case.referral.conclude_strategy_meeting(
-            case.by(CHAIR), MeetingOutcome.SUPPORT_PACKAGE, [MENTORING], case.today, None
+            case.by(CHAIR),
+            StrategyMeetingDecision(
+                outcome=MeetingOutcome.SUPPORT_PACKAGE,
+                actions=[MENTORING],
+                review_on=case.today,
+                rationale=None,
+            ),
         )
     ).then_invalid("review_on")
 
@@ -80,10 +93,12 @@ def test_other_outcomes_carry_no_action_plan() -> None:
     given(*AT_MEETING).when(
         lambda case: case.referral.conclude_strategy_meeting(
             case.by(CHAIR),
-            MeetingOutcome.ALTERNATIVE_SUPPORT,
-            [MENTORING],
-            case.today + timedelta(days=30),
-            None,
+            StrategyMeetingDecision(
+                outcome=MeetingOutcome.ALTERNATIVE_SUPPORT,
+                actions=[MENTORING],
+                review_on=case.today + timedelta(days=30),
+                rationale=None,
+            ),
         )
     ).then_invalid("actions")
     not_drawn_in = given(*AT_MEETING, meeting_concluded(MeetingOutcome.NOT_BEING_DRAWN_IN))

@@ -14,6 +14,7 @@ from aggregates.strategy_discussion import (
     Section2Signature,
     StrategyDiscussionPlan,
 )
+from aggregates.strategy_meeting import StrategyMeetingConvening, StrategyMeetingDecision
 from events.base import AuditEnvelope
 from events.forms import (
     Address,
@@ -152,14 +153,21 @@ class Story:
     def in_support(self) -> Story:
         self.signed()
         chair = self.by("chair-1", Role.MEETING_CHAIR)
-        self.referral.convene_strategy_meeting(chair, self.at + timedelta(days=7), "chair-1", None)
+        self.referral.convene_strategy_meeting(
+            chair,
+            StrategyMeetingConvening(
+                meeting_at=self.at + timedelta(days=7), chair="chair-1", nominated_by=None
+            ),
+        )
         self.later(days=7)
         self.referral.conclude_strategy_meeting(
             self.by("chair-1", Role.MEETING_CHAIR),
-            MeetingOutcome.SUPPORT_PACKAGE,
-            [ACTION],
-            self.today + timedelta(days=35),
-            None,
+            StrategyMeetingDecision(
+                outcome=MeetingOutcome.SUPPORT_PACKAGE,
+                actions=[ACTION],
+                review_on=self.today + timedelta(days=35),
+                rationale=None,
+            ),
         )
         return self
 
