@@ -8,8 +8,7 @@ stage of the process; this class brings them together.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from datetime import datetime
+from collections.abc import Iterable
 from uuid import UUID
 
 from eventsourcing.domain import DomainEventProtocol
@@ -21,7 +20,7 @@ from aggregates.erasure import ErasureSteps
 from aggregates.errors import (
     InvalidInstructionError,
 )
-from aggregates.intake import IntakeSteps
+from aggregates.intake import IntakeSteps, ReferralForm
 from aggregates.referral_base import not_after
 from aggregates.referral_evolution import evolve
 from aggregates.review import ReviewSteps
@@ -29,17 +28,10 @@ from aggregates.sharing import SharingSteps
 from aggregates.strategy_discussion import StrategyDiscussionSteps
 from aggregates.strategy_meeting import StrategyMeetingSteps
 from events.base import AuditEnvelope, DomainEvent
-from events.forms import (
-    ReferralConcern,
-    ReferrerDetails,
-    RelatedPerson,
-    SubjectDetails,
-)
 from events.intake import (
     ReferralReceived,
 )
 from events.vocabulary import (
-    AgeGroup,
     ReceivedVia,
 )
 
@@ -72,31 +64,19 @@ class Referral(
         return cls(state) if state is not None else None
 
     @classmethod
-    def receive(
-        cls,
-        referral_id: UUID,
-        audit: AuditEnvelope,
-        *,
-        received_at: datetime,
-        received_via: ReceivedVia,
-        on_call_detective_inspector: str | None,
-        referring_agency: str,
-        subject_age_group: AgeGroup,
-        subject: SubjectDetails,
-        partner_and_parents: Sequence[RelatedPerson],
-        children_and_siblings: Sequence[RelatedPerson],
-        concern: ReferralConcern,
-        referrer: ReferrerDetails,
-    ) -> Referral:
-        not_after(received_at, audit.occurred_at, "received_at", "the time it is recorded")
-        out_of_hours = received_via is ReceivedVia.OUT_OF_HOURS_101
-        if out_of_hours != (on_call_detective_inspector is not None):
+    def receive(cls, referral_id: UUID, audit: AuditEnvelope, form: ReferralForm) -> Referral:
+        not_after(form.received_at, audit.occurred_at, "received_at", "the time it is recorded")
+        out_of_hours = form.received_via is ReceivedVia.OUT_OF_HOURS_101
+        if out_of_hours != (form.on_call_detective_inspector is not None):
             raise InvalidInstructionError(
                 "on_call_detective_inspector",
                 "A referral that came out of hours through 101 names the on-call Detective "
                 "Inspector who took it; other routes name none.",
             )
-        if subject.date_of_birth is not None and subject.date_of_birth > received_at.date():
+        if (
+            form.subject.date_of_birth is not None
+            and form.subject.date_of_birth > form.received_at.date()
+        ):
             raise InvalidInstructionError(
                 "subject.date_of_birth", "The date of birth is after the referral was received."
             )
@@ -104,16 +84,16 @@ class Referral(
             originator_id=referral_id,
             originator_version=1,
             audit=audit,
-            received_at=received_at,
-            received_via=received_via,
-            on_call_detective_inspector=on_call_detective_inspector,
-            referring_agency=referring_agency,
-            subject_age_group=subject_age_group,
-            subject=subject,
-            partner_and_parents=tuple(partner_and_parents),
-            children_and_siblings=tuple(children_and_siblings),
-            concern=concern,
-            referrer=referrer,
+            received_at=form.received_at,
+            received_via=form.received_via,
+            on_call_detective_inspector=form.on_call_detective_inspector,
+            referring_agency=form.referring_agency,
+            subject_age_group=form.subject_age_group,
+            subject=form.subject,
+            partner_and_parents=tuple(form.partner_and_parents),
+            children_and_siblings=tuple(form.children_and_siblings),
+            concern=form.concern,
+            referrer=form.referrer,
         )
         referral = cls(evolve(None, event))
         referral._pending.append(event)

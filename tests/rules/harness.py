@@ -20,6 +20,7 @@ from aggregates.errors import (
     ProcessRuleViolationError,
     Rule,
 )
+from aggregates.intake import ReferralForm
 from aggregates.referral import Referral
 from events.base import AuditEnvelope, DomainEvent
 from events.forms import Address, ReferralConcern, ReferrerContact, ReferrerDetails, SubjectDetails
@@ -176,15 +177,21 @@ def given(
     received = Referral.receive(
         uuid4(),
         audit(TRIAGE, received_at),
-        received_at=received_at,
-        received_via=ReceivedVia.MASH_EMAIL,
-        on_call_detective_inspector=None,
-        referring_agency="Greenfield High School",
-        subject_age_group=age_group,
-        subject=SubjectDetails(full_name="Subject", address=Address(lines=["1 Road"])),
-        partner_and_parents=[],
-        children_and_siblings=[],
-        concern=ReferralConcern(reasons_for_referral="reasons", background_and_risk="background"),
-        referrer=ReferrerDetails(full_name="Referrer", position="DSL", contact=ReferrerContact()),
+        ReferralForm(
+            received_at=received_at,
+            received_via=ReceivedVia.MASH_EMAIL,
+            on_call_detective_inspector=None,
+            referring_agency="Greenfield High School",
+            subject_age_group=age_group,
+            subject=SubjectDetails(full_name="Subject", address=Address(lines=["1 Road"])),
+            partner_and_parents=[],
+            children_and_siblings=[],
+            concern=ReferralConcern(
+                reasons_for_referral="reasons", background_and_risk="background"
+            ),
+            referrer=ReferrerDetails(
+                full_name="Referrer", position="DSL", contact=ReferrerContact()
+            ),
+        ),
     )
     return Given(tuple(received.collect_events()), received_at).and_then(*steps)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from aggregates.intake import InformationRequest, ScreeningIn
 from aggregates.review import ReviewReport
 from aggregates.strategy_discussion import (
     ReferrerConsultation,
@@ -67,11 +68,13 @@ def security_checked(turn: Turn) -> None:
 
 
 def further_information_requested(turn: Turn) -> None:
-    turn.referral.request_further_information(turn.by(TRIAGE), "attendance")
+    turn.referral.request_further_information(
+        turn.by(TRIAGE), InformationRequest(information_needed="attendance")
+    )
 
 
 def screened_in(turn: Turn) -> None:
-    turn.referral.screen_in(turn.by(TRIAGE), None)
+    turn.referral.screen_in(turn.by(TRIAGE), ScreeningIn(rationale=None))
 
 
 def discussion_scheduled(service: SocialCareService = SocialCareService.CHILDRENS_SERVICES) -> Step:

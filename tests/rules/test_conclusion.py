@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aggregates import rules
+from aggregates.intake import ScreeningOut
 from aggregates.strategy_discussion import ReferrerNotice
 from events.conclusion import PostExitReviewRecorded, ProcessConcluded, ReferredToAlternativeSupport
 from events.strategy_discussion import ReferrerNotified
@@ -86,7 +87,8 @@ def test_a_screened_out_referral_can_go_to_alternative_support() -> None:
     screened_out = given(
         security_checked,
         lambda case: case.referral.screen_out(
-            case.by(TRIAGE), [ScreeningOutReason.NOT_VULNERABLE], None
+            case.by(TRIAGE),
+            ScreeningOut(reasons=[ScreeningOutReason.NOT_VULNERABLE], other_reason=None),
         ),
     )
     screened_out.when(TO_ALTERNATIVE_SUPPORT).then(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from aggregates import rules
+from aggregates.intake import ScreeningIn, ScreeningOut
 from events.erasure import ErasureApproved, ErasureExecuted, ErasureRequested, RetentionReviewed
 from events.intake import ReferralScreenedIn, SecurityChecksRecorded
 from events.personal import KeyGroup
@@ -31,7 +32,9 @@ APPROVED = (erasure_requested, erasure_approved)
 EXECUTED = (*APPROVED, erasure_executed)
 SCREENED_OUT = (
     security_checked,
-    lambda case: case.referral.screen_out(case.by(TRIAGE), [ScreeningOutReason.MALICIOUS], None),
+    lambda case: case.referral.screen_out(
+        case.by(TRIAGE), ScreeningOut(reasons=[ScreeningOutReason.MALICIOUS], other_reason=None)
+    ),
 )
 
 
@@ -135,10 +138,12 @@ def test_erased_personal_data_is_not_captured_again() -> None:
     erased = given(*EXECUTED)
     erased.when(security_checked).then(recorded(SecurityChecksRecorded))
     erased.and_then(security_checked).when(
-        lambda case: case.referral.screen_in(case.by(TRIAGE), "said more to his teacher")
+        lambda case: case.referral.screen_in(
+            case.by(TRIAGE), ScreeningIn(rationale="said more to his teacher")
+        )
     ).then_refused(rules.ERASED_DATA_NOT_RECAPTURED)
     erased.and_then(security_checked).when(
-        lambda case: case.referral.screen_in(case.by(TRIAGE), None)
+        lambda case: case.referral.screen_in(case.by(TRIAGE), ScreeningIn(rationale=None))
     ).then(recorded(ReferralScreenedIn, rationale=None))
 
 

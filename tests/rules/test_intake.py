@@ -6,9 +6,11 @@ from datetime import date
 from uuid import uuid4
 
 import pytest
+from pydantic import ValidationError
 
 from aggregates import rules
 from aggregates.errors import InvalidInstructionError
+from aggregates.intake import InformationReturn, ReferralForm, ScreeningIn, ScreeningOut
 from aggregates.referral import Referral
 from events.forms import Address, ReferralConcern, ReferrerContact, ReferrerDetails, SubjectDetails
 from events.intake import (
@@ -32,9 +34,9 @@ from tests.rules.histories import (
 def test_security_checks_come_before_screening() -> None:
     """ "The MASH Triage area will carry out an initial screening process and ensure relevant
     security checks are completed" (section 5): no screening before the checks."""
-    given().when(lambda case: case.referral.screen_in(case.by(TRIAGE), None)).then_refused(
-        rules.SECURITY_CHECKS_BEFORE_SCREENING
-    )
+    given().when(
+        lambda case: case.referral.screen_in(case.by(TRIAGE), ScreeningIn(rationale=None))
+    ).then_refused(rules.SECURITY_CHECKS_BEFORE_SCREENING)
 
 
 def test_security_checks_are_recorded_once_during_triage() -> None:
@@ -65,19 +67,23 @@ def test_further_information_passes_the_referral_to_the_operational_desk() -> No
         recorded(FurtherInformationRequested, request_no=1, information_needed="attendance")
     )
     waiting = given(security_checked, further_information_requested)
-    waiting.when(lambda case: case.referral.screen_in(case.by(TRIAGE), None)).then_refused(
-        rules.FURTHER_INFORMATION_OUTSTANDING
-    )
+    waiting.when(
+        lambda case: case.referral.screen_in(case.by(TRIAGE), ScreeningIn(rationale=None))
+    ).then_refused(rules.FURTHER_INFORMATION_OUTSTANDING)
     waiting.when(further_information_requested).then_refused(rules.FURTHER_INFORMATION_OUTSTANDING)
-    waiting.when(lambda case: case.referral.return_further_information(case.by(DESK), "82%")).then(
-        recorded(FurtherInformationReturned, request_no=1, information_summary="82%")
-    )
+    waiting.when(
+        lambda case: case.referral.return_further_information(
+            case.by(DESK), InformationReturn(information_summary="82%")
+        )
+    ).then(recorded(FurtherInformationReturned, request_no=1, information_summary="82%"))
 
 
 def test_only_an_outstanding_request_is_answered() -> None:
     """The Operational Desk returns information only when triage asked for it (section 5)."""
     given().when(
-        lambda case: case.referral.return_further_information(case.by(DESK), "unasked")
+        lambda case: case.referral.return_further_information(
+            case.by(DESK), InformationReturn(information_summary="unasked")
+        )
     ).then_refused(rules.NO_FURTHER_INFORMATION_REQUESTED)
 
 
@@ -85,20 +91,26 @@ def test_screening_in_sends_the_referral_to_the_strategy_discussion() -> None:
     """A referral that passes the initial screening continues to the PREVENT Strategy
     Discussion (section 5, Appendix D)."""
     given(security_checked).when(
-        lambda case: case.referral.screen_in(case.by(TRIAGE), "vulnerable")
+        lambda case: case.referral.screen_in(case.by(TRIAGE), ScreeningIn(rationale="vulnerable"))
     ).then(recorded(ReferralScreenedIn, rationale="vulnerable"))
 
 
 def test_screening_out_names_the_section_5_reasons() -> None:
     """ "A referral should not continue through the VTR process if: it is malicious or
     misguided ... would compromise or interfere with ongoing investigations ... it is clear
-    the person is not vulnerable" (section 5); an 'other' reason is given in words."""
-    malicious = [ScreeningOutReason.MALICIOUS, ScreeningOutReason.MALICIOUS]
+    the person is not vulnerable" (section 5); an 'other' reason is given in words, and each
+    reason is named once."""
+    with pytest.raises(ValidationError, match="names a choice more than once"):
+        ScreeningOut(reasons=[ScreeningOutReason.MALICIOUS, ScreeningOutReason.MALICIOUS])
     given(security_checked).when(
-        lambda case: case.referral.screen_out(case.by(TRIAGE), malicious, None)
+        lambda case: case.referral.screen_out(
+            case.by(TRIAGE), ScreeningOut(reasons=[ScreeningOutReason.MALICIOUS])
+        )
     ).then(recorded(ReferralScreenedOut, reasons=(ScreeningOutReason.MALICIOUS,)))
     given(security_checked).when(
-        lambda case: case.referral.screen_out(case.by(TRIAGE), [ScreeningOutReason.OTHER], None)
+        lambda case: case.referral.screen_out(
+            case.by(TRIAGE), ScreeningOut(reasons=[ScreeningOutReason.OTHER], other_reason=None)
+        )
     ).then_invalid("other_reason")
 
 
@@ -106,7 +118,7 @@ def test_a_screened_referral_is_not_screened_again() -> None:
     """Screening is the MASH triage's decision at intake (section 5); once made, the referral
     has left triage."""
     given(*SCREENED_IN).when(
-        lambda case: case.referral.screen_in(case.by(TRIAGE), None)
+        lambda case: case.referral.screen_in(case.by(TRIAGE), ScreeningIn(rationale=None))
     ).then_refused(
         rules.wrong_stage("Screening", "awaiting_strategy_discussion", "during MASH triage")
     )
@@ -143,7 +155,11 @@ def receive(**changes: object) -> Referral:
         "referrer": ReferrerDetails(full_name="Ref", position="DSL", contact=ReferrerContact()),
         **changes,
     }
-    return Referral.receive(uuid4(), audit(TRIAGE, RECEIVED_AT), **fields)  # type: ignore[arg-type]
+    return Referral.receive(
+        uuid4(),
+        audit(TRIAGE, RECEIVED_AT),
+        ReferralForm(**fields),  # type: ignore[arg-type]
+    )
 
 
 @pytest.mark.parametrize(

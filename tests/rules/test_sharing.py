@@ -9,6 +9,7 @@ import pytest
 from aggregates import rules
 from aggregates.agency import Agency
 from aggregates.errors import InvalidInstructionError, ProcessRuleViolationError
+from aggregates.intake import ScreeningOut
 from events.forms import NeedToKnow, PublicInterestBalance
 from events.sharing import (
     AgencyInvitedToStrategyMeeting,
@@ -277,7 +278,8 @@ class TestTheMeeting:
         screened_out = given(
             security_checked,
             lambda case: case.referral.screen_out(
-                case.by(TRIAGE), [ScreeningOutReason.MALICIOUS], None
+                case.by(TRIAGE),
+                ScreeningOut(reasons=[ScreeningOutReason.MALICIOUS], other_reason=None),
             ),
         )
         screened_out.when(shared(SharingContext.OUTSIDE_MEETING)).then_refused(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from uuid import uuid4
 
+from aggregates.intake import ReferralForm, ScreeningIn
 from aggregates.referral import Referral
 from aggregates.review import ReviewReport
 from aggregates.strategy_discussion import (
@@ -69,16 +70,20 @@ class Story:
         self.referral = Referral.receive(
             uuid4(),
             audit(self.at),
-            received_at=self.at,
-            received_via=ReceivedVia.MASH_EMAIL,
-            on_call_detective_inspector=None,
-            referring_agency="School",
-            subject_age_group=age_group,
-            subject=SubjectDetails(full_name="Subject", address=Address(lines=["1 Road"])),
-            partner_and_parents=[],
-            children_and_siblings=[],
-            concern=ReferralConcern(reasons_for_referral="r", background_and_risk="b"),
-            referrer=ReferrerDetails(full_name="Ref", position="DSL", contact=ReferrerContact()),
+            ReferralForm(
+                received_at=self.at,
+                received_via=ReceivedVia.MASH_EMAIL,
+                on_call_detective_inspector=None,
+                referring_agency="School",
+                subject_age_group=age_group,
+                subject=SubjectDetails(full_name="Subject", address=Address(lines=["1 Road"])),
+                partner_and_parents=[],
+                children_and_siblings=[],
+                concern=ReferralConcern(reasons_for_referral="r", background_and_risk="b"),
+                referrer=ReferrerDetails(
+                    full_name="Ref", position="DSL", contact=ReferrerContact()
+                ),
+            ),
         )
 
     def by(self, actor_id: str = "triage-1", role: Role = Role.MASH_TRIAGE) -> AuditEnvelope:
@@ -94,7 +99,7 @@ class Story:
 
     def screened_in(self) -> Story:
         self.referral.record_security_checks(self.by())
-        self.referral.screen_in(self.by(), None)
+        self.referral.screen_in(self.by(), ScreeningIn(rationale=None))
         return self
 
     def discussion_scheduled(self) -> Story:
