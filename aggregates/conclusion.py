@@ -10,6 +10,7 @@ from aggregates.disposal import DisposalSteps
 from aggregates.errors import (
     ProcessRuleViolationError,
 )
+from aggregates.instructions import Instruction
 from aggregates.referral_base import (
     business_day,
     not_after,
@@ -19,6 +20,7 @@ from aggregates.referral_base import (
 from aggregates.referral_state import Stage
 from events.base import AuditEnvelope
 from events.conclusion import PostExitReviewRecorded, ProcessConcluded, ReferredToAlternativeSupport
+from events.forms import Line, Narrative
 from events.vocabulary import (
     Forum,
     InvolvementEndReason,
@@ -27,47 +29,72 @@ from events.vocabulary import (
 )
 
 
+class PostExitReviewReport(Instruction):
+    """The review of the panel decision at 6 or 12 months after exit (Appendix D)."""
+
+    review_point: PostExitReviewPoint
+    reviewed_on: date
+    outcome: PostExitReviewOutcome
+    notes: Narrative | None = None
+
+
+class Conclusion(Instruction):
+    """The VTR process concluded: agreed at a strategy meeting or review that it no longer applies
+    (section 7)."""
+
+    concluded_on: date
+    note: Narrative | None = None
+
+
+class AlternativeSupportReferral(Instruction):
+    """Referred to another support mechanism instead of the VTR process."""
+
+    referred_on: date
+    support_provider: Line
+    rationale: Narrative | None = None
+
+
 class ConclusionSteps(DisposalSteps):
     """Conclusion, alternative support and post-exit reviews.
 
     Every exit proposes ending the involvement of the agencies that received information."""
 
-    def conclude_process(self, audit: AuditEnvelope, concluded_on: date, note: str | None) -> None:
+    def conclude_process(self, audit: AuditEnvelope, conclusion: Conclusion) -> None:
         route = self.state.exit_route
         agreed = self.state.stage is Stage.EXIT_AGREED and route is not None
         self._require(agreed, rules.NO_EXIT_AGREED)
         self._require(self.state.open_dispute is None, rules.NO_CONCLUSION_WITH_OPEN_DISPUTE)
         assert route is not None  # noqa: S101 (checked by the rule above)
-        self._check_exit_day(concluded_on, route.agreed_at, audit, "concluded_on")
-        six, twelve = post_exit_review_days(concluded_on)
+        self._check_exit_day(conclusion.concluded_on, route.agreed_at, audit, "concluded_on")
+        six, twelve = post_exit_review_days(conclusion.concluded_on)
         self._record(
             ProcessConcluded(
                 **self._header(audit),
                 forum=route.forum,
-                concluded_on=concluded_on,
+                concluded_on=conclusion.concluded_on,
                 six_month_review_due_on=six,
                 twelve_month_review_due_on=twelve,
-                note=note,
+                note=conclusion.note,
             )
         )
         self._propose_end_of_involvement(audit, InvolvementEndReason.PROCESS_CONCLUDED)
 
     def refer_to_alternative_support(
-        self, audit: AuditEnvelope, referred_on: date, support_provider: str, rationale: str | None
+        self, audit: AuditEnvelope, referral_on: AlternativeSupportReferral
     ) -> None:
         forum, agreed_at = self._alternative_support_decision()
         self._require(self.state.open_dispute is None, rules.NO_CONCLUSION_WITH_OPEN_DISPUTE)
-        self._check_exit_day(referred_on, agreed_at, audit, "referred_on")
-        six, twelve = post_exit_review_days(referred_on)
+        self._check_exit_day(referral_on.referred_on, agreed_at, audit, "referred_on")
+        six, twelve = post_exit_review_days(referral_on.referred_on)
         self._record(
             ReferredToAlternativeSupport(
                 **self._header(audit),
                 forum=forum,
-                referred_on=referred_on,
-                support_provider=support_provider,
+                referred_on=referral_on.referred_on,
+                support_provider=referral_on.support_provider,
                 six_month_review_due_on=six,
                 twelve_month_review_due_on=twelve,
-                rationale=rationale,
+                rationale=referral_on.rationale,
             )
         )
         self._propose_end_of_involvement(
@@ -89,14 +116,7 @@ class ConclusionSteps(DisposalSteps):
         not_before(day, uk_date(agreed_at), field, "the decision to exit")
         not_after(day, business_day(audit), field, "today")
 
-    def record_post_exit_review(
-        self,
-        audit: AuditEnvelope,
-        review_point: PostExitReviewPoint,
-        reviewed_on: date,
-        outcome: PostExitReviewOutcome,
-        notes: str | None,
-    ) -> None:
+    def record_post_exit_review(self, audit: AuditEnvelope, review: PostExitReviewReport) -> None:
         closure = self.state.closure
         self._require(closure is not None, rules.POST_EXIT_REVIEW_AFTER_EXIT)
         assert closure is not None  # noqa: S101 (checked by the rule above)
@@ -104,15 +124,15 @@ class ConclusionSteps(DisposalSteps):
         expected = (
             list(PostExitReviewPoint)[len(done)] if len(done) < len(PostExitReviewPoint) else None
         )
-        self._require(review_point is expected, rules.POST_EXIT_REVIEWS_IN_ORDER)
-        not_before(reviewed_on, closure.closed_on, "reviewed_on", "the exit")
-        not_after(reviewed_on, business_day(audit), "reviewed_on", "today")
+        self._require(review.review_point is expected, rules.POST_EXIT_REVIEWS_IN_ORDER)
+        not_before(review.reviewed_on, closure.closed_on, "reviewed_on", "the exit")
+        not_after(review.reviewed_on, business_day(audit), "reviewed_on", "today")
         self._record(
             PostExitReviewRecorded(
                 **self._header(audit),
-                review_point=review_point,
-                reviewed_on=reviewed_on,
-                outcome=outcome,
-                notes=notes,
+                review_point=review.review_point,
+                reviewed_on=review.reviewed_on,
+                outcome=review.outcome,
+                notes=review.notes,
             )
         )

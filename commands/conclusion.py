@@ -2,42 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date
 from uuid import UUID
 
+from aggregates.conclusion import AlternativeSupportReferral, Conclusion, PostExitReviewReport
 from commands.base import ChangeReferral
 from commands.context import Issued, Outcome
 from commands.cycle import CommandCycle
-from events.forms import Line, Narrative
-from events.vocabulary import (
-    PostExitReviewOutcome,
-    PostExitReviewPoint,
-)
 
 
-class ConcludeProcess(ChangeReferral):
+class ConcludeProcess(Conclusion, ChangeReferral):
     """The VTR process concluded: agreed at a strategy meeting or review that it no longer applies
     (section 7)."""
 
-    concluded_on: date
-    note: Narrative | None = None
 
-
-class ReferToAlternativeSupport(ChangeReferral):
+class ReferToAlternativeSupport(AlternativeSupportReferral, ChangeReferral):
     """Referred to another support mechanism instead of the VTR process."""
 
-    referred_on: date
-    support_provider: Line
-    rationale: Narrative | None = None
 
-
-class RecordPostExitReview(ChangeReferral):
+class RecordPostExitReview(PostExitReviewReport, ChangeReferral):
     """The review of the panel decision at 6 or 12 months after exit (Appendix D)."""
-
-    review_point: PostExitReviewPoint
-    reviewed_on: date
-    outcome: PostExitReviewOutcome
-    notes: Narrative | None = None
 
 
 # Handlers
@@ -50,9 +33,7 @@ def conclude_process(
         referral_id,
         command,
         issued,
-        lambda referral, audit: referral.conclude_process(
-            audit, command.concluded_on, command.note
-        ),
+        lambda referral, audit: referral.conclude_process(audit, command),
     )
 
 
@@ -63,9 +44,7 @@ def refer_to_alternative_support(
         referral_id,
         command,
         issued,
-        lambda referral, audit: referral.refer_to_alternative_support(
-            audit, command.referred_on, command.support_provider, command.rationale
-        ),
+        lambda referral, audit: referral.refer_to_alternative_support(audit, command),
     )
 
 
@@ -76,7 +55,5 @@ def record_post_exit_review(
         referral_id,
         command,
         issued,
-        lambda referral, audit: referral.record_post_exit_review(
-            audit, command.review_point, command.reviewed_on, command.outcome, command.notes
-        ),
+        lambda referral, audit: referral.record_post_exit_review(audit, command),
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from aggregates.conclusion import Conclusion
 from aggregates.intake import InformationRequest, ScreeningIn
 from aggregates.review import ReviewReport
 from aggregates.strategy_discussion import (
@@ -168,7 +169,7 @@ def concluding_review(turn: Turn) -> None:
 
 
 def process_concluded(turn: Turn) -> None:
-    turn.referral.conclude_process(turn.by(CHAIR), turn.today, None)
+    turn.referral.conclude_process(turn.by(CHAIR), Conclusion(concluded_on=turn.today, note=None))
 
 
 def dispute_raised(turn: Turn) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aggregates import rules
+from aggregates.conclusion import AlternativeSupportReferral, Conclusion, PostExitReviewReport
 from aggregates.intake import ScreeningOut
 from aggregates.strategy_discussion import ReferrerNotice
 from events.conclusion import PostExitReviewRecorded, ProcessConcluded, ReferredToAlternativeSupport
@@ -31,14 +32,25 @@ from tests.rules.histories import (
     security_checked,
 )
 
-TO_ALTERNATIVE_SUPPORT: Step = lambda case: case.referral.refer_to_alternative_support(  # noqa: E731
-    case.by(TRIAGE), case.today, "Early Help", None
-)
+
+def to_alternative_support(case: Turn) -> None:
+    case.referral.refer_to_alternative_support(
+        case.by(TRIAGE),
+        AlternativeSupportReferral(
+            referred_on=case.today, support_provider="Early Help", rationale=None
+        ),
+    )
 
 
 def post_exit(point: PostExitReviewPoint) -> Step:
     return lambda case: case.referral.record_post_exit_review(
-        case.by(CHAIR), point, case.today, PostExitReviewOutcome.NO_FURTHER_CONCERN, None
+        case.by(CHAIR),
+        PostExitReviewReport(
+            review_point=point,
+            reviewed_on=case.today,
+            outcome=PostExitReviewOutcome.NO_FURTHER_CONCERN,
+            notes=None,
+        ),
     )
 
 
@@ -65,14 +77,14 @@ def test_no_conclusion_while_a_dispute_is_open() -> None:
 def test_alternative_support_needs_a_decision_for_it() -> None:
     """The flow chart refers a person to "alternative support mechanism[s]" from the strategy
     discussion or meeting, or after screening (Appendix D, section 5); not otherwise."""
-    given(*EXIT_AGREED).when(TO_ALTERNATIVE_SUPPORT).then_refused(
+    given(*EXIT_AGREED).when(to_alternative_support).then_refused(
         rules.NO_ALTERNATIVE_SUPPORT_AGREED
     )
     alternative = (*READY_TO_DECIDE, discussion_decided(DiscussionOutcome.ALTERNATIVE_SUPPORT))
-    given(*alternative, POLICE_SIGNED).when(TO_ALTERNATIVE_SUPPORT).then_refused(
+    given(*alternative, POLICE_SIGNED).when(to_alternative_support).then_refused(
         rules.NO_ALTERNATIVE_SUPPORT_AGREED
     )
-    given(*alternative, POLICE_SIGNED, CHILDRENS_SIGNED).when(TO_ALTERNATIVE_SUPPORT).then(
+    given(*alternative, POLICE_SIGNED, CHILDRENS_SIGNED).when(to_alternative_support).then(
         recorded(
             ReferredToAlternativeSupport,
             forum=Forum.STRATEGY_DISCUSSION,
@@ -91,7 +103,7 @@ def test_a_screened_out_referral_can_go_to_alternative_support() -> None:
             ScreeningOut(reasons=[ScreeningOutReason.NOT_VULNERABLE], other_reason=None),
         ),
     )
-    screened_out.when(TO_ALTERNATIVE_SUPPORT).then(
+    screened_out.when(to_alternative_support).then(
         recorded(ReferredToAlternativeSupport, forum=Forum.MASH_TRIAGE)
     )
 
@@ -143,6 +155,6 @@ def test_the_exit_day_falls_between_the_decision_and_today() -> None:
     for day in (-1, 1):
         agreed.when(
             lambda case, day=day: case.referral.conclude_process(  # type: ignore[misc]
-                case.by(CHAIR), case.days_from_today(day), None
+                case.by(CHAIR), Conclusion(concluded_on=case.days_from_today(day), note=None)
             )
         ).then_invalid("concluded_on")

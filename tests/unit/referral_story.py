@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from uuid import uuid4
 
+from aggregates.conclusion import Conclusion
 from aggregates.intake import ReferralForm, ScreeningIn
 from aggregates.referral import Referral
 from aggregates.review import ReviewReport
@@ -186,5 +187,7 @@ class Story:
 
     def concluded(self) -> Story:
         self.exit_agreed()
-        self.referral.conclude_process(self.by("chair-1", Role.MEETING_CHAIR), self.today, None)
+        self.referral.conclude_process(
+            self.by("chair-1", Role.MEETING_CHAIR), Conclusion(concluded_on=self.today, note=None)
+        )
         return self
