@@ -4,40 +4,22 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from pydantic import Field, StrictInt
-
-from aggregates.instructions import StaffRef
+from aggregates.dispute import DisputeGrounds, DisputeReferral, DisputeResolution
 from commands.base import ChangeReferral
 from commands.context import Issued, Outcome
 from commands.cycle import CommandCycle
-from events.forms import Narrative
-from events.vocabulary import (
-    DisputedDecision,
-    DisputeOutcome,
-)
 
 
-class RaiseDispute(ChangeReferral):
+class RaiseDispute(DisputeGrounds, ChangeReferral):
     """A disagreement with a decision on the case, to be referred under section 7."""
 
-    disputed_decision: DisputedDecision
-    grounds: Narrative
 
-
-class ReferDispute(ChangeReferral):
+class ReferDispute(DisputeReferral, ChangeReferral):
     """Refer a dispute to the Head of Safeguarding and the D/Superintendent (section 7)."""
 
-    dispute_no: StrictInt = Field(ge=1)
-    head_of_safeguarding: StaffRef
-    detective_superintendent: StaffRef
 
-
-class ResolveDispute(ChangeReferral):
+class ResolveDispute(DisputeResolution, ChangeReferral):
     """Record how the Head of Safeguarding and the D/Superintendent resolved a dispute."""
-
-    dispute_no: StrictInt = Field(ge=1)
-    outcome: DisputeOutcome
-    resolution: Narrative
 
 
 # Handlers
@@ -50,9 +32,7 @@ def raise_dispute(
         referral_id,
         command,
         issued,
-        lambda referral, audit: referral.raise_dispute(
-            audit, command.disputed_decision, command.grounds
-        ),
+        lambda referral, audit: referral.raise_dispute(audit, command),
     )
 
 
@@ -63,12 +43,7 @@ def refer_dispute(
         referral_id,
         command,
         issued,
-        lambda referral, audit: referral.refer_dispute(
-            audit,
-            command.dispute_no,
-            command.head_of_safeguarding,
-            command.detective_superintendent,
-        ),
+        lambda referral, audit: referral.refer_dispute(audit, command),
     )
 
 
@@ -79,7 +54,5 @@ def resolve_dispute(
         referral_id,
         command,
         issued,
-        lambda referral, audit: referral.resolve_dispute(
-            audit, command.dispute_no, command.outcome, command.resolution
-        ),
+        lambda referral, audit: referral.resolve_dispute(audit, command),
     )

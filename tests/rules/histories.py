@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from aggregates.conclusion import Conclusion
+from aggregates.dispute import DisputeGrounds, DisputeReferral, DisputeResolution
 from aggregates.intake import InformationRequest, ScreeningIn
 from aggregates.review import ReviewReport
 from aggregates.strategy_discussion import (
@@ -173,16 +174,25 @@ def process_concluded(turn: Turn) -> None:
 
 
 def dispute_raised(turn: Turn) -> None:
-    turn.referral.raise_dispute(turn.by(SECOND_OFFICER), DisputedDecision.OTHER, "grounds")
+    turn.referral.raise_dispute(
+        turn.by(SECOND_OFFICER),
+        DisputeGrounds(disputed_decision=DisputedDecision.OTHER, grounds="grounds"),
+    )
 
 
 def dispute_referred(turn: Turn) -> None:
-    turn.referral.refer_dispute(turn.by(TRIAGE), 1, "hos-1", "dsupt-1")
+    turn.referral.refer_dispute(
+        turn.by(TRIAGE),
+        DisputeReferral(
+            dispute_no=1, head_of_safeguarding="hos-1", detective_superintendent="dsupt-1"
+        ),
+    )
 
 
 def dispute_resolved(turn: Turn) -> None:
     turn.referral.resolve_dispute(
-        turn.by(HEAD_OF_SAFEGUARDING), 1, DisputeOutcome.UPHELD, "resolution"
+        turn.by(HEAD_OF_SAFEGUARDING),
+        DisputeResolution(dispute_no=1, outcome=DisputeOutcome.UPHELD, resolution="resolution"),
     )
 
 

@@ -4,6 +4,7 @@ People's Directorate"."""
 from __future__ import annotations
 
 from aggregates import rules
+from aggregates.dispute import DisputeReferral, DisputeResolution
 from events.dispute import DisputeRaised, DisputeReferred, DisputeResolved
 from events.vocabulary import DisputedDecision, DisputeOutcome
 from tests.rules.actors import HEAD_OF_SAFEGUARDING, TRIAGE
@@ -12,7 +13,12 @@ from tests.rules.histories import dispute_raised, dispute_referred, dispute_reso
 
 
 def refer(dispute_no: int) -> Step:
-    return lambda case: case.referral.refer_dispute(case.by(TRIAGE), dispute_no, "hos-1", "ds-1")
+    return lambda case: case.referral.refer_dispute(
+        case.by(TRIAGE),
+        DisputeReferral(
+            dispute_no=dispute_no, head_of_safeguarding="hos-1", detective_superintendent="ds-1"
+        ),
+    )
 
 
 def test_a_dispute_is_raised_one_at_a_time() -> None:
@@ -52,6 +58,7 @@ def test_only_a_dispute_of_the_case_is_referred() -> None:
     given().when(refer(7)).then_invalid("dispute_no")
     given(dispute_raised).when(
         lambda case: case.referral.resolve_dispute(
-            case.by(HEAD_OF_SAFEGUARDING), 2, DisputeOutcome.UPHELD, "r"
+            case.by(HEAD_OF_SAFEGUARDING),
+            DisputeResolution(dispute_no=2, outcome=DisputeOutcome.UPHELD, resolution="r"),
         )
     ).then_invalid("dispute_no")
