@@ -8,12 +8,18 @@ meeting the preliminary assessment's decision governs, from the meeting on the p
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
+from uuid import UUID
+
+from pydantic import (
+    Field,
+    StrictBool,
+)
 
 from aggregates import rules
 from aggregates.calendar import uk_date
 from aggregates.errors import InvalidInstructionError
+from aggregates.instructions import Instruction
 from aggregates.referral_base import ReferralBase, not_after
 from aggregates.referral_state import ConsentDecision, Stage
 from events.base import AuditEnvelope
@@ -24,7 +30,11 @@ from events.consent import (
     ConsentSought,
     ConsentWithdrawn,
 )
-from events.forms import AgencyRef
+from events.forms import (
+    AgencyRef,
+    Choices,
+    Narrative,
+)
 from events.vocabulary import ConsentGiver, ConsentNotSoughtReason, ConsentStage, ConsentStatus
 
 DECISION_STAGES = {
@@ -44,38 +54,80 @@ DECISION_STAGES = {
 }
 
 
+class ConsentApproach(Instruction):
+    """Decide at this stage whether consent is to be sought, and by which agency (App. B)."""
+
+    stage: ConsentStage
+    seek: StrictBool
+    seeker_agency_id: UUID | None = None
+    reasons_not_sought: Choices[ConsentNotSoughtReason] = Field(
+        default_factory=list, max_length=len(ConsentNotSoughtReason)
+    )
+    notes: Narrative | None = None
+
+
+class ConsentRequest(Instruction):
+    """Consent is sought from the person, by the agency the discussion agreed (Appendix B)."""
+
+    seeker_agency_id: UUID
+    sought_on: date
+
+
+class GivenConsent(Instruction):
+    """Consent given, with the three Appendix B conditions of its validity attested."""
+
+    given_by: ConsentGiver
+    freely_given: StrictBool
+    informed_of_who_and_why: StrictBool
+    told_can_withdraw: StrictBool
+    given_on: date
+    notes: Narrative | None = None
+
+
+class RefusedConsent(Instruction):
+    """The person refused consent to sharing (Appendix B)."""
+
+    refused_on: date
+    notes: Narrative | None = None
+
+
+class WithdrawnConsent(Instruction):
+    """The person withdrew the consent they gave: sharing may no longer rely on it."""
+
+    withdrawn_on: date
+    notes: Narrative | None = None
+
+
 class ConsentSteps(ReferralBase):
     """Whether to seek consent, and the consent itself."""
 
     def decide_consent_approach(
-        self,
-        audit: AuditEnvelope,
-        stage: ConsentStage,
-        seek: bool,
-        seeker: AgencyRef | None,
-        reasons_not_sought: Sequence[ConsentNotSoughtReason],
-        notes: str | None,
+        self, audit: AuditEnvelope, approach: ConsentApproach, seeker: AgencyRef | None
     ) -> None:
-        stages, allowed = DECISION_STAGES[stage]
-        self._require_stage(f"The {stage} decision on consent", stages, allowed)
-        if seek and seeker is None:
+        stages, allowed = DECISION_STAGES[approach.stage]
+        self._require_stage(f"The {approach.stage} decision on consent", stages, allowed)
+        if approach.seek and seeker is None:
             raise InvalidInstructionError("seeker_agency_id", "Say which agency will seek consent.")
-        if not seek and not reasons_not_sought:
+        if not approach.seek and not approach.reasons_not_sought:
             raise InvalidInstructionError(
                 "reasons_not_sought", "Give the Appendix B reasons why consent is not sought."
             )
         self._record(
             ConsentApproachDecided(
                 **self._header(audit),
-                stage=stage,
-                seek=seek,
-                seeker_agency=seeker if seek else None,
-                reasons_not_sought=() if seek else tuple(dict.fromkeys(reasons_not_sought)),
-                notes=notes,
+                stage=approach.stage,
+                seek=approach.seek,
+                seeker_agency=seeker if approach.seek else None,
+                reasons_not_sought=()
+                if approach.seek
+                else tuple(dict.fromkeys(approach.reasons_not_sought)),
+                notes=approach.notes,
             )
         )
 
-    def seek_consent(self, audit: AuditEnvelope, seeker: AgencyRef, sought_on: date) -> None:
+    def seek_consent(
+        self, audit: AuditEnvelope, request: ConsentRequest, seeker: AgencyRef
+    ) -> None:
         decision = self._governing_consent_decision()
         self._require(decision is not None, rules.CONSENT_DECISION_FIRST)
         assert decision is not None  # noqa: S101 (checked by the rule above)
@@ -86,54 +138,54 @@ class ConsentSteps(ReferralBase):
         self._require(
             self.state.consent_status is not ConsentStatus.GIVEN, rules.CONSENT_ALREADY_GIVEN
         )
-        not_after(sought_on, uk_date(audit.occurred_at), "sought_on", "today")
+        not_after(request.sought_on, uk_date(audit.occurred_at), "sought_on", "today")
         self._record(
             ConsentSought(
                 **self._header(audit),
                 stage=self._consent_stage(),
                 seeker_agency=seeker,
-                sought_on=sought_on,
+                sought_on=request.sought_on,
             )
         )
 
-    def record_consent_given(
-        self,
-        audit: AuditEnvelope,
-        given_by: ConsentGiver,
-        attestations: tuple[bool, bool, bool],
-        given_on: date,
-        notes: str | None,
-    ) -> None:
+    def record_consent_given(self, audit: AuditEnvelope, consent: GivenConsent) -> None:
         self._require(self.state.consent_status is ConsentStatus.SOUGHT, rules.CONSENT_NOT_SOUGHT)
+        attestations = (
+            consent.freely_given,
+            consent.informed_of_who_and_why,
+            consent.told_can_withdraw,
+        )
         self._require(all(attestations), rules.CONSENT_VALIDITY)
-        not_after(given_on, uk_date(audit.occurred_at), "given_on", "today")
+        not_after(consent.given_on, uk_date(audit.occurred_at), "given_on", "today")
         freely, informed, withdrawable = attestations
         self._record(
             ConsentGiven(
                 **self._header(audit),
-                given_by=given_by,
+                given_by=consent.given_by,
                 freely_given=freely,
                 informed_of_who_and_why=informed,
                 told_can_withdraw=withdrawable,
-                given_on=given_on,
-                notes=notes,
+                given_on=consent.given_on,
+                notes=consent.notes,
             )
         )
 
-    def record_consent_refused(
-        self, audit: AuditEnvelope, refused_on: date, notes: str | None
-    ) -> None:
+    def record_consent_refused(self, audit: AuditEnvelope, refusal: RefusedConsent) -> None:
         self._require(self.state.consent_status is ConsentStatus.SOUGHT, rules.CONSENT_NOT_SOUGHT)
-        not_after(refused_on, uk_date(audit.occurred_at), "refused_on", "today")
-        self._record(ConsentRefused(**self._header(audit), refused_on=refused_on, notes=notes))
-
-    def record_consent_withdrawn(
-        self, audit: AuditEnvelope, withdrawn_on: date, notes: str | None
-    ) -> None:
-        self._require(self.state.consent_status is ConsentStatus.GIVEN, rules.CONSENT_NOT_GIVEN)
-        not_after(withdrawn_on, uk_date(audit.occurred_at), "withdrawn_on", "today")
+        not_after(refusal.refused_on, uk_date(audit.occurred_at), "refused_on", "today")
         self._record(
-            ConsentWithdrawn(**self._header(audit), withdrawn_on=withdrawn_on, notes=notes)
+            ConsentRefused(
+                **self._header(audit), refused_on=refusal.refused_on, notes=refusal.notes
+            )
+        )
+
+    def record_consent_withdrawn(self, audit: AuditEnvelope, withdrawal: WithdrawnConsent) -> None:
+        self._require(self.state.consent_status is ConsentStatus.GIVEN, rules.CONSENT_NOT_GIVEN)
+        not_after(withdrawal.withdrawn_on, uk_date(audit.occurred_at), "withdrawn_on", "today")
+        self._record(
+            ConsentWithdrawn(
+                **self._header(audit), withdrawn_on=withdrawal.withdrawn_on, notes=withdrawal.notes
+            )
         )
 
     def _consent_stage(self) -> ConsentStage:

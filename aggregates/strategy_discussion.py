@@ -159,7 +159,7 @@ class StrategyDiscussionSteps(ReferralBase):
             )
         if not is_yes and decision.reasons is None:
             raise InvalidInstructionError(
-                "reasons", "Section 2 gives decision.reasons when the decision is No."
+                "reasons", "Section 2 gives reasons when the decision is No."
             )
         self._record(
             StrategyDiscussionConcluded(

@@ -2,70 +2,38 @@
 
 from __future__ import annotations
 
-from datetime import date
 from uuid import UUID
 
-from pydantic import (
-    Field,
-    StrictBool,
+from aggregates.consent import (
+    ConsentApproach,
+    ConsentRequest,
+    GivenConsent,
+    RefusedConsent,
+    WithdrawnConsent,
 )
-
 from commands.base import ChangeReferral
 from commands.context import Issued, Outcome
 from commands.cycle import CommandCycle
-from events.forms import (
-    Choices,
-    Narrative,
-)
-from events.vocabulary import (
-    ConsentGiver,
-    ConsentNotSoughtReason,
-    ConsentStage,
-)
 
 
-class DecideConsentApproach(ChangeReferral):
+class DecideConsentApproach(ConsentApproach, ChangeReferral):
     """Decide at this stage whether consent is to be sought, and by which agency (App. B)."""
 
-    stage: ConsentStage
-    seek: StrictBool
-    seeker_agency_id: UUID | None = None
-    reasons_not_sought: Choices[ConsentNotSoughtReason] = Field(
-        default_factory=list, max_length=len(ConsentNotSoughtReason)
-    )
-    notes: Narrative | None = None
 
-
-class SeekConsent(ChangeReferral):
+class SeekConsent(ConsentRequest, ChangeReferral):
     """Consent is sought from the person, by the agency the discussion agreed (Appendix B)."""
 
-    seeker_agency_id: UUID
-    sought_on: date
 
-
-class RecordConsentGiven(ChangeReferral):
+class RecordConsentGiven(GivenConsent, ChangeReferral):
     """Consent given, with the three Appendix B conditions of its validity attested."""
 
-    given_by: ConsentGiver
-    freely_given: StrictBool
-    informed_of_who_and_why: StrictBool
-    told_can_withdraw: StrictBool
-    given_on: date
-    notes: Narrative | None = None
 
-
-class RecordConsentRefused(ChangeReferral):
+class RecordConsentRefused(RefusedConsent, ChangeReferral):
     """The person refused consent to sharing (Appendix B)."""
 
-    refused_on: date
-    notes: Narrative | None = None
 
-
-class RecordConsentWithdrawn(ChangeReferral):
+class RecordConsentWithdrawn(WithdrawnConsent, ChangeReferral):
     """The person withdrew the consent they gave: sharing may no longer rely on it."""
-
-    withdrawn_on: date
-    notes: Narrative | None = None
 
 
 # Handlers
@@ -83,9 +51,7 @@ def decide_consent_approach(
         referral_id,
         command,
         issued,
-        lambda referral, audit: referral.decide_consent_approach(
-            audit, command.stage, command.seek, seeker, command.reasons_not_sought, command.notes
-        ),
+        lambda referral, audit: referral.decide_consent_approach(audit, command, seeker),
     )
 
 
@@ -97,21 +63,18 @@ def seek_consent(
         referral_id,
         command,
         issued,
-        lambda referral, audit: referral.seek_consent(audit, seeker, command.sought_on),
+        lambda referral, audit: referral.seek_consent(audit, command, seeker),
     )
 
 
 def record_consent_given(
     cycle: CommandCycle, referral_id: UUID, command: RecordConsentGiven, issued: Issued
 ) -> Outcome:
-    attested = (command.freely_given, command.informed_of_who_and_why, command.told_can_withdraw)
     return cycle.change_referral(
         referral_id,
         command,
         issued,
-        lambda referral, audit: referral.record_consent_given(
-            audit, command.given_by, attested, command.given_on, command.notes
-        ),
+        lambda referral, audit: referral.record_consent_given(audit, command),
     )
 
 
@@ -122,9 +85,7 @@ def record_consent_refused(
         referral_id,
         command,
         issued,
-        lambda referral, audit: referral.record_consent_refused(
-            audit, command.refused_on, command.notes
-        ),
+        lambda referral, audit: referral.record_consent_refused(audit, command),
     )
 
 
@@ -135,7 +96,5 @@ def record_consent_withdrawn(
         referral_id,
         command,
         issued,
-        lambda referral, audit: referral.record_consent_withdrawn(
-            audit, command.withdrawn_on, command.notes
-        ),
+        lambda referral, audit: referral.record_consent_withdrawn(audit, command),
     )

@@ -6,9 +6,10 @@ what the ledger would have recorded; the tuples at the end are the stages of sec
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from aggregates.conclusion import Conclusion
+from aggregates.consent import ConsentApproach, ConsentRequest, GivenConsent
 from aggregates.dispute import DisputeGrounds, DisputeReferral, DisputeResolution
 from aggregates.intake import InformationRequest, ScreeningIn
 from aggregates.review import ReviewReport
@@ -198,28 +199,45 @@ def dispute_resolved(turn: Turn) -> None:
 
 def consent_to_be_sought(stage: ConsentStage, seeker: AgencyRef) -> Step:
     return lambda turn: turn.referral.decide_consent_approach(
-        turn.by(INSPECTOR), stage, seek=True, seeker=seeker, reasons_not_sought=[], notes=None
+        turn.by(INSPECTOR),
+        ConsentApproach(stage=stage, seek=True, seeker_agency_id=seeker.agency_id),
+        seeker,
     )
 
 
 def consent_not_to_be_sought(stage: ConsentStage) -> Step:
     return lambda turn: turn.referral.decide_consent_approach(
         turn.by(INSPECTOR),
-        stage,
-        seek=False,
-        seeker=None,
-        reasons_not_sought=[ConsentNotSoughtReason.HARMS_ENGAGEMENT],
-        notes=None,
+        ConsentApproach(
+            stage=stage,
+            seek=False,
+            reasons_not_sought=[ConsentNotSoughtReason.HARMS_ENGAGEMENT],
+        ),
+        None,
     )
 
 
 def consent_sought(seeker: AgencyRef) -> Step:
-    return lambda turn: turn.referral.seek_consent(turn.by(CHILDRENS_REP), seeker, turn.today)
+    return lambda turn: turn.referral.seek_consent(
+        turn.by(CHILDRENS_REP),
+        ConsentRequest(seeker_agency_id=seeker.agency_id, sought_on=turn.today),
+        seeker,
+    )
 
 
 def consent_given(turn: Turn) -> None:
-    turn.referral.record_consent_given(
-        turn.by(CHILDRENS_REP), ConsentGiver.SUBJECT, (True, True, True), turn.today, None
+    turn.referral.record_consent_given(turn.by(CHILDRENS_REP), consent(turn.today))
+
+
+def consent(
+    on: date, *, freely: bool = True, informed: bool = True, withdrawable: bool = True
+) -> GivenConsent:
+    return GivenConsent(
+        given_by=ConsentGiver.SUBJECT,
+        freely_given=freely,
+        informed_of_who_and_why=informed,
+        told_can_withdraw=withdrawable,
+        given_on=on,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aggregates import rules
+from aggregates.consent import ConsentApproach, RefusedConsent, WithdrawnConsent
 from events.consent import (
     ConsentApproachDecided,
     ConsentGiven,
@@ -10,7 +11,7 @@ from events.consent import (
     ConsentSought,
     ConsentWithdrawn,
 )
-from events.vocabulary import ConsentGiver, ConsentStage, ConsentStatus
+from events.vocabulary import ConsentStage, ConsentStatus
 from tests.rules.actors import CHILDRENS_REP, CHILDRENS_SERVICES, INSPECTOR, SCHOOL, agency
 from tests.rules.harness import Step, given, recorded
 from tests.rules.histories import (
@@ -18,6 +19,7 @@ from tests.rules.histories import (
     AT_MEETING,
     CONCLUDED,
     SCREENED_IN,
+    consent,
     consent_given,
     consent_not_to_be_sought,
     consent_sought,
@@ -32,15 +34,21 @@ SOUGHT = (*DECIDED_TO_SEEK, consent_sought(CHILDRENS))
 
 def given_with(attestations: tuple[bool, bool, bool]) -> Step:
     return lambda case: case.referral.record_consent_given(
-        case.by(CHILDRENS_REP), ConsentGiver.SUBJECT, attestations, case.today, None
+        case.by(CHILDRENS_REP),
+        consent(
+            case.today,
+            freely=attestations[0],
+            informed=attestations[1],
+            withdrawable=attestations[2],
+        ),
     )
 
 
 REFUSED: Step = lambda case: case.referral.record_consent_refused(  # noqa: E731
-    case.by(CHILDRENS_REP), case.today, None
+    case.by(CHILDRENS_REP), RefusedConsent(refused_on=case.today, notes=None)
 )
 WITHDRAWN: Step = lambda case: case.referral.record_consent_withdrawn(  # noqa: E731
-    case.by(CHILDRENS_REP), case.today, None
+    case.by(CHILDRENS_REP), WithdrawnConsent(withdrawn_on=case.today, notes=None)
 )
 
 
@@ -94,22 +102,12 @@ def test_each_stage_decides_in_its_own_time_and_says_why_not() -> None:
     )
     given(*SCREENED_IN).when(
         lambda case: case.referral.decide_consent_approach(
-            case.by(INSPECTOR),
-            PRELIMINARY,
-            seek=False,
-            seeker=None,
-            reasons_not_sought=[],
-            notes=None,
+            case.by(INSPECTOR), ConsentApproach(stage=PRELIMINARY, seek=False), None
         )
     ).then_invalid("reasons_not_sought")
     given(*SCREENED_IN).when(
         lambda case: case.referral.decide_consent_approach(
-            case.by(INSPECTOR),
-            PRELIMINARY,
-            seek=True,
-            seeker=None,
-            reasons_not_sought=[],
-            notes=None,
+            case.by(INSPECTOR), ConsentApproach(stage=PRELIMINARY, seek=True), None
         )
     ).then_invalid("seeker_agency_id")
 
