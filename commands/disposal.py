@@ -3,54 +3,35 @@ and retention review."""
 
 from __future__ import annotations
 
-from datetime import date
 from uuid import UUID
 
-from pydantic import Field, StrictBool, StrictInt
-
+from aggregates.disposal import (
+    DisposalConfirmation,
+    InvolvementEnding,
+    LegalHoldOrder,
+    LegalHoldRelease,
+)
 from commands.base import ChangeReferral
 from commands.context import Issued, Outcome
 from commands.cycle import CommandCycle
-from events.forms import Line, Narrative
-from events.vocabulary import (
-    DisposalMethod,
-    InvolvementEndReason,
-    LegalHoldGround,
-)
 
 
-class EndAgencyInvolvement(ChangeReferral):
+class EndAgencyInvolvement(InvolvementEnding, ChangeReferral):
     """The agency is no longer involved with the person: raise one obligation to delete or
     return each disclosure it received in this case (section 8)."""
 
-    agency_id: UUID
-    ended_on: date
-    reason: InvolvementEndReason
-    note: Narrative | None = None
 
-
-class ConfirmDisposal(ChangeReferral):
+class ConfirmDisposal(DisposalConfirmation, ChangeReferral):
     """The receiving agency confirms it deleted or returned what an obligation covers;
     `complete: false` records a partial confirmation and leaves the obligation open."""
 
-    obligation_no: StrictInt = Field(ge=1)
-    method: DisposalMethod
-    disposed_on: date
-    complete: StrictBool
-    note: Narrative | None = None
 
-
-class PlaceLegalHold(ChangeReferral):
+class PlaceLegalHold(LegalHoldOrder, ChangeReferral):
     """Keep the case's records as they are: suspends disposal obligations and erasure."""
 
-    ground: LegalHoldGround
-    reason: Line
 
-
-class LiftLegalHold(ChangeReferral):
+class LiftLegalHold(LegalHoldRelease, ChangeReferral):
     """End the hold; open obligations fall due afresh from today."""
-
-    reason: Line
 
 
 # How long an agency has to delete or return what it received, unless configured otherwise.
@@ -73,7 +54,7 @@ def end_agency_involvement(
         command,
         issued,
         lambda referral, audit: referral.end_agency_involvement(
-            audit, agency, command.ended_on, command.reason, command.note, working_days
+            audit, command, agency, working_days
         ),
     )
 
@@ -85,14 +66,7 @@ def confirm_disposal(
         referral_id,
         command,
         issued,
-        lambda referral, audit: referral.confirm_disposal(
-            audit,
-            command.obligation_no,
-            command.method,
-            command.disposed_on,
-            complete=command.complete,
-            note=command.note,
-        ),
+        lambda referral, audit: referral.confirm_disposal(audit, command),
     )
 
 
@@ -103,7 +77,7 @@ def place_legal_hold(
         referral_id,
         command,
         issued,
-        lambda referral, audit: referral.place_legal_hold(audit, command.ground, command.reason),
+        lambda referral, audit: referral.place_legal_hold(audit, command),
     )
 
 
@@ -118,5 +92,5 @@ def lift_legal_hold(
         referral_id,
         command,
         issued,
-        lambda referral, audit: referral.lift_legal_hold(audit, command.reason, working_days),
+        lambda referral, audit: referral.lift_legal_hold(audit, command, working_days),
     )

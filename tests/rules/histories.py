@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from aggregates.conclusion import Conclusion
 from aggregates.consent import ConsentApproach, ConsentRequest, GivenConsent
+from aggregates.disposal import InvolvementEnding, LegalHoldOrder
 from aggregates.dispute import DisputeGrounds, DisputeReferral, DisputeResolution
 from aggregates.intake import InformationRequest, ScreeningIn
 from aggregates.review import ReviewReport
@@ -242,12 +243,20 @@ def consent(
 
 
 def legal_hold_placed(turn: Turn) -> None:
-    turn.referral.place_legal_hold(turn.by(COMPLIANCE), LegalHoldGround.LITIGATION, "claim")
+    turn.referral.place_legal_hold(
+        turn.by(COMPLIANCE), LegalHoldOrder(ground=LegalHoldGround.LITIGATION, reason="claim")
+    )
 
 
 def involvement_ended(recipient: AgencyRef) -> Step:
     return lambda turn: turn.referral.end_agency_involvement(
-        turn.by(CHAIR), recipient, turn.today, InvolvementEndReason.OTHER, None, WORKING_DAYS
+        turn.by(CHAIR), ending(recipient, turn.today), recipient, WORKING_DAYS
+    )
+
+
+def ending(recipient: AgencyRef, on: date) -> InvolvementEnding:
+    return InvolvementEnding(
+        agency_id=recipient.agency_id, ended_on=on, reason=InvolvementEndReason.OTHER
     )
 
 

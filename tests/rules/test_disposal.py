@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from aggregates import rules
+from aggregates.disposal import DisposalConfirmation, LegalHoldRelease
 from events.conclusion import ProcessConcluded
 from events.disposal import (
     AgencyInvolvementEnded,
@@ -24,6 +25,7 @@ from tests.rules.histories import (
     IN_SUPPORT,
     WORKING_DAYS,
     concluding_review,
+    ending,
     involvement_ended,
     legal_hold_placed,
     process_concluded,
@@ -40,12 +42,19 @@ SCHOOL_NO_LONGER_INVOLVED = (
 
 def confirmed(by: Actor, disposed_on: date = date(2026, 12, 22), obligation_no: int = 1) -> Step:
     return lambda case: case.referral.confirm_disposal(
-        case.by(by), obligation_no, DisposalMethod.RETURNED, disposed_on, complete=True, note=None
+        case.by(by),
+        DisposalConfirmation(
+            obligation_no=obligation_no,
+            method=DisposalMethod.RETURNED,
+            disposed_on=disposed_on,
+            complete=True,
+            note=None,
+        ),
     )
 
 
 LIFTED: Step = lambda case: case.referral.lift_legal_hold(  # noqa: E731
-    case.by(COMPLIANCE), "settled", WORKING_DAYS
+    case.by(COMPLIANCE), LegalHoldRelease(reason="settled"), WORKING_DAYS
 )
 
 
@@ -80,10 +89,8 @@ def test_only_an_involved_agency_ends_its_involvement_and_only_once() -> None:
     given(*SHARED_WITH_SCHOOL).when(
         lambda case: case.referral.end_agency_involvement(
             case.by(INSPECTOR),
+            ending(agency(SCHOOL), case.days_from_today(3)),
             agency(SCHOOL),
-            case.days_from_today(3),
-            InvolvementEndReason.OTHER,
-            None,
             WORKING_DAYS,
         )
     ).then_invalid("ended_on")
