@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 
+from pydantic import Field, StrictInt, field_validator
+
 from aggregates import rules
 from aggregates.calendar import uk_date
 from aggregates.errors import (
@@ -17,50 +19,90 @@ from aggregates.errors import (
     NotPermittedError,
     ProcessRuleViolationError,
 )
+from aggregates.instructions import Instruction
 from aggregates.referral_base import ReferralBase, business_day, must_follow, not_after, not_before
 from aggregates.referral_state import ErasureRequest, Stage
 from events.base import AuditEnvelope
 from events.erasure import ErasureApproved, ErasureExecuted, ErasureRequested, RetentionReviewed
+from events.forms import Choices, Line
 from events.personal import CONTROLLER_NOT_ERASABLE, ERASABLE_GROUPS, KeyGroup
 from events.vocabulary import ErasureGround, RecordClass, RetentionDecision, Role
+
+
+class ErasureApplication(Instruction):
+    """Ask for the case's personal data of these key groups to be erased (needs approval).
+
+    The reason is the controller's and outlives the erasure: it should hold no more personal
+    data than the justification needs."""
+
+    key_groups: Choices[KeyGroup] = Field(
+        default_factory=lambda: list(ERASABLE_GROUPS),
+        min_length=1,
+        max_length=len(KeyGroup),
+    )
+    ground: ErasureGround
+    reason: Line
+
+    @field_validator("key_groups")
+    @classmethod
+    def _erasable(cls, key_groups: list[KeyGroup]) -> list[KeyGroup]:
+        if KeyGroup.CONTROLLER in key_groups:
+            raise ValueError(CONTROLLER_NOT_ERASABLE)
+        return key_groups
+
+
+class ErasureApproval(Instruction):
+    """A second compliance officer approves an erasure request."""
+
+    request_no: StrictInt = Field(ge=1)
+
+
+class ErasureExecution(Instruction):
+    """Destroy the data keys of an approved request; the erased data can never be read again."""
+
+    request_no: StrictInt = Field(ge=1)
+
+
+class RetentionReviewReport(Instruction):
+    """Review the case's record under the retention schedule: retain until a next review, or
+    erase (which raises an erasure request for a second person to approve)."""
+
+    reviewed_on: date
+    decision: RetentionDecision
+    next_review_on: date | None = None
+    reason: Line
 
 
 class ErasureSteps(ReferralBase):
     """Request, approve and execute erasure; review retention."""
 
-    def request_erasure(
-        self,
-        audit: AuditEnvelope,
-        key_groups: Sequence[KeyGroup],
-        ground: ErasureGround,
-        reason: str,
-    ) -> None:
+    def request_erasure(self, audit: AuditEnvelope, application: ErasureApplication) -> None:
         self._require_compliance_officer(audit)
-        remaining = self._erasable_now(key_groups)
+        remaining = self._erasable_now(application.key_groups)
         self._record(
             ErasureRequested(
                 **self._header(audit),
                 request_no=len(self.state.erasure_requests) + 1,
                 key_groups=tuple(remaining),
-                ground=ground,
-                reason=reason,
+                ground=application.ground,
+                reason=application.reason,
             )
         )
 
-    def approve_erasure(self, audit: AuditEnvelope, request_no: int) -> None:
-        request = self._erasure_request(request_no)
+    def approve_erasure(self, audit: AuditEnvelope, approval: ErasureApproval) -> None:
+        request = self._erasure_request(approval.request_no)
         self._require_compliance_officer(audit)
         self._require(request.executed_at is None, rules.ERASURE_ALREADY_EXECUTED)
         self._require(request.approved_by is None, rules.ERASURE_ALREADY_APPROVED)
         self._require(self.state.legal_hold is None, rules.LEGAL_HOLD_IN_FORCE)
         self._require(audit.actor_id != request.requested_by, rules.SECOND_PERSON_APPROVES)
-        self._record(ErasureApproved(**self._header(audit), request_no=request_no))
+        self._record(ErasureApproved(**self._header(audit), request_no=approval.request_no))
 
     def execute_erasure(
-        self, audit: AuditEnvelope, request_no: int, key_ids: Mapping[KeyGroup, str]
+        self, audit: AuditEnvelope, execution: ErasureExecution, key_ids: Mapping[KeyGroup, str]
     ) -> None:
         """Record the erasure of the request's groups; `key_ids` are the case's stored keys."""
-        request = self._erasure_request(request_no)
+        request = self._erasure_request(execution.request_no)
         self._require_compliance_officer(audit)
         self._require(request.executed_at is None, rules.ERASURE_ALREADY_EXECUTED)
         self._require(request.approved_by is not None, rules.ERASURE_NOT_APPROVED)
@@ -69,7 +111,7 @@ class ErasureSteps(ReferralBase):
         self._record(
             ErasureExecuted(
                 **self._header(audit),
-                request_no=request_no,
+                request_no=execution.request_no,
                 key_groups=tuple(request.key_groups),
                 key_ids=tuple(key_ids[group] for group in request.key_groups if group in key_ids),
                 ground=request.ground,
@@ -92,21 +134,14 @@ class ErasureSteps(ReferralBase):
         self._require(bool(remaining), rules.NOTHING_LEFT_TO_ERASE)
         return remaining
 
-    def review_retention(
-        self,
-        audit: AuditEnvelope,
-        reviewed_on: date,
-        decision: RetentionDecision,
-        next_review_on: date | None,
-        reason: str,
-    ) -> None:
+    def review_retention(self, audit: AuditEnvelope, review: RetentionReviewReport) -> None:
         self._require_compliance_officer(audit)
         record_class, outcome_on = self.record_outcome()
-        not_before(reviewed_on, outcome_on, "reviewed_on", "the referral's outcome")
-        not_after(reviewed_on, business_day(audit), "reviewed_on", "today")
-        if decision is RetentionDecision.RETAIN:
-            must_follow(next_review_on, reviewed_on, "next_review_on", "the review")
-        elif next_review_on is not None:
+        not_before(review.reviewed_on, outcome_on, "reviewed_on", "the referral's outcome")
+        not_after(review.reviewed_on, business_day(audit), "reviewed_on", "today")
+        if review.decision is RetentionDecision.RETAIN:
+            must_follow(review.next_review_on, review.reviewed_on, "next_review_on", "the review")
+        elif review.next_review_on is not None:
             raise InvalidInstructionError(
                 "next_review_on", "A record to be erased has no next review date."
             )
@@ -118,16 +153,19 @@ class ErasureSteps(ReferralBase):
                 **self._header(audit),
                 review_no=self.state.retention_reviews + 1,
                 record_class=record_class,
-                reviewed_on=reviewed_on,
-                decision=decision,
-                next_review_on=next_review_on,
-                reason=reason,
+                reviewed_on=review.reviewed_on,
+                decision=review.decision,
+                next_review_on=review.next_review_on,
+                reason=review.reason,
             )
         )
-        if decision is RetentionDecision.ERASE:
-            self.request_erasure(
-                audit, ERASABLE_GROUPS, ErasureGround.RETENTION_PERIOD_ENDED, reason
+        if review.decision is RetentionDecision.ERASE:
+            erase_all = ErasureApplication(
+                key_groups=list(ERASABLE_GROUPS),
+                ground=ErasureGround.RETENTION_PERIOD_ENDED,
+                reason=review.reason,
             )
+            self.request_erasure(audit, erase_all)
 
     def record_outcome(self) -> tuple[RecordClass, date]:
         """The referral's retention class and the day its outcome was reached."""

@@ -8,12 +8,16 @@ after a crash between the two or after the key store is restored from a backup.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 from uuid import UUID
 
 from eventsourcing.persistence import ApplicationRecorder
-from pydantic import Field, StrictInt, field_validator
 
+from aggregates.erasure import (
+    ErasureApplication,
+    ErasureApproval,
+    ErasureExecution,
+    RetentionReviewReport,
+)
 from aggregates.referral import Referral
 from commands.base import ChangeReferral
 from commands.clock import Clock
@@ -23,60 +27,34 @@ from commands.keyring import KeyRing
 from commands.recorders import LedgerRecorder
 from events.base import AuditEnvelope
 from events.erasure import ErasureExecuted
-from events.forms import Choices, Line
-from events.personal import CONTROLLER_NOT_ERASABLE, ERASABLE_GROUPS, KeyGroup
+from events.personal import KeyGroup
 from events.storage import logged_events
-from events.vocabulary import (
-    ErasureGround,
-    RetentionDecision,
-)
 
 
-class RequestErasure(ChangeReferral):
+class RequestErasure(ErasureApplication, ChangeReferral):
     """Ask for the case's personal data of these key groups to be erased (needs approval).
 
     The reason is the controller's and outlives the erasure: it should hold no more personal
     data than the justification needs."""
 
     referral_id: UUID
-    key_groups: Choices[KeyGroup] = Field(
-        default_factory=lambda: list(ERASABLE_GROUPS),
-        min_length=1,
-        max_length=len(KeyGroup),
-    )
-    ground: ErasureGround
-    reason: Line
-
-    @field_validator("key_groups")
-    @classmethod
-    def _erasable(cls, key_groups: list[KeyGroup]) -> list[KeyGroup]:
-        if KeyGroup.CONTROLLER in key_groups:
-            raise ValueError(CONTROLLER_NOT_ERASABLE)
-        return key_groups
 
 
-class ApproveErasure(ChangeReferral):
+class ApproveErasure(ErasureApproval, ChangeReferral):
     """A second compliance officer approves an erasure request."""
 
     referral_id: UUID
-    request_no: StrictInt = Field(ge=1)
 
 
-class ExecuteErasure(ChangeReferral):
+class ExecuteErasure(ErasureExecution, ChangeReferral):
     """Destroy the data keys of an approved request; the erased data can never be read again."""
 
     referral_id: UUID
-    request_no: StrictInt = Field(ge=1)
 
 
-class ReviewRetention(ChangeReferral):
+class ReviewRetention(RetentionReviewReport, ChangeReferral):
     """Review the case's record under the retention schedule: retain until a next review, or
     erase (which raises an erasure request for a second person to approve)."""
-
-    reviewed_on: date
-    decision: RetentionDecision
-    next_review_on: date | None = None
-    reason: Line
 
 
 class KeyDestruction:
@@ -115,9 +93,7 @@ def review_retention(
         referral_id,
         command,
         issued,
-        lambda referral, audit: referral.review_retention(
-            audit, command.reviewed_on, command.decision, command.next_review_on, command.reason
-        ),
+        lambda referral, audit: referral.review_retention(audit, command),
     )
 
 
@@ -126,9 +102,7 @@ def request_erasure(cycle: CommandCycle, command: RequestErasure, issued: Issued
         command.referral_id,
         command,
         issued,
-        lambda referral, audit: referral.request_erasure(
-            audit, command.key_groups, command.ground, command.reason
-        ),
+        lambda referral, audit: referral.request_erasure(audit, command),
         cycle.named_referral,
     )
 
@@ -138,7 +112,7 @@ def approve_erasure(cycle: CommandCycle, command: ApproveErasure, issued: Issued
         command.referral_id,
         command,
         issued,
-        lambda referral, audit: referral.approve_erasure(audit, command.request_no),
+        lambda referral, audit: referral.approve_erasure(audit, command),
         cycle.named_referral,
     )
 
@@ -151,7 +125,7 @@ def execute_erasure(
     executed: list[ErasureExecuted] = []
 
     def decide(referral: Referral, audit: AuditEnvelope) -> None:
-        referral.execute_erasure(audit, command.request_no, key_ids)
+        referral.execute_erasure(audit, command, key_ids)
         executed.extend(e for e in referral.pending_events if isinstance(e, ErasureExecuted))
 
     outcome = cycle.change(referral_id, command, issued, decide, cycle.named_referral)

@@ -12,6 +12,7 @@ from aggregates.conclusion import Conclusion
 from aggregates.consent import ConsentApproach, ConsentRequest, GivenConsent
 from aggregates.disposal import InvolvementEnding, LegalHoldOrder
 from aggregates.dispute import DisputeGrounds, DisputeReferral, DisputeResolution
+from aggregates.erasure import ErasureApplication, ErasureApproval, ErasureExecution
 from aggregates.intake import InformationRequest, ScreeningIn
 from aggregates.review import ReviewReport
 from aggregates.strategy_discussion import (
@@ -262,16 +263,21 @@ def ending(recipient: AgencyRef, on: date) -> InvolvementEnding:
 
 def erasure_requested(turn: Turn) -> None:
     turn.referral.request_erasure(
-        turn.by(COMPLIANCE), [KeyGroup.SUBJECT], ErasureGround.NO_LONGER_NECESSARY, "reason"
+        turn.by(COMPLIANCE),
+        ErasureApplication(
+            key_groups=[KeyGroup.SUBJECT], ground=ErasureGround.NO_LONGER_NECESSARY, reason="reason"
+        ),
     )
 
 
 def erasure_approved(turn: Turn) -> None:
-    turn.referral.approve_erasure(turn.by(SECOND_COMPLIANCE), 1)
+    turn.referral.approve_erasure(turn.by(SECOND_COMPLIANCE), ErasureApproval(request_no=1))
 
 
 def erasure_executed(turn: Turn) -> None:
-    turn.referral.execute_erasure(turn.by(COMPLIANCE), 1, {KeyGroup.SUBJECT: "subject-key"})
+    turn.referral.execute_erasure(
+        turn.by(COMPLIANCE), ErasureExecution(request_no=1), {KeyGroup.SUBJECT: "subject-key"}
+    )
 
 
 SCREENED_IN = (security_checked, screened_in)

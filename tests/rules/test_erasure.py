@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+from pydantic import ValidationError
+
 from aggregates import rules
+from aggregates.erasure import (
+    ErasureApplication,
+    ErasureApproval,
+    ErasureExecution,
+    RetentionReviewReport,
+)
 from aggregates.intake import ScreeningIn, ScreeningOut
 from events.erasure import ErasureApproved, ErasureExecuted, ErasureRequested, RetentionReviewed
 from events.intake import ReferralScreenedIn, SecurityChecksRecorded
@@ -40,25 +49,42 @@ SCREENED_OUT = (
 
 def request(by: Actor, *groups: KeyGroup) -> Step:
     return lambda case: case.referral.request_erasure(
-        case.by(by), list(groups), ErasureGround.NO_LONGER_NECESSARY, "reason"
+        case.by(by),
+        ErasureApplication(
+            key_groups=list(groups), ground=ErasureGround.NO_LONGER_NECESSARY, reason="reason"
+        ),
     )
 
 
+def unchecked_request(*groups: KeyGroup) -> Step:
+    """A request whose instruction was never validated (as no caller of the ledger can make)."""
+    unchecked = ErasureApplication.model_construct(
+        key_groups=list(groups), ground=ErasureGround.NO_LONGER_NECESSARY, reason="reason"
+    )
+    return lambda case: case.referral.request_erasure(case.by(COMPLIANCE), unchecked)
+
+
 def approve(by: Actor, request_no: int = 1) -> Step:
-    return lambda case: case.referral.approve_erasure(case.by(by), request_no)
+    return lambda case: case.referral.approve_erasure(
+        case.by(by), ErasureApproval(request_no=request_no)
+    )
 
 
 def execute(by: Actor) -> Step:
-    return lambda case: case.referral.execute_erasure(case.by(by), 1, {KeyGroup.SUBJECT: "key-1"})
+    return lambda case: case.referral.execute_erasure(
+        case.by(by), ErasureExecution(request_no=1), {KeyGroup.SUBJECT: "key-1"}
+    )
 
 
 def review(decision: RetentionDecision, next_in: int | None, by: Actor = COMPLIANCE) -> Step:
     return lambda case: case.referral.review_retention(
         case.by(by),
-        case.today,
-        decision,
-        case.days_from_today(next_in) if next_in is not None else None,
-        "schedule",
+        RetentionReviewReport(
+            reviewed_on=case.today,
+            decision=decision,
+            next_review_on=case.days_from_today(next_in) if next_in is not None else None,
+            reason="schedule",
+        ),
     )
 
 
@@ -75,7 +101,7 @@ def test_only_compliance_officers_erase() -> None:
 def test_an_erasure_is_requested_approved_by_a_second_person_then_executed() -> None:
     """An erasure is requested by one compliance officer, approved by another, then executed:
     the executed event names the destroyed keys and the recipients to tell."""
-    given().when(request(COMPLIANCE, KeyGroup.SUBJECT, KeyGroup.SUBJECT)).then(
+    given().when(request(COMPLIANCE, KeyGroup.SUBJECT)).then(
         recorded(ErasureRequested, request_no=1, key_groups=(KeyGroup.SUBJECT,))
     )
     given(*REQUESTED).when(approve(COMPLIANCE)).then_refused(rules.SECOND_PERSON_APPROVES)
@@ -113,9 +139,15 @@ def test_one_request_at_a_time_and_each_step_once() -> None:
 
 def test_a_request_names_erasable_groups_of_this_case() -> None:
     """The controller's own reasoning is not erasable, and a request names at least one group;
-    approval names a request of this case."""
-    given().when(request(COMPLIANCE, KeyGroup.CONTROLLER)).then_invalid("key_groups")
-    given().when(request(COMPLIANCE)).then_invalid("key_groups")
+    approval names a request of this case. The request's instruction refuses them itself, and
+    the step refuses them again should an instruction arrive unchecked."""
+    for groups in ([KeyGroup.CONTROLLER], [], [KeyGroup.SUBJECT, KeyGroup.SUBJECT]):
+        with pytest.raises(ValidationError, match="key_groups"):
+            ErasureApplication(
+                key_groups=groups, ground=ErasureGround.NO_LONGER_NECESSARY, reason="reason"
+            )
+    given().when(unchecked_request(KeyGroup.CONTROLLER)).then_invalid("key_groups")
+    given().when(unchecked_request()).then_invalid("key_groups")
     given(*REQUESTED).when(approve(SECOND_COMPLIANCE, request_no=3)).then_invalid("request_no")
 
 
@@ -178,10 +210,12 @@ def test_keeping_a_record_names_its_next_review_and_erasing_it_requests_the_eras
     given(*SCREENED_OUT).when(
         lambda case: case.referral.review_retention(
             case.by(COMPLIANCE),
-            case.today - timedelta(days=1),
-            RetentionDecision.ERASE,
-            None,
-            "early",
+            RetentionReviewReport(
+                reviewed_on=case.today - timedelta(days=1),
+                decision=RetentionDecision.ERASE,
+                next_review_on=None,
+                reason="early",
+            ),
         )
     ).then_invalid("reviewed_on")
 
