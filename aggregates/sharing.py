@@ -12,17 +12,33 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Annotated, Literal, Self
+from uuid import UUID
+
+from pydantic import (
+    AwareDatetime,
+    Field,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+    model_validator,
+)
 
 from aggregates import rules
 from aggregates.calendar import uk_date
 from aggregates.errors import InvalidInstructionError, NotPermittedError
+from aggregates.instructions import Instruction
 from aggregates.legal_bases import LEGAL_BASES, LegalBasis
 from aggregates.referral_base import ReferralBase, acts_for, not_after
 from aggregates.referral_state import DisclosureSummary, Stage
 from aggregates.sharing_catalogues import CATEGORIES, CATEGORY_CATALOGUE_VERSION, STATEMENTS
 from events.base import AuditEnvelope
 from events.forms import (
+    MULTI_LINE,
+    ONE_LINE,
     AgencyRef,
+    Line,
+    Narrative,
     NeedToKnow,
     PublicInterestBalance,
     SharingJustification,
@@ -64,6 +80,83 @@ GATEWAYS = frozenset(
 )
 
 
+Code = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80), ONE_LINE
+]
+# Advice on recording and storage: short, but often a few instructions on lines of their own.
+HandlingAdvice = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), MULTI_LINE
+]
+
+
+class StatementReading(Instruction):
+    """Record that the chair read the Appendix C statement at the start of the meeting."""
+
+    statement_version: Code
+
+
+class InformationDisclosure(Instruction):
+    """Share information with other agencies, with the legal bases and reasoning behind it.
+
+    Name the recipients, or send to every agency invited to the meeting. Without consent, give
+    the public-interest balance. The content and the reasoning are stored sealed."""
+
+    context: SharingContext
+    disclosing_agency_id: UUID
+    recipient_agency_ids: list[UUID] = Field(default_factory=list, max_length=30)
+    to_meeting_attendees: StrictBool = False
+    information_category: Code
+    content: Narrative
+    purpose: Literal["vtr_process"] = Field(
+        default="vtr_process", description="Information is shared for the VTR process only."
+    )
+    legal_basis_ids: list[Code] = Field(min_length=1, max_length=10)
+    principles: SharingPrinciples
+    justification: SharingJustification
+    need_to_know: list[NeedToKnow] = Field(min_length=1, max_length=30)
+    public_interest: PublicInterestBalance | None = None
+    public_interest_reasoning: Narrative | None = None
+    particularly_sensitive: StrictBool
+    handling_advice: HandlingAdvice = Field(
+        description="The disclosing agency's advice on recording and storage (section 8); "
+        "it stays readable, so it must not contain personal data."
+    )
+    disclosed_at: AwareDatetime | None = Field(
+        default=None, description="When it was shared, if earlier than now."
+    )
+
+    @model_validator(mode="after")
+    def _recipients_one_way(self) -> Self:
+        if bool(self.recipient_agency_ids) == self.to_meeting_attendees:
+            raise ValueError("name recipient_agency_ids, or set to_meeting_attendees, not both")
+        return self
+
+
+class Withholding(Instruction):
+    """An agency decided not to share information it holds, and why (section 3)."""
+
+    withholding_agency_id: UUID
+    requesting_agency_id: UUID | None = None
+    information_category: Code
+    reason: WithholdingReason
+    explanation: Narrative | None = None
+
+
+class OnwardDisclosureSanction(Instruction):
+    """The meeting's sanction to pass information outside it for an official purpose (App. C)."""
+
+    disclosure_no: StrictInt = Field(ge=1)
+    to_bodies: list[Line] = Field(min_length=1, max_length=10)
+    official_purpose: Narrative
+
+
+class SubjectDiscussionRuling(Instruction):
+    """The owner's approval, or refusal, to discuss its information with the subject (App. C)."""
+
+    disclosure_no: StrictInt = Field(ge=1)
+    decision: SubjectDiscussionDecision
+
+
 @dataclass(frozen=True, slots=True)
 class AgencyStanding:
     """An agency as the process sees it on one day: who it is, and whether it may share."""
@@ -73,22 +166,13 @@ class AgencyStanding:
 
 
 @dataclass(frozen=True, slots=True)
-class DisclosureRequest:
-    context: SharingContext
+class DisclosureParties:
+    """Who shares with whom, and when, as the directory stood on that day: looked up by the
+    handler and handed in as facts, so the step does no I/O."""
+
     disclosed_at: datetime
     disclosing_agency: AgencyRef
     recipients: Sequence[AgencyStanding]
-    information_category: str
-    content: str
-    legal_basis_ids: Sequence[str]
-    principles: SharingPrinciples
-    justification: SharingJustification
-    need_to_know: Sequence[NeedToKnow]
-    public_interest: PublicInterestBalance | None
-    public_interest_reasoning: str | None
-    particularly_sensitive: bool
-    handling_advice: str
-    purpose: str
 
 
 class SharingSteps(ReferralBase):
@@ -109,7 +193,9 @@ class SharingSteps(ReferralBase):
             )
         )
 
-    def read_confidentiality_statement(self, audit: AuditEnvelope, statement_version: str) -> None:
+    def read_confidentiality_statement(
+        self, audit: AuditEnvelope, reading: StatementReading
+    ) -> None:
         self._require_stage(
             "Reading the confidentiality statement",
             {Stage.STRATEGY_MEETING},
@@ -118,7 +204,7 @@ class SharingSteps(ReferralBase):
         meeting = self.state.strategy_meeting
         assert meeting is not None  # noqa: S101 (implied by the stage)
         self._require(audit.occurred_at >= meeting.meeting_at, rules.MEETING_NOT_YET_HELD)
-        statement = STATEMENTS.get(statement_version)
+        statement = STATEMENTS.get(reading.statement_version)
         if statement is None or not statement.in_force_on(uk_date(audit.occurred_at)):
             in_force = [
                 v for v, s in STATEMENTS.items() if s.in_force_on(uk_date(audit.occurred_at))
@@ -127,109 +213,119 @@ class SharingSteps(ReferralBase):
                 "statement_version", f"Read the statement in force today: {', '.join(in_force)}."
             )
         self._record(
-            ConfidentialityStatementRead(**self._header(audit), statement_version=statement_version)
+            ConfidentialityStatementRead(
+                **self._header(audit), statement_version=reading.statement_version
+            )
         )
 
-    def disclose(self, audit: AuditEnvelope, request: DisclosureRequest) -> None:
-        bases = self._check_disclosure_data(audit, request)
-        self._check_disclosure_rules(audit, request, bases)
-        category = CATEGORIES[request.information_category]
+    def disclose(
+        self, audit: AuditEnvelope, disclosure: InformationDisclosure, parties: DisclosureParties
+    ) -> None:
+        bases = self._check_disclosure_data(audit, disclosure, parties)
+        self._check_disclosure_rules(audit, disclosure, parties, bases)
+        category = CATEGORIES[disclosure.information_category]
         relies_on_consent = any(basis.kind is BasisKind.CONSENT for basis in bases)
         self._record(
             InformationDisclosed(
                 **self._header(audit),
                 disclosure_no=len(self.state.disclosures) + 1,
-                context=request.context,
-                disclosed_at=request.disclosed_at,
-                disclosing_agency=request.disclosing_agency,
-                recipients=tuple(recipient.ref for recipient in request.recipients),
+                context=disclosure.context,
+                disclosed_at=parties.disclosed_at,
+                disclosing_agency=parties.disclosing_agency,
+                recipients=tuple(recipient.ref for recipient in parties.recipients),
                 information_category=category.code,
                 category_catalogue_version=CATEGORY_CATALOGUE_VERSION,
                 special_category=category.special_category,
-                purpose=request.purpose,
+                purpose=disclosure.purpose,
                 legal_bases=[basis.as_relied_on() for basis in bases],
                 relies_on_consent=relies_on_consent,
                 consent_status=self.state.consent_status,
-                principles=request.principles,
-                public_interest=None if relies_on_consent else request.public_interest,
-                particularly_sensitive=request.particularly_sensitive,
-                handling_advice=request.handling_advice,
-                content=request.content,
-                justification=request.justification,
-                need_to_know=tuple(request.need_to_know),
+                principles=disclosure.principles,
+                public_interest=None if relies_on_consent else disclosure.public_interest,
+                particularly_sensitive=disclosure.particularly_sensitive,
+                handling_advice=disclosure.handling_advice,
+                content=disclosure.content,
+                justification=disclosure.justification,
+                need_to_know=tuple(disclosure.need_to_know),
                 public_interest_reasoning=None
                 if relies_on_consent
-                else request.public_interest_reasoning,
+                else disclosure.public_interest_reasoning,
             )
         )
 
     def _check_disclosure_data(
-        self, audit: AuditEnvelope, request: DisclosureRequest
+        self, audit: AuditEnvelope, disclosure: InformationDisclosure, parties: DisclosureParties
     ) -> list[LegalBasis]:
-        recipient_ids = [recipient.ref.agency_id for recipient in request.recipients]
+        recipient_ids = [recipient.ref.agency_id for recipient in parties.recipients]
         if not recipient_ids or len(set(recipient_ids)) != len(recipient_ids):
             raise InvalidInstructionError(
                 "recipient_agency_ids", "Name each recipient agency once."
             )
-        if request.disclosing_agency.agency_id in recipient_ids:
+        if parties.disclosing_agency.agency_id in recipient_ids:
             raise InvalidInstructionError(
                 "recipient_agency_ids", "An agency does not disclose to itself."
             )
-        if sorted(str(n.agency_id) for n in request.need_to_know) != sorted(
+        if sorted(str(n.agency_id) for n in disclosure.need_to_know) != sorted(
             map(str, recipient_ids)
         ):
             raise InvalidInstructionError(
                 "need_to_know", "Give the need to know of each recipient, and only of recipients."
             )
-        if request.information_category not in CATEGORIES:
+        if disclosure.information_category not in CATEGORIES:
             raise InvalidInstructionError(
                 "information_category", f"Use a category of the catalogue: {', '.join(CATEGORIES)}."
             )
         not_after(
-            request.disclosed_at, audit.occurred_at, "disclosed_at", "the time it is recorded"
+            parties.disclosed_at, audit.occurred_at, "disclosed_at", "the time it is recorded"
         )
-        if request.disclosed_at < self.state.received_at:
+        if parties.disclosed_at < self.state.received_at:
             raise InvalidInstructionError(
                 "disclosed_at", "A disclosure cannot precede the referral it is about."
             )
-        unknown = [entry for entry in request.legal_basis_ids if entry not in LEGAL_BASES]
-        if not request.legal_basis_ids or unknown:
+        unknown = [entry for entry in disclosure.legal_basis_ids if entry not in LEGAL_BASES]
+        if not disclosure.legal_basis_ids or unknown:
             raise InvalidInstructionError(
                 "legal_basis_ids", f"Cite entries of the legal-basis catalogue; unknown: {unknown}."
             )
-        return [LEGAL_BASES[entry] for entry in dict.fromkeys(request.legal_basis_ids)]
+        return [LEGAL_BASES[entry] for entry in dict.fromkeys(disclosure.legal_basis_ids)]
 
     def _check_disclosure_rules(
-        self, audit: AuditEnvelope, request: DisclosureRequest, bases: Sequence[LegalBasis]
+        self,
+        audit: AuditEnvelope,
+        disclosure: InformationDisclosure,
+        parties: DisclosureParties,
+        bases: Sequence[LegalBasis],
     ) -> None:
         self._require(self.state.stage not in CLOSED, rules.SHARING_WHILE_CASE_OPEN)
-        stages, allowed = CONTEXT_STAGES[request.context]
-        self._require_stage(f"Sharing in the {request.context} context", stages, allowed)
-        if request.context is SharingContext.STRATEGY_MEETING:
+        stages, allowed = CONTEXT_STAGES[disclosure.context]
+        self._require_stage(f"Sharing in the {disclosure.context} context", stages, allowed)
+        if disclosure.context is SharingContext.STRATEGY_MEETING:
             meeting = self.state.strategy_meeting
             read = meeting is not None and meeting.statement_read is not None
             self._require(read, rules.STATEMENT_BEFORE_MEETING_SHARING)
-        if not acts_for(audit, request.disclosing_agency):
+        if not acts_for(audit, parties.disclosing_agency):
             raise NotPermittedError(rules.DISCLOSING_AGENCY_ONLY)
-        self._require(all(dict(request.principles).values()), rules.SECTION_3_PRINCIPLES)
-        self._require(all(n.needs_to_know for n in request.need_to_know), rules.NEED_TO_KNOW)
-        day = uk_date(request.disclosed_at)
+        self._require(all(dict(disclosure.principles).values()), rules.SECTION_3_PRINCIPLES)
+        self._require(all(n.needs_to_know for n in disclosure.need_to_know), rules.NEED_TO_KNOW)
+        day = uk_date(parties.disclosed_at)
         for basis in bases:
             self._require(
                 basis.in_force_on(day), rules.legal_basis_not_in_force(basis.entry_id, str(day))
             )
-        self._check_lawful_ground(request, bases)
-        if CATEGORIES[request.information_category].special_category:
+        self._check_lawful_ground(disclosure, bases)
+        if CATEGORIES[disclosure.information_category].special_category:
             condition = any(basis.special_category for basis in bases)
             self._require(condition, rules.SPECIAL_CATEGORY_CONDITION)
-        self._require(all(r.may_share for r in request.recipients), rules.ISP_SIGNATURE_REQUIRED)
+        self._require(all(r.may_share for r in parties.recipients), rules.ISP_SIGNATURE_REQUIRED)
         ended = set(self.state.involvement_ended)
         self._require(
-            all(r.ref.agency_id not in ended for r in request.recipients),
+            all(r.ref.agency_id not in ended for r in parties.recipients),
             rules.RECIPIENT_NO_LONGER_INVOLVED,
         )
 
-    def _check_lawful_ground(self, request: DisclosureRequest, bases: Sequence[LegalBasis]) -> None:
+    def _check_lawful_ground(
+        self, disclosure: InformationDisclosure, bases: Sequence[LegalBasis]
+    ) -> None:
         if any(basis.kind is BasisKind.CONSENT for basis in bases):
             self._require(
                 self.state.consent_status is ConsentStatus.GIVEN, rules.CONSENT_NOT_IN_FORCE
@@ -238,8 +334,8 @@ class SharingSteps(ReferralBase):
         self._require(
             any(basis.kind in GATEWAYS for basis in bases), rules.LEGAL_GATEWAY_WITHOUT_CONSENT
         )
-        balance = request.public_interest
-        if balance is None or request.public_interest_reasoning is None:
+        balance = disclosure.public_interest
+        if balance is None or disclosure.public_interest_reasoning is None:
             raise InvalidInstructionError(
                 "public_interest",
                 "Without consent, give the public-interest balance and its reasoning.",
@@ -250,63 +346,61 @@ class SharingSteps(ReferralBase):
     def withhold(
         self,
         audit: AuditEnvelope,
+        withholding: Withholding,
         withholding_agency: AgencyRef,
         requesting_agency: AgencyRef | None,
-        information_category: str,
-        reason: WithholdingReason,
-        explanation: str | None,
     ) -> None:
         self._require(self.state.stage not in CLOSED, rules.SHARING_WHILE_CASE_OPEN)
         if not acts_for(audit, withholding_agency):
             raise NotPermittedError(rules.DISCLOSING_AGENCY_ONLY)
-        if information_category not in CATEGORIES:
+        if withholding.information_category not in CATEGORIES:
             raise InvalidInstructionError(
                 "information_category", "Use a category of the catalogue."
             )
-        if reason is WithholdingReason.OTHER and explanation is None:
+        if withholding.reason is WithholdingReason.OTHER and withholding.explanation is None:
             raise InvalidInstructionError("explanation", "Explain an 'other' reason in words.")
         self._record(
             DisclosureWithheld(
                 **self._header(audit),
                 withholding_agency=withholding_agency,
                 requesting_agency=requesting_agency,
-                information_category=information_category,
-                reason=reason,
-                explanation=explanation,
+                information_category=withholding.information_category,
+                reason=withholding.reason,
+                explanation=withholding.explanation,
             )
         )
 
     def sanction_onward_disclosure(
-        self, audit: AuditEnvelope, disclosure_no: int, to_bodies: Sequence[str], purpose: str
+        self, audit: AuditEnvelope, sanction: OnwardDisclosureSanction
     ) -> None:
         self._require_stage(
             "Sanctioning onward disclosure",
             {Stage.STRATEGY_MEETING, Stage.SUPPORT_AND_REVIEW},
             "at the strategy meeting or a review, by its members",
         )
-        disclosure = self._disclosure(disclosure_no)
+        disclosure = self._disclosure(sanction.disclosure_no)
         at_meeting = disclosure.context in {SharingContext.STRATEGY_MEETING, SharingContext.REVIEW}
         self._require(at_meeting, rules.ONWARD_FOR_MEETING_INFORMATION)
         self._record(
             OnwardDisclosureSanctioned(
                 **self._header(audit),
-                disclosure_no=disclosure_no,
-                to_bodies=tuple(to_bodies),
-                official_purpose=purpose,
+                disclosure_no=sanction.disclosure_no,
+                to_bodies=tuple(sanction.to_bodies),
+                official_purpose=sanction.official_purpose,
             )
         )
 
     def decide_subject_discussion(
-        self, audit: AuditEnvelope, disclosure_no: int, decision: SubjectDiscussionDecision
+        self, audit: AuditEnvelope, ruling: SubjectDiscussionRuling
     ) -> None:
-        owner = self._disclosure(disclosure_no).disclosing_agency
+        owner = self._disclosure(ruling.disclosure_no).disclosing_agency
         if not acts_for(audit, owner):
             raise NotPermittedError(rules.OWNER_DECIDES_SUBJECT_DISCUSSION)
         self._record(
             SubjectDiscussionDecided(
                 **self._header(audit),
-                disclosure_no=disclosure_no,
-                decision=decision,
+                disclosure_no=ruling.disclosure_no,
+                decision=ruling.decision,
                 owner_agency=owner,
             )
         )

@@ -24,7 +24,7 @@ from uuid import UUID, uuid4
 import psycopg
 
 from aggregates.referral import Referral
-from aggregates.sharing import AgencyStanding, DisclosureRequest
+from aggregates.sharing import AgencyStanding, DisclosureParties, InformationDisclosure
 from api.bootstrap import Runtime
 from api.settings import Settings
 from bench.http_load import LiveServer
@@ -98,7 +98,9 @@ def disclose_back_and_forth(
         discloser, recipient = (police, childrens) if outward else (childrens, police)
         actor = POLICE_AGENCY if outward else CHILDRENS
         referral.disclose(
-            audit_for(actor, number), disclosure_request(discloser, recipient, number)
+            audit_for(actor, number),
+            disclosure(discloser, recipient, number),
+            disclosure_parties(discloser, recipient, number),
         )
 
 
@@ -160,17 +162,24 @@ def audit_for(actor: Actor, number: int) -> AuditEnvelope:
     )
 
 
-def disclosure_request(
+def disclosure_parties(
     discloser: AgencyRef, recipient: AgencyRef, number: int
-) -> DisclosureRequest:
-    return DisclosureRequest(
-        context=SharingContext.STRATEGY_DISCUSSION,
+) -> DisclosureParties:
+    return DisclosureParties(
         disclosed_at=DISCUSSION_AT + timedelta(hours=1, seconds=number),
         disclosing_agency=discloser,
         recipients=[AgencyStanding(recipient, may_share=True)],
+    )
+
+
+def disclosure(discloser: AgencyRef, recipient: AgencyRef, number: int) -> InformationDisclosure:
+    return InformationDisclosure(
+        context=SharingContext.STRATEGY_DISCUSSION,
+        disclosing_agency_id=discloser.agency_id,
+        recipient_agency_ids=[recipient.agency_id],
         information_category=CATEGORIES[number % len(CATEGORIES)],
         content="Synthetic benchmark disclosure.",
-        legal_basis_ids=BASES,
+        legal_basis_ids=list(BASES),
         principles=SharingPrinciples(
             power_to_share=True,
             necessary=True,

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
+from uuid import UUID
 
-from aggregates.sharing import AgencyStanding, DisclosureRequest
+from aggregates.sharing import AgencyStanding, DisclosureParties, InformationDisclosure
 from events.forms import (
     NeedToKnow,
     PublicInterestBalance,
@@ -38,6 +38,10 @@ def standing(name: str, *, may_share: bool = True) -> AgencyStanding:
     return AgencyStanding(ref=agency(name), may_share=may_share)
 
 
+def need_to_know(agency_id: UUID) -> NeedToKnow:
+    return NeedToKnow(agency_id=agency_id, needs_to_know=True, rationale="co-decides")
+
+
 def shared(
     context: SharingContext = SharingContext.STRATEGY_DISCUSSION,
     recipients: tuple[AgencyStanding, ...] = (standing(CHILDRENS_SERVICES),),
@@ -48,26 +52,33 @@ def shared(
     allows; `changes` alter one thing."""
 
     def disclose(turn: Turn) -> None:
-        allowed = DisclosureRequest(
+        allowed = InformationDisclosure(
             context=context,
-            disclosed_at=turn.at,
-            disclosing_agency=agency(POLICE_FORCE),
-            recipients=recipients,
+            disclosing_agency_id=agency(POLICE_FORCE).agency_id,
+            recipient_agency_ids=[agency(CHILDRENS_SERVICES).agency_id],
             information_category="police_intelligence",
             content="associate of a proscribed group",
-            legal_basis_ids=TODAY_BASES,
+            legal_basis_ids=list(TODAY_BASES),
             principles=AFFIRMED,
             justification=JUSTIFIED,
-            need_to_know=[
-                NeedToKnow(agency_id=r.ref.agency_id, needs_to_know=True, rationale="co-decides")
-                for r in recipients
-            ],
+            need_to_know=[need_to_know(agency(CHILDRENS_SERVICES).agency_id)],
             public_interest=OVERRIDING,
             public_interest_reasoning="safeguarding outweighs confidentiality",
             particularly_sensitive=False,
             handling_advice="store on the case file",
-            purpose="assess the risk",
         )
-        turn.referral.disclose(turn.by(by), replace(allowed, **changes))
+        parties = DisclosureParties(
+            disclosed_at=changes.pop("disclosed_at", turn.at),
+            disclosing_agency=agency(POLICE_FORCE),
+            recipients=recipients,
+        )
+        # The recipients, and `changes`, unvalidated on purpose: the rules under test are the
+        # step's, not the input's.
+        addressed = {
+            "recipient_agency_ids": [r.ref.agency_id for r in recipients],
+            "need_to_know": [need_to_know(r.ref.agency_id) for r in recipients],
+        }
+        disclosure = allowed.model_copy(update={**addressed, **changes})
+        turn.referral.disclose(turn.by(by), disclosure, parties)
 
     return disclose

@@ -10,6 +10,12 @@ from aggregates import rules
 from aggregates.agency import Agency
 from aggregates.errors import InvalidInstructionError, ProcessRuleViolationError
 from aggregates.intake import ScreeningOut
+from aggregates.sharing import (
+    OnwardDisclosureSanction,
+    StatementReading,
+    SubjectDiscussionRuling,
+    Withholding,
+)
 from events.forms import NeedToKnow, PublicInterestBalance
 from events.sharing import (
     AgencyInvitedToStrategyMeeting,
@@ -56,29 +62,37 @@ def invite(name: str, *, may_share: bool = True) -> Step:
 
 
 def read_statement(version: str = STATEMENT) -> Step:
-    return lambda case: case.referral.read_confidentiality_statement(case.by(CHAIR), version)
+    return lambda case: case.referral.read_confidentiality_statement(
+        case.by(CHAIR), StatementReading(statement_version=version)
+    )
 
 
 def onward(disclosure_no: int) -> Step:
     return lambda case: case.referral.sanction_onward_disclosure(
-        case.by(CHAIR), disclosure_no, ["Probation Service"], "MAPPA"
+        case.by(CHAIR),
+        OnwardDisclosureSanction(
+            disclosure_no=disclosure_no, to_bodies=["Probation Service"], official_purpose="MAPPA"
+        ),
     )
 
 
 def subject_discussion(by: Actor) -> Step:
     return lambda case: case.referral.decide_subject_discussion(
-        case.by(by), 1, SubjectDiscussionDecision.APPROVED
+        case.by(by),
+        SubjectDiscussionRuling(disclosure_no=1, decision=SubjectDiscussionDecision.APPROVED),
     )
 
 
 def withhold(by: Actor, reason: WithholdingReason, explanation: str | None = None) -> Step:
+    withholding = Withholding(
+        withholding_agency_id=agency(POLICE_FORCE).agency_id,
+        requesting_agency_id=agency(CHILDRENS_SERVICES).agency_id,
+        information_category="police_intelligence",
+        reason=reason,
+        explanation=explanation,
+    )
     return lambda case: case.referral.withhold(
-        case.by(by),
-        agency(POLICE_FORCE),
-        agency(CHILDRENS_SERVICES),
-        "police_intelligence",
-        reason,
-        explanation,
+        case.by(by), withholding, agency(POLICE_FORCE), agency(CHILDRENS_SERVICES)
     )
 
 
