@@ -12,18 +12,20 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from datetime import date
+from typing import Annotated
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import DomainEventProtocol
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from aggregates import rules
 from aggregates.base import Aggregate
 from aggregates.errors import InvalidInstructionError, ProcessRuleViolationError
+from aggregates.instructions import AgencyName, Instruction
 from aggregates.sharing_catalogues import ISP_REQUIRED
 from events.agency import AgencyRegistered, IspLapsed, IspSigned
 from events.base import AuditEnvelope, DomainEvent
-from events.forms import AgencyRef
+from events.forms import ONE_LINE, AgencyRef, Line
 from events.vocabulary import AgencyType
 
 # The namespace of agency ids derived from names (a fixed, random UUID: never change it).
@@ -41,6 +43,34 @@ def agency_id_for(name: str) -> UUID:
     """An agency's id, derived from its directory name: the same name can never be
     registered twice, and an identity provider can be given the id before registration."""
     return uuid5(AGENCY_NAMESPACE, directory_name(name))
+
+
+IspVersion = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40), ONE_LINE
+]
+
+
+class AgencyRegistration(Instruction):
+    """Add an agency to the directory, with its type from the section 5 list."""
+
+    name: AgencyName
+    agency_type: AgencyType
+
+
+class IspSigning(Instruction):
+    """Record the agency's signature of the Information Sharing Protocol and when it applies."""
+
+    isp_version: IspVersion
+    effective_from: date
+    effective_until: date | None = None
+    signatory_position: Line
+
+
+class IspLapse(Instruction):
+    """Record that the agency's signature stopped being valid on a day."""
+
+    lapsed_on: date
+    reason: Line
 
 
 class IspSignature(BaseModel):
@@ -107,46 +137,41 @@ class Agency(Aggregate):
 
     @classmethod
     def register(
-        cls, agency_id: UUID, audit: AuditEnvelope, name: str, agency_type: AgencyType
+        cls, agency_id: UUID, audit: AuditEnvelope, registration: AgencyRegistration
     ) -> Agency:
         event = AgencyRegistered(
             originator_id=agency_id,
             originator_version=1,
             audit=audit,
-            name=name,
-            agency_type=agency_type,
-            isp_required=agency_type in ISP_REQUIRED,
+            name=registration.name,
+            agency_type=registration.agency_type,
+            isp_required=registration.agency_type in ISP_REQUIRED,
         )
         agency = cls(evolve_agency(None, event))
         agency._pending.append(event)
         return agency
 
-    def sign_isp(
-        self,
-        audit: AuditEnvelope,
-        isp_version: str,
-        effective_from: date,
-        effective_until: date | None,
-        signatory_position: str,
-    ) -> None:
-        if effective_until is not None and effective_until < effective_from:
+    def sign_isp(self, audit: AuditEnvelope, signing: IspSigning) -> None:
+        if signing.effective_until is not None and signing.effective_until < signing.effective_from:
             raise InvalidInstructionError(
                 "effective_until", "A signature cannot end before it takes effect."
             )
         self._record(
             IspSigned(
                 **self._header(audit),
-                isp_version=isp_version,
-                effective_from=effective_from,
-                effective_until=effective_until,
-                signatory_position=signatory_position,
+                isp_version=signing.isp_version,
+                effective_from=signing.effective_from,
+                effective_until=signing.effective_until,
+                signatory_position=signing.signatory_position,
             )
         )
 
-    def lapse_isp(self, audit: AuditEnvelope, lapsed_on: date, reason: str) -> None:
-        if not self.state.isp_valid_on(lapsed_on):
+    def lapse_isp(self, audit: AuditEnvelope, lapse: IspLapse) -> None:
+        if not self.state.isp_valid_on(lapse.lapsed_on):
             raise ProcessRuleViolationError(rules.NO_ISP_SIGNATURE_TO_LAPSE, "registered")
-        self._record(IspLapsed(**self._header(audit), lapsed_on=lapsed_on, reason=reason))
+        self._record(
+            IspLapsed(**self._header(audit), lapsed_on=lapse.lapsed_on, reason=lapse.reason)
+        )
 
     def _apply(self, event: DomainEvent) -> None:
         self.state = evolve_agency(self.state, event)

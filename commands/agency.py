@@ -2,48 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated
 from uuid import UUID
 
-from pydantic import StringConstraints
-
-from aggregates.agency import Agency, agency_id_for
-from aggregates.instructions import AgencyName
+from aggregates.agency import Agency, AgencyRegistration, IspLapse, IspSigning, agency_id_for
 from commands.base import ChangeAgency, Command
 from commands.context import Issued, Outcome
 from commands.cycle import CommandCycle
 from commands.errors import AgencyNameTakenError, AgencyNotFoundError, ConcurrentChangeError
 from events.base import AuditEnvelope
-from events.forms import ONE_LINE, Line
-from events.vocabulary import AgencyType
-
-IspVersion = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40), ONE_LINE
-]
 
 
-class RegisterAgency(Command):
+class RegisterAgency(AgencyRegistration, Command):
     """Add an agency to the directory, with its type from the section 5 list."""
 
-    name: AgencyName
-    agency_type: AgencyType
 
-
-class SignIsp(ChangeAgency):
+class SignIsp(IspSigning, ChangeAgency):
     """Record the agency's signature of the Information Sharing Protocol and when it applies."""
 
-    isp_version: IspVersion
-    effective_from: date
-    effective_until: date | None = None
-    signatory_position: Line
 
-
-class LapseIsp(ChangeAgency):
+class LapseIsp(IspLapse, ChangeAgency):
     """Record that the agency's signature stopped being valid on a day."""
-
-    lapsed_on: date
-    reason: Line
 
 
 # Handlers
@@ -57,7 +35,7 @@ def register_agency(cycle: CommandCycle, command: RegisterAgency, issued: Issued
     def register(audit: AuditEnvelope) -> Agency:
         if agency_exists(cycle, agency_id):
             raise AgencyNameTakenError(agency_id)
-        return Agency.register(agency_id, audit, command.name, command.agency_type)
+        return Agency.register(agency_id, audit, command)
 
     try:
         return cycle.create(command, issued, register)
@@ -78,13 +56,7 @@ def sign_isp(cycle: CommandCycle, agency_id: UUID, command: SignIsp, issued: Iss
         agency_id,
         command,
         issued,
-        lambda agency, audit: agency.sign_isp(
-            audit,
-            command.isp_version,
-            command.effective_from,
-            command.effective_until,
-            command.signatory_position,
-        ),
+        lambda agency, audit: agency.sign_isp(audit, command),
     )
 
 
@@ -93,5 +65,5 @@ def lapse_isp(cycle: CommandCycle, agency_id: UUID, command: LapseIsp, issued: I
         agency_id,
         command,
         issued,
-        lambda agency, audit: agency.lapse_isp(audit, command.lapsed_on, command.reason),
+        lambda agency, audit: agency.lapse_isp(audit, command),
     )

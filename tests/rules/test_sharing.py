@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from aggregates import rules
-from aggregates.agency import Agency
+from aggregates.agency import Agency, AgencyRegistration, IspLapse, IspSigning
 from aggregates.errors import InvalidInstructionError, ProcessRuleViolationError
 from aggregates.intake import ScreeningOut
 from aggregates.sharing import (
@@ -359,15 +359,39 @@ class TestTheProtocolSignature:
         """Signed-ISP groups take part "Subject to the group having signed the ... Information
         Sharing Protocol" (section 5): from its effective date, until it ends or lapses."""
         mentors = registered(MENTORS)
-        mentors.sign_isp(audit(TRIAGE, NOW), "ISP v4", date(2026, 4, 1), None, "Chief Executive")
+        mentors.sign_isp(
+            audit(TRIAGE, NOW),
+            IspSigning(
+                isp_version="ISP v4",
+                effective_from=date(2026, 4, 1),
+                effective_until=None,
+                signatory_position="Chief Executive",
+            ),
+        )
         assert not mentors.state.may_share_on(NOW.date())
         mentors.sign_isp(
-            audit(TRIAGE, NOW), "ISP v4", date(2025, 1, 1), date(2026, 2, 28), "Chief Executive"
+            audit(TRIAGE, NOW),
+            IspSigning(
+                isp_version="ISP v4",
+                effective_from=date(2025, 1, 1),
+                effective_until=date(2026, 2, 28),
+                signatory_position="Chief Executive",
+            ),
         )
         assert not mentors.state.may_share_on(NOW.date()), "expired on 28 February"
-        mentors.sign_isp(audit(TRIAGE, NOW), "ISP v4", date(2026, 1, 1), None, "Chief Executive")
+        mentors.sign_isp(
+            audit(TRIAGE, NOW),
+            IspSigning(
+                isp_version="ISP v4",
+                effective_from=date(2026, 1, 1),
+                effective_until=None,
+                signatory_position="Chief Executive",
+            ),
+        )
         assert mentors.state.may_share_on(NOW.date())
-        mentors.lapse_isp(audit(TRIAGE, NOW), date(2026, 3, 1), "withdrew")
+        mentors.lapse_isp(
+            audit(TRIAGE, NOW), IspLapse(lapsed_on=date(2026, 3, 1), reason="withdrew")
+        )
         assert not mentors.state.may_share_on(NOW.date())
         assert registered(SCHOOL).state.may_share_on(NOW.date()), "a school needs no ISP"
 
@@ -376,10 +400,18 @@ class TestTheProtocolSignature:
         mentors = registered(MENTORS)
         mentors.collect_events()
         with pytest.raises(ProcessRuleViolationError) as refusal:
-            mentors.lapse_isp(audit(TRIAGE, NOW), date(2026, 3, 1), "x")
+            mentors.lapse_isp(audit(TRIAGE, NOW), IspLapse(lapsed_on=date(2026, 3, 1), reason="x"))
         assert refusal.value.rule == rules.NO_ISP_SIGNATURE_TO_LAPSE
         with pytest.raises(InvalidInstructionError) as invalid:
-            mentors.sign_isp(audit(TRIAGE, NOW), "v4", date(2026, 5, 1), date(2026, 4, 1), "CE")
+            mentors.sign_isp(
+                audit(TRIAGE, NOW),
+                IspSigning(
+                    isp_version="v4",
+                    effective_from=date(2026, 5, 1),
+                    effective_until=date(2026, 4, 1),
+                    signatory_position="CE",
+                ),
+            )
         assert invalid.value.field == "effective_until"
         assert mentors.collect_events() == []
 
@@ -388,4 +420,5 @@ NOW = datetime(2026, 3, 2, 12, tzinfo=UTC)
 
 
 def registered(name: str) -> Agency:
-    return Agency.register(agency(name).agency_id, audit(TRIAGE, NOW), name, AGENCY_TYPES[name])
+    registration = AgencyRegistration(name=name, agency_type=AGENCY_TYPES[name])
+    return Agency.register(agency(name).agency_id, audit(TRIAGE, NOW), registration)
