@@ -2,31 +2,25 @@
 
 from __future__ import annotations
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aggregates.errors import InvalidInstructionError
 from events.erasure import ErasureRequested
-from events.personal import ERASABLE_GROUPS, KeyGroup
-from events.vocabulary import ErasureGround, Role
-from tests.unit.referral_story import Story
+from events.personal import CONTROLLER_NOT_ERASABLE, ERASABLE_GROUPS, KeyGroup
+from tests.rules import harness, histories
+from tests.rules.actors import COMPLIANCE
+from tests.rules.test_erasure import request
+
+CONCLUDED = harness.given(*histories.CONCLUDED)
 
 
 @given(st.lists(st.sampled_from(list(KeyGroup)), min_size=1))
 def test_a_request_naming_the_controllers_group_is_refused_and_records_nothing(
     groups: list[KeyGroup],
 ) -> None:
-    story = Story()
-    story.referral.collect_events()  # the receipt, recorded before
-    dpo = story.by("dpo-1", Role.COMPLIANCE_OFFICER)
+    outcome = CONCLUDED.when(request(COMPLIANCE, *groups))
     if KeyGroup.CONTROLLER in groups:
-        with pytest.raises(InvalidInstructionError) as refusal:
-            story.referral.request_erasure(dpo, groups, ErasureGround.NO_LONGER_NECESSARY, "x")
-        assert refusal.value.field == "key_groups"
-        assert story.referral.collect_events() == []
+        outcome.then_invalid("key_groups", CONTROLLER_NOT_ERASABLE)
         return
-    story.referral.request_erasure(dpo, groups, ErasureGround.NO_LONGER_NECESSARY, "x")
-    (requested,) = story.referral.collect_events()
-    assert isinstance(requested, ErasureRequested)
-    assert requested.key_groups == tuple(g for g in ERASABLE_GROUPS if g in groups)
+    erasable = tuple(group for group in ERASABLE_GROUPS if group in groups)
+    outcome.then(harness.recorded(ErasureRequested, key_groups=erasable))
