@@ -4,12 +4,14 @@
 referral taken step by step. The functions at the end are the process's paths, in order,
 each building on the one before: "a case at its strategy discussion", "a case at the
 strategy meeting", "a case concluded". A mandatory step added to the process is added to
-its path here, and every scenario, test and benchmark that takes the path takes it too.
+its path here, and every scenario, test and benchmark that takes the path takes it too. A
+case that stops on the way (to share, to be refused) goes on along a longer path from where
+it has come (`Case.along`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -58,6 +60,7 @@ class Later:
 
     days: float = 0
     hours: float = 0
+    minutes: float = 0
 
 
 Scene = Step | Later
@@ -77,8 +80,11 @@ class Scenario:
 
     def take(self, step: Step, about: UUID | None = None) -> UUID:
         """Take one step; `about` is the referral it changes (an agency's is in the step)."""
-        body = resolved(step.fields, self.clock.now(), self.cast)
-        return self.driver.take(step.command, step.about or about, body, self.cast.actor(step.by))
+        return self.driver.take(step.command, step.about or about, *self.concrete(step))
+
+    def concrete(self, step: Step) -> tuple[dict[str, Any], Actor]:
+        """The step's body and who takes it, as they stand if it is taken now."""
+        return resolved(step.fields, self.clock.now(), self.cast), self.cast.actor(step.by)
 
     def case(self, received: Step | None = None) -> Case:
         """A referral received (the catalogue's minimal form unless `received` says)."""
@@ -98,6 +104,7 @@ class Case:
     def __init__(self, scenario: Scenario, referral_id: UUID) -> None:
         self.scenario = scenario
         self.referral_id = referral_id
+        self.come: list[Scene] = []  # the path it has come along (`along`)
 
     @property
     def version(self) -> int:
@@ -110,9 +117,18 @@ class Case:
             if isinstance(scene, Step):
                 self.scenario.take(scene, self.referral_id)
             elif isinstance(scene, Later):
-                self.later(days=scene.days, hours=scene.hours)
+                self.later(days=scene.days, hours=scene.hours, minutes=scene.minutes)
             else:
                 self.then(*scene)
+        return self
+
+    def along(self, path: Iterable[Scene]) -> Case:
+        """Go on along one of the process's paths from as far as the case has come on it: what
+        it took along a shorter path is not taken again. Steps taken with `then` in between
+        are the case's own, not the path's."""
+        scenes = list(path)
+        self.then(onward(scenes, self.come))
+        self.come = scenes
         return self
 
     def at(self, moment: datetime) -> Case:
@@ -145,11 +161,29 @@ def resolved(value: Any, now: datetime, cast: Cast) -> Any:
     return value
 
 
+def onward(path: Sequence[Scene], come: Sequence[Scene]) -> list[Scene]:
+    """What is left of `path` for a case that has come along `come`, the start of the same
+    path (each of the process's paths below is the one before and its next stage)."""
+    if list(path[: len(come)]) != list(come):
+        raise ValueError("the path does not go on from where the case has come")
+    return list(path[len(come) :])
+
+
 # -- the process's paths, each the one before and its next stage -----------------------
 
 
+def ready_to_screen() -> list[Scene]:
+    """What screening needs first: the security checks."""
+    return [steps.security_checks_recorded()]
+
+
 def to_screened_in() -> list[Scene]:
-    return [steps.security_checks_recorded(), steps.screened_in()]
+    return [*ready_to_screen(), steps.screened_in()]
+
+
+def to_screened_out(*reasons: str) -> list[Scene]:
+    """Screened out at triage (as clearly not vulnerable unless `reasons` say)."""
+    return [*ready_to_screen(), steps.screened_out(*reasons)]
 
 
 def to_strategy_discussion(social_care: Part = Part.CHILDRENS_SERVICES) -> list[Scene]:
@@ -162,14 +196,15 @@ def ready_to_decide() -> list[Scene]:
     return [steps.referrer_consulted(), steps.risk_assessed()]
 
 
+def to_ready_to_decide(social_care: Part = Part.CHILDRENS_SERVICES) -> list[Scene]:
+    """At the strategy discussion, with what its decision needs taken, not yet decided."""
+    return [*to_strategy_discussion(social_care), *ready_to_decide()]
+
+
 def to_discussion_held(
     outcome: str = "vtr_appropriate", social_care: Part = Part.CHILDRENS_SERVICES
 ) -> list[Scene]:
-    return [
-        *to_strategy_discussion(social_care),
-        *ready_to_decide(),
-        steps.discussion_held(outcome),
-    ]
+    return [*to_ready_to_decide(social_care), steps.discussion_held(outcome)]
 
 
 def signatures(social_care: Part = Part.CHILDRENS_SERVICES) -> list[Scene]:
@@ -193,8 +228,13 @@ def to_support(social_care: Part = Part.CHILDRENS_SERVICES) -> list[Scene]:
     return [*to_strategy_meeting(social_care), steps.meeting_held()]
 
 
+def to_first_review(social_care: Part = Part.CHILDRENS_SERVICES) -> list[Scene]:
+    """Support under way, and the day of its first review come (the review not yet held)."""
+    return [*to_support(social_care), Later(days=35)]
+
+
 def to_exit_agreed(social_care: Part = Part.CHILDRENS_SERVICES) -> list[Scene]:
-    return [*to_support(social_care), Later(days=35), steps.reviewed("conclude")]
+    return [*to_first_review(social_care), steps.reviewed("conclude")]
 
 
 def to_concluded(social_care: Part = Part.CHILDRENS_SERVICES) -> list[Scene]:

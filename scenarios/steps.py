@@ -40,6 +40,7 @@ RISK_ASSESSMENT: Mapping[str, Any] = {
 SUPPORT_ACTION: Mapping[str, Any] = {"description": "Mentoring", "lead_agency": "School"}
 PUBLIC_TASK = ("uk.public-task-art6-1e", "uk.sch1-para18-safeguarding", "uk.ctsa2015-s38")
 ON_CONSENT = ("uk.consent-art6-1a",)
+ON_EXPLICIT_CONSENT = (*ON_CONSENT, "uk.explicit-consent-art9-2a")  # special category data
 PRINCIPLES = ("power_to_share", "necessary", "relevant", "proportionate", "non_discriminatory")
 JUSTIFICATION: Mapping[str, str] = {
     "power_to_share": "The legal bases cited.",
@@ -315,7 +316,7 @@ def disclosure(
     bases: tuple[str, ...] = PUBLIC_TASK,
 ) -> dict[str, Any]:
     """A disclosure's body, each recipient needing to know; without consent (the bases are
-    not consent's) it carries the public-interest balance."""
+    not all consent's) it carries the public-interest balance."""
     fields: dict[str, Any] = {
         "context": context,
         "disclosing_agency_id": discloser_id,
@@ -332,7 +333,7 @@ def disclosure(
         "particularly_sensitive": category == "police_intelligence",
         "handling_advice": "Store with the case file.",
     }
-    if bases != ON_CONSENT:
+    if not set(bases) <= set(ON_EXPLICIT_CONSENT):
         fields["public_interest"] = dict(PUBLIC_INTEREST)
         fields["public_interest_reasoning"] = "A child at risk; consent would inhibit support."
     return fields

@@ -9,8 +9,10 @@ import httpx2 as httpx
 from fastapi.testclient import TestClient
 
 from api.http.app import api_routes
+from commands.context import Actor
 from scenarios.builder import Scenario
 from scenarios.http_driver import HttpDriver
+from scenarios.step import Step
 from tests.support import ACTORS, DUAL_ROLE, TEST_CAST, FixedClock, token_for
 
 TOKENS = {
@@ -26,15 +28,27 @@ class Api:
         self.versions: dict[UUID, int] = {}
         self._clock = clock  # for a live server's client, which has no app to ask
 
-    def scenario(self) -> Scenario:
+    def scenario(self, driver: HttpDriver | None = None) -> Scenario:
         """The builder's steps taken over this client, by the test cast, on the app's clock
         (versions shared with `send`)."""
         clock = self._clock or self.client.app.state.runtime.ledger.clock  # type: ignore[attr-defined]
         assert isinstance(clock, FixedClock), "scenarios move the app's clock"
-        driver = HttpDriver(
-            self.client, lambda actor: self.headers(actor.actor_id), api_routes(), self.versions
-        )
-        return Scenario(driver, TEST_CAST, clock)
+        return Scenario(driver or self.driver(), TEST_CAST, clock)
+
+    def driver(self) -> HttpDriver:
+        """The builder's HTTP driver over this client, sending as each test actor (one of two
+        roles included) with versions shared with `send`."""
+        return HttpDriver(self.client, self.headers_of, api_routes(), self.versions)
+
+    def attempt(self, referral_id: UUID, step: Step) -> httpx.Response:
+        """The request the builder sends for `step` now, and the response as it came: for a
+        contract's look at an answer, a refusal's above all."""
+        scenario = self.scenario()
+        body, actor = scenario.concrete(step)
+        return self.driver().request(step.command, referral_id, body, actor)
+
+    def headers_of(self, actor: Actor) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token_for(actor)}"}
 
     def headers(self, by: str, key: str | None = None) -> dict[str, str]:
         headers = {"Authorization": f"Bearer {TOKENS[by]}"}

@@ -6,16 +6,17 @@ tests/rules/; here on SQLite only (persistence and replay are tested in tests/in
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
-from uuid import UUID
 
-import httpx2 as httpx
 import pytest
 
-from tests import lifecycle as steps
+from scenarios import builder, steps
+from scenarios.step import Part
+from tests import lifecycle
 from tests.api_client import Api
 from tests.lifecycle import refused
-from tests.support import FixedClock, referral_form
+from tests.support import DUAL_ROLE, FixedClock, referral_form
+
+CONVENING = steps.meeting_convened("2026-03-12T10:00:00Z")
 
 
 @pytest.fixture
@@ -25,89 +26,49 @@ def backend() -> str:
 
 def test_every_stage_in_order_with_refusals_that_store_nothing(api: Api, clock: FixedClock) -> None:
     # Intake and triage.
-    referral_id = api.received(referral_form())
-    api.ok(referral_id, "security-checks", by="triage-1")
-    api.ok(
-        referral_id,
-        "further-information-requests",
-        {"information_needed": "Attendance"},
-        by="triage-1",
+    case = api.scenario().case(steps.referral_received(referral_form()))
+    case.then(
+        builder.ready_to_screen(),
+        steps.further_information_requested("Attendance"),
+        steps.further_information_returned("82%"),
     )
-    api.ok(referral_id, "further-information-returns", {"information_summary": "82%"}, by="desk-1")
+    referral_id = case.referral_id
 
     # Wrong stage: a strategy meeting cannot be convened during triage.
-    problem = refused(
-        api,
-        referral_id,
-        lambda: api.send(
-            referral_id,
-            "strategy-meeting/convene",
-            {"meeting_at": "2026-03-12T10:00:00Z", "chair": "chair-1"},
-            by="chair-1",
-        ),
-        409,
-    )
+    problem = refused(api, referral_id, partial(api.attempt, referral_id, CONVENING), 409)
     assert problem["rule"] == "step-not-allowed-at-this-stage"
     assert problem["stage"] == "triage"
     assert "Convening the strategy meeting" in problem["detail"]
 
-    api.ok(referral_id, "screen-in", by="triage-1")
-    steps.strategy_discussion(api, clock, referral_id)
+    case.then(steps.screened_in())
+    lifecycle.strategy_discussion(api, clock, referral_id)
 
     # Section 2: a missing signature keeps the meeting from being convened.
-    api.ok(referral_id, "mash-decision/signatures", {"capacity": "police"}, by="dual-1/police")
-    problem = refused(
-        api,
-        referral_id,
-        lambda: api.send(
-            referral_id,
-            "strategy-meeting/convene",
-            {"meeting_at": "2026-03-12T10:00:00Z", "chair": "chair-1"},
-            by="chair-1",
-        ),
-        409,
-    )
+    as_police, as_childrens_services = DUAL_ROLE
+    case.then(steps.mash_decision_signed(Part.POLICE).taken_by(as_police))
+    problem = refused(api, referral_id, partial(api.attempt, referral_id, CONVENING), 409)
     assert problem["stage"] == "awaiting_section_2_signatures"
     # The same person cannot sign the second box, even holding the second role.
-    problem = refused(
-        api,
-        referral_id,
-        lambda: api.send(
-            referral_id,
-            "mash-decision/signatures",
-            {"capacity": "childrens_services"},
-            by="dual-1/childrens_services",
-        ),
-        409,
-    )
+    second_box = steps.mash_decision_signed(Part.CHILDRENS_SERVICES)
+    same_person = second_box.taken_by(as_childrens_services)
+    problem = refused(api, referral_id, partial(api.attempt, referral_id, same_person), 409)
     assert problem["rule"] == "two-distinct-signatories"
-    api.ok(referral_id, "mash-decision/signatures", {"capacity": "childrens_services"}, by="cs-1")
-    steps.feedback(api, clock, referral_id, "strategy_discussion")
+    case.then(second_box)
+    lifecycle.feedback(api, clock, referral_id, "strategy_discussion")
 
     # A stale expected version is a conflict, never a silent overwrite.
-    stale = api.versions[referral_id] - 1
-    problem = refused(
-        api,
-        referral_id,
-        lambda: api.send(
-            referral_id,
-            "strategy-meeting/convene",
-            {"meeting_at": "2026-03-12T10:00:00Z", "chair": "chair-1"},
-            by="chair-1",
-            version=stale,
-        ),
-        409,
-    )
+    stale = CONVENING.but(expected_version=api.versions[referral_id] - 1)
+    problem = refused(api, referral_id, partial(api.attempt, referral_id, stale), 409)
     assert problem["current_version"] == api.versions[referral_id]
 
     # Malformed bodies: missing, mistyped and unknown fields, and broken JSON.
-    malformed: list[dict[str, Any]] = [
-        {"chair": "chair-1"},
-        {"meeting_at": "soon", "chair": "chair-1"},
-        {"meeting_at": "2026-03-12T10:00:00Z", "chair": "chair-1", "venue": "x"},
+    malformed = [
+        CONVENING.without("meeting_at"),
+        CONVENING.but(meeting_at="soon"),
+        CONVENING.but(venue="x"),
     ]
-    for body in malformed:
-        problem = refused(api, referral_id, partial(convene, api, referral_id, body), 422)
+    for step in malformed:
+        problem = refused(api, referral_id, partial(api.attempt, referral_id, step), 422)
         assert problem["errors"]
     refused(
         api,
@@ -120,29 +81,13 @@ def test_every_stage_in_order_with_refusals_that_store_nothing(api: Api, clock: 
         422,
     )
 
-    steps.strategy_meeting_and_reviews(api, clock, referral_id)
+    lifecycle.strategy_meeting_and_reviews(api, clock, referral_id)
 
     # An open dispute holds the conclusion back until it is referred and resolved.
-    api.ok(
-        referral_id,
-        "disputes",
-        {"disputed_decision": "review", "grounds": "Too early."},
-        by="police-2",
-    )
-    api.ok(
-        referral_id,
-        "disputes/referral",
-        {"dispute_no": 1, "head_of_safeguarding": "hos-1", "detective_superintendent": "dsupt-1"},
-        by="triage-1",
-    )
-    api.ok(
-        referral_id,
-        "disputes/resolution",
-        {"dispute_no": 1, "outcome": "not_upheld", "resolution": "Decision stands."},
-        by="hos-1",
-    )
+    lifecycle.dispute(api, referral_id, "review")
+    case.then(steps.dispute_resolved())
 
-    steps.conclusion(api, clock, referral_id)
+    lifecycle.conclusion(api, clock, referral_id)
 
     history = api.history(referral_id)
     assert [event["event"] for event in history] == [
@@ -171,11 +116,12 @@ def test_every_stage_in_order_with_refusals_that_store_nothing(api: Api, clock: 
         "PostExitReviewRecorded",
     ]
     assert [event["version"] for event in history] == list(range(1, 24))
-    case = api.case(referral_id, after=history[-1]["position"])
-    assert case["stage"] == "concluded"
-    assert case["next_step"] is None
-    assert case["closure"]["six_month_review_due_on"] == "2026-11-22"
-    signatories = {s["signatory_id"] for s in case["strategy_discussion"]["signatures"]}
+    case_view = api.case(referral_id, after=history[-1]["position"])
+    assert case_view["stage"] == "concluded"
+    assert case_view["next_step"] is None
+    assert case_view["closure"]["six_month_review_due_on"] == "2026-11-22"
+    signatures = case_view["strategy_discussion"]["signatures"]
+    signatories = {s["signatory_id"] for s in signatures}
     assert signatories == {"dual-1", "cs-1"}
 
 
@@ -188,37 +134,21 @@ def test_screened_out_referral_stays_on_record_and_can_go_to_alternative_support
         received_at="2026-03-01T23:40:00Z",
         subject_age_group="adult",
     )
-    referral_id = api.received(form)
-    api.ok(referral_id, "security-checks", by="triage-1")
-    problem = refused(
-        api,
-        referral_id,
-        lambda: api.send(referral_id, "screen-out", {"reasons": ["other"]}, by="triage-1"),
-        422,
-    )
+    case = api.scenario().case(steps.referral_received(form)).then(builder.ready_to_screen())
+    referral_id = case.referral_id
+    other_unsaid = steps.screened_out("other")
+    problem = refused(api, referral_id, partial(api.attempt, referral_id, other_unsaid), 422)
     assert problem["errors"][0]["field"] == "other_reason"
-    api.ok(
-        referral_id,
-        "screen-out",
-        {"reasons": ["misguided_or_misinformed", "other"], "other_reason": "Family dispute."},
-        by="triage-1",
+    case.then(
+        steps.screened_out("misguided_or_misinformed", "other").but(other_reason="Family dispute.")
     )
     clock.advance(days=2)
-    api.ok(
-        referral_id,
-        "alternative-support-referral",
-        {"referred_on": "2026-03-04", "support_provider": "Early Help"},
-        by="triage-1",
-    )
-    case = api.case(referral_id, after=api.log_position())
-    assert case["stage"] == "referred_to_alternative_support"
-    assert case["screening"]["reasons"] == ["misguided_or_misinformed", "other"]
-    assert case["closure"]["forum"] == "mash_triage"
-    assert case["next_step"] == {
+    case.then(steps.referred_to_alternative_support("Early Help").but(referred_on="2026-03-04"))
+    case_view = api.case(referral_id, after=api.log_position())
+    assert case_view["stage"] == "referred_to_alternative_support"
+    assert case_view["screening"]["reasons"] == ["misguided_or_misinformed", "other"]
+    assert case_view["closure"]["forum"] == "mash_triage"
+    assert case_view["next_step"] == {
         "description": "Post-exit review at 6 months",
         "due_on": "2026-09-04",
     }
-
-
-def convene(api: Api, referral_id: UUID, body: dict[str, Any]) -> httpx.Response:
-    return api.send(referral_id, "strategy-meeting/convene", body, by="chair-1")
