@@ -46,6 +46,7 @@ from api.bootstrap import (
 )
 from api.catalogue import render_catalogue
 from api.http.app import api_routes, create_app
+from api.http.command_examples import render_command_examples
 from api.http.middleware import ProblemHttpToolsProtocol
 from api.http.outages import OUTAGES, describe
 from api.logging import configure_logging
@@ -57,7 +58,6 @@ from commands.errors import AgencyNameTakenError, ReferralNotFoundError
 from commands.keyring import KeyRingError, rotate_master_key
 from events.vocabulary import AgencyType, Role
 from projections.agency_directory import AgencyDirectory
-from scenarios.command_examples import render_command_examples
 from scenarios.demo import DEMO_ACTORS, DEMO_START, ScriptedClock, load_demo
 from scenarios.synthetic import generate_year
 

@@ -17,9 +17,9 @@ from fastapi.routing import APIRoute
 
 from api.access.marking import PROTECTIVE_MARKING
 from api.access.permissions import MATRIX
+from api.http.command_examples import EXAMPLES
 from api.http.problems import PROBLEM_JSON
 from api.http.schemas import Problem
-from scenarios.command_examples import EXAMPLES
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 REQUEST_ID = {

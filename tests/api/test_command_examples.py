@@ -11,9 +11,7 @@ from uuid import UUID
 import pytest
 
 from aggregates.agency import agency_id_for
-from scenarios import builder, steps
-from scenarios.builder import Case
-from scenarios.command_examples import (
+from api.http.command_examples import (
     AGENCY_IDS,
     CHILDRENS,
     EXAMPLES,
@@ -22,6 +20,8 @@ from scenarios.command_examples import (
     REFERRAL_ID,
     SCHOOL,
 )
+from scenarios import builder, steps
+from scenarios.builder import Case
 from scenarios.step import Part, Step
 from scenarios.steps import ON_CONSENT, agency_ref
 from tests import lifecycle

@@ -17,9 +17,9 @@ from pydantic import BaseModel
 from api.access.permissions import MATRIX
 from api.cli import cli
 from api.http.app import api_routes, create_app
+from api.http.command_examples import EXAMPLES, PLACEHOLDER_IDS, render_command_examples
 from api.settings import Settings
 from commands.base import Command
-from scenarios.command_examples import EXAMPLES, PLACEHOLDER_IDS, render_command_examples
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMAND_ROUTES = {route.name: route for route in api_routes() if route.body_field is not None}
