@@ -26,6 +26,7 @@ What the verifiers reject, beyond a hash that does not match:
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -37,6 +38,7 @@ MAX_SIZE = 2**64  # tree sizes and indices are uint64 in RFC 9162
 _LEAF_PREFIX = b"\x00"
 _NODE_PREFIX = b"\x01"
 _SIZE_BYTES = 8
+_HEX_HASH = re.compile("[0-9a-f]{64}")
 
 
 def leaf_hash(entry: bytes) -> bytes:
@@ -355,11 +357,11 @@ class Frontier:
         size, hashes = data.get("size"), data.get("hashes")
         if set(data) != {"size", "hashes"} or not _is_count(size) or not isinstance(hashes, list):
             raise ValueError("not a frontier: expected {'size': int, 'hashes': [hex, ...]}")
-        if not all(isinstance(h, str) and len(h) == 2 * HASH_SIZE for h in hashes):
-            raise ValueError("not a frontier: each hash is 64 hex digits")
-        raw = [bytes.fromhex(h) for h in hashes]
-        if [h.hex() for h in raw] != hashes or len(raw) != size.bit_count():
-            raise ValueError("not a frontier: lowercase hex, one hash per set bit of the size")
+        if not all(isinstance(h, str) and _HEX_HASH.fullmatch(h) for h in hashes):
+            raise ValueError("not a frontier: each hash is 64 lowercase hex digits")
+        if len(hashes) != size.bit_count():
+            raise ValueError("not a frontier: it needs one hash per set bit of its size")
+        raw = [bytes.fromhex(str(h)) for h in hashes]
         return cls._restore(size, raw)
 
     @classmethod
