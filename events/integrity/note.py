@@ -251,6 +251,13 @@ class Cosigner:
         return Signature(self.name, self.verifier_key().key_id, payload)
 
 
+def cosignature_timestamp(signature: Signature) -> int:
+    """The time a cosignature line claims, unverified (a witness keeps its own times rising)."""
+    if len(signature.signature) != _TIMESTAMP_SIZE + _ED25519_SIG_SIZE:
+        raise MalformedNoteError("not-a-cosignature", "expected 8 + 64 bytes after the key id")
+    return int.from_bytes(signature.signature[:_TIMESTAMP_SIZE], "big")
+
+
 def _check_line(line: str, what: str) -> None:
     if any(ch < " " for ch in line):
         raise MalformedNoteError("control-character", f"{what} holds an ASCII control character")
@@ -370,6 +377,8 @@ def _parse_signature_line(line: str) -> Signature:
     if not space:
         raise MalformedNoteError("bad-signature-line", "expected '— <key name> <base64>'")
     _check_key_name(name, MalformedNoteError)
+    if " " in encoded:
+        raise MalformedNoteError("bad-key-name", f"a key name holds no space: {line!r}")
     raw = _strict_base64(encoded)
     if raw is None:
         raise MalformedNoteError("bad-base64", f"the signature of {name} is not canonical base64")
