@@ -15,13 +15,17 @@ computed by our code:
 
 from __future__ import annotations
 
+import ast
 import hashlib
+import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from events.integrity import merkle
 from events.integrity.merkle import (
     EMPTY_ROOT,
     Frontier,
@@ -468,6 +472,26 @@ def test_a_proof_says_nothing_of_a_size_the_checkpoint_did_not_sign() -> None:
     assert not verify_inclusion(LEAVES[0], 0, 4, inclusion_proof(LEAVES[:3], 0), ROOTS[4])
     assert verify_consistency(2, 4, ROOTS[2], ROOTS[3], consistency_proof(LEAVES[:3], 2))
     assert not verify_consistency(2, 4, ROOTS[2], ROOTS[4], consistency_proof(LEAVES[:3], 2))
+
+
+def test_the_integrity_core_imports_only_the_standard_library_and_cryptography() -> None:
+    """What import-linter's `integrity-core` contract cannot see: a sibling of events that
+    itself imports only the standard library."""
+    imported: set[str] = set()
+    for path in Path(merkle.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                imported.add(node.module)
+    allowed = {*sys.stdlib_module_names, "cryptography"}
+    outside = [
+        name
+        for name in sorted(imported)
+        if name.split(".")[0] not in allowed and not name.startswith("events.integrity")
+    ]
+    assert outside == []
+    assert "cryptography.hazmat.primitives.asymmetric.ed25519" in imported, "the scan sees imports"
 
 
 # --- the frontier ---------------------------------------------------------------------------
