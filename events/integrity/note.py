@@ -206,6 +206,11 @@ class Signature:
     key_id: bytes
     signature: bytes
 
+    def __post_init__(self) -> None:
+        _check_key_name(self.name, MalformedNoteError)
+        if len(self.key_id) != KEY_ID_SIZE or not self.signature:
+            raise MalformedNoteError("short-signature", "a key id is 4 bytes, then a signature")
+
     def line(self) -> str:
         return f"{_SIGNATURE_PREFIX}{self.name} {_b64(self.key_id + self.signature)}\n"
 
