@@ -70,7 +70,7 @@ class Projections:
     register: DisclosureRegister
     obligations: DisposalObligations
     retention: RetentionRecords
-    workers: dict[str, ProjectionWorker]
+    workers: dict[str, ProjectionWorker[Any]]
     wakeup: PostgresWakeUp | None = None
 
     def start(self) -> None:

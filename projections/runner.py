@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterable, Sequence
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
 import structlog
 from eventsourcing.persistence import ApplicationRecorder
@@ -23,12 +23,30 @@ from events.storage import EventMapper
 log = structlog.get_logger("vtr.projections")
 
 Positioned = tuple[int, DomainEvent]
+Entry = TypeVar("Entry")
+Entry_contra = TypeVar("Entry_contra", contravariant=True)
 
 
-class EventFeed(Protocol):
+class Feed(Protocol[Entry]):
+    """A log read in order: each entry with its position."""
+
     def latest_position(self) -> int: ...
 
-    def read(self, after: int, up_to: int, limit: int) -> list[Positioned]: ...
+    def read(self, after: int, up_to: int, limit: int) -> list[tuple[int, Entry]]: ...
+
+
+class Follower(Protocol[Entry_contra]):
+    """What follows a log: where it stands, and how it applies a batch (see `Projection`)."""
+
+    @property
+    def name(self) -> str: ...
+
+    def position(self) -> int: ...
+
+    def apply(self, batch: Sequence[tuple[int, Entry_contra]], after: int, up_to: int) -> bool: ...
+
+
+EventFeed = Feed[DomainEvent]
 
 
 class RecorderFeed:
@@ -67,13 +85,13 @@ class Projection(Protocol):
         ...
 
 
-class ProjectionWorker:
+class ProjectionWorker(Generic[Entry]):
     """Keeps a projection up to date with the log, waking on saves, notifications or a timer."""
 
     def __init__(
         self,
-        feed: EventFeed,
-        projection: Projection,
+        feed: Feed[Entry],
+        projection: Follower[Entry],
         *,
         batch_size: int = 500,
         poll_interval: float = 1.0,
@@ -151,7 +169,7 @@ class ProjectionWorker:
 
 
 def wait_for_position(
-    projection: Projection, position: int, timeout: float, poll: float = 0.02
+    projection: Follower[Entry], position: int, timeout: float, poll: float = 0.02
 ) -> bool:
     """Wait until the view reflects `position` (read-your-writes); False if time ran out."""
     deadline = time.monotonic() + timeout

@@ -48,6 +48,7 @@ from commands.application import ReferralLedger
 from commands.conclusion import ConcludeProcess
 from commands.context import Actor, Issued
 from commands.disposal import ConfirmDisposal, EndAgencyInvolvement, LiftLegalHold, PlaceLegalHold
+from events.base import DomainEvent
 from events.vocabulary import AgencyType, DisposalMethod, InvolvementEndReason, LegalHoldGround
 from projections import agency_directory, case_view_store, disclosure_register
 from projections.database import ProjectionDatabase, Reader, Write
@@ -343,9 +344,9 @@ def register_agency(ledger: ReferralLedger) -> None:
 class RivalFirst:
     """The log as one worker reads it; right after its first read, a rival worker catches up."""
 
-    def __init__(self, feed: EventFeed, rival: ProjectionWorker) -> None:
+    def __init__(self, feed: EventFeed, rival: ProjectionWorker[DomainEvent]) -> None:
         self.feed = feed
-        self.rival: ProjectionWorker | None = rival
+        self.rival: ProjectionWorker[DomainEvent] | None = rival
 
     def latest_position(self) -> int:
         return self.feed.latest_position()
