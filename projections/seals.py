@@ -1,0 +1,188 @@
+"""Seals: every stored event's leaf hash, the hash chain and the Merkle tree over the log.
+
+The sealer follows the notification log in order, like a projection, and commits its seals
+with its position in one transaction, so each event is sealed exactly once. What it hashes
+is the exact stored record, never a re-serialisation: the position, the originator id and
+version, the topic and the stored state bytes, so sealed personal fields are covered as the
+ciphertext they are stored as, and erasure (which destroys keys, never bytes) keeps every
+seal true. The tree is kept as a frontier (the roots of its perfect subtrees), not rebuilt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import struct
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import ApplicationRecorder, Notification
+
+from events.integrity.merkle import Frontier, leaf_hash
+from projections.database import ProjectionDatabase, Reader, Write
+
+SEALS = "vtr_seals"
+HEADS = "vtr_seal_heads"
+CREATE = (
+    (
+        "CREATE TABLE IF NOT EXISTS {seals} (log TEXT NOT NULL, position BIGINT NOT NULL, "
+        "leaf_index BIGINT NOT NULL, leaf_hash TEXT NOT NULL, chain_hash TEXT NOT NULL, "
+        "PRIMARY KEY (log, position))"
+    ),
+    "CREATE UNIQUE INDEX IF NOT EXISTS {by_index} ON {seals} (log, leaf_index)",
+    (
+        "CREATE TABLE IF NOT EXISTS {heads} (log TEXT PRIMARY KEY, size BIGINT NOT NULL, "
+        "frontier TEXT NOT NULL, chain_head TEXT NOT NULL)"
+    ),
+)
+# The chain starts from 32 zero bytes: h(i) = SHA-256(h(i-1) || leaf(i)).
+CHAIN_START = bytes(32)
+# The first byte of every entry: the entry format, so a later format can never be mistaken
+# for this one.
+EVENT_ENTRY_V1 = b"\x01"
+
+
+def event_entry(
+    position: int, originator_id: UUID, version: int, topic: str, state: bytes
+) -> bytes:
+    """The bytes a stored event's leaf is the hash of: fixed-width numbers and
+    length-prefixed text, so no two records can give the same entry."""
+    topic_bytes = topic.encode()
+    return b"".join(
+        (
+            EVENT_ENTRY_V1,
+            struct.pack(">Q", position),
+            originator_id.bytes,
+            struct.pack(">Q", version),
+            struct.pack(">I", len(topic_bytes)),
+            topic_bytes,
+            struct.pack(">I", len(state)),
+            state,
+        )
+    )
+
+
+def notification_entry(notification: Notification) -> bytes:
+    return event_entry(
+        notification.id,
+        UUID(str(notification.originator_id)),
+        notification.originator_version,
+        notification.topic,
+        notification.state,
+    )
+
+
+def chained(previous: bytes, leaf: bytes) -> bytes:
+    return hashlib.sha256(previous + leaf).digest()
+
+
+@dataclass(frozen=True)
+class SealHead:
+    """Where a sealed log stands: its size, its tree's frontier and its chain's head."""
+
+    size: int
+    frontier: Frontier
+    chain_head: bytes
+
+    @property
+    def root(self) -> bytes:
+        return self.frontier.root()
+
+
+class RawFeed:
+    """The notification log exactly as stored: every topic, nothing decoded."""
+
+    def __init__(self, recorder: ApplicationRecorder) -> None:
+        self._recorder = recorder
+
+    def latest_position(self) -> int:
+        return self._recorder.max_notification_id() or 0
+
+    def read(self, after: int, up_to: int, limit: int) -> list[tuple[int, Notification]]:
+        notifications = self._recorder.select_notifications(
+            start=after, limit=limit, stop=up_to, inclusive_of_start=False
+        )
+        return [(n.id, n) for n in notifications]
+
+
+class Sealer:
+    """Seals one log (`log`: its origin), a batch per transaction with its position."""
+
+    def __init__(self, db: ProjectionDatabase, log: str) -> None:
+        self.db = db
+        self.log = log
+        self.name = f"seals:{log}"
+        self.tracking_key = f"vtr:seals:{log}"
+        sql = partial(db.dialect.statement, seals=SEALS, heads=HEADS, by_index=f"{SEALS}_by_index")
+        self.create_statements = [sql(statement) for statement in CREATE]
+        self._head = sql("SELECT size, frontier, chain_head FROM {heads} WHERE log={mark}")
+        self._seal = sql(
+            "INSERT INTO {seals} (log, position, leaf_index, leaf_hash, chain_hash) "
+            "VALUES ({mark},{mark},{mark},{mark},{mark})"
+        )
+        self._move_head = sql(
+            "INSERT INTO {heads} (log, size, frontier, chain_head) "
+            "VALUES ({mark},{mark},{mark},{mark}) ON CONFLICT (log) DO UPDATE SET "
+            "size=excluded.size, frontier=excluded.frontier, chain_head=excluded.chain_head"
+        )
+        self._seals = sql(
+            "SELECT position, leaf_index, leaf_hash, chain_hash FROM {seals} WHERE log={mark} "
+            "AND leaf_index >= {mark} ORDER BY leaf_index LIMIT {mark}"
+        )
+
+    def create_table(self) -> None:
+        self.db.create(self.create_statements)
+
+    def position(self) -> int:
+        return self.db.position(self.tracking_key)
+
+    def head(self) -> SealHead:
+        return _head_from(self.db.rows(self._head, (self.log,)))
+
+    def apply(self, batch: Sequence[tuple[int, Notification]], after: int, up_to: int) -> bool:
+        def writes(read: Reader) -> list[Write]:
+            head = _head_from(read(self._head, (self.log,)))
+            frontier, chain, rows = head.frontier.copy(), head.chain_head, []
+            for position, notification in batch:
+                leaf = leaf_hash(notification_entry(notification))
+                chain = chained(chain, leaf)
+                rows.append((self.log, position, frontier.size, leaf.hex(), chain.hex()))
+                frontier.append(leaf)
+            moved = (self.log, frontier.size, _frontier_text(frontier), chain.hex())
+            return [(self._seal, rows), (self._move_head, [moved])]
+
+        return self.db.advance(self.tracking_key, after, up_to, writes)
+
+    def seals(self, from_index: int, limit: int) -> list[tuple[int, int, bytes, bytes]]:
+        """Seals in leaf order: (position, leaf index, leaf hash, chain hash)."""
+        return [
+            (
+                int(row["position"]),
+                int(row["leaf_index"]),
+                bytes.fromhex(row["leaf_hash"]),
+                bytes.fromhex(row["chain_hash"]),
+            )
+            for row in self.db.rows(self._seals, (self.log, from_index, limit))
+        ]
+
+
+def _head_from(rows: list[Any]) -> SealHead:
+    if not rows:
+        return SealHead(0, Frontier(), CHAIN_START)
+    row = rows[0]
+    size = int(row["size"])
+    return SealHead(size, _frontier_from(size, row["frontier"]), bytes.fromhex(row["chain_head"]))
+
+
+def _frontier_text(frontier: Frontier) -> str:
+    return json.dumps(frontier.to_json())
+
+
+def _frontier_from(size: int, text: str) -> Frontier:
+    frontier = Frontier.from_json(json.loads(text))
+    if frontier.size != size:
+        raise ValueError("a seal head's frontier disagrees with its size")
+    return frontier
