@@ -170,25 +170,25 @@ class StrategyDiscussionSteps(ReferralBase):
             )
         )
 
-    def sign_mash_decision(self, audit: AuditEnvelope, signature: Section2Signature) -> None:
+    def sign_mash_decision(self, audit: AuditEnvelope, signing: Section2Signature) -> None:
         self._require_stage(
             "Signing the Section 2 decision",
             {Stage.AWAITING_SECTION_2_SIGNATURES},
             "once the strategy discussion has decided and before both signatures are given",
         )
-        if audit.actor_role is not SIGNATORY_ROLES[signature.capacity]:
-            raise NotPermittedError(rules.signatory_role(signature.capacity))
+        if audit.actor_role is not SIGNATORY_ROLES[signing.capacity]:
+            raise NotPermittedError(rules.signatory_role(signing.capacity))
         discussion = self._discussion()
-        if signature.capacity is not SignatoryCapacity.POLICE:
+        if signing.capacity is not SignatoryCapacity.POLICE:
             self._require(
-                signature.capacity.value == discussion.social_care_service.value,
+                signing.capacity.value == discussion.social_care_service.value,
                 rules.SIGNATURE_FROM_DISCUSSION_SERVICE,
             )
         boxes = {signature_box(signature.capacity) for signature in discussion.signatures}
-        self._require(signature_box(signature.capacity) not in boxes, rules.SIGNATURE_ONCE_PER_BOX)
+        self._require(signature_box(signing.capacity) not in boxes, rules.SIGNATURE_ONCE_PER_BOX)
         signatories = {signature.signatory_id for signature in discussion.signatures}
         self._require(audit.actor_id not in signatories, rules.TWO_DISTINCT_SIGNATORIES)
-        self._record(MashDecisionSigned(**self._header(audit), capacity=signature.capacity))
+        self._record(MashDecisionSigned(**self._header(audit), capacity=signing.capacity))
 
     def notify_referrer(self, audit: AuditEnvelope, notice: ReferrerNotice) -> None:
         if notice.feedback_point is FeedbackPoint.STRATEGY_DISCUSSION:
