@@ -46,8 +46,8 @@ class ReferralForm(Instruction):
     referring_agency: AgencyName
     subject_age_group: AgeGroup
     subject: SubjectDetails
-    partner_and_parents: list[RelatedPerson] = Field(default_factory=list, max_length=20)
-    children_and_siblings: list[RelatedPerson] = Field(default_factory=list, max_length=30)
+    partner_and_parents: tuple[RelatedPerson, ...] = Field(default_factory=tuple, max_length=20)
+    children_and_siblings: tuple[RelatedPerson, ...] = Field(default_factory=tuple, max_length=30)
     concern: ReferralConcern
     referrer: ReferrerDetails
 

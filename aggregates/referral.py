@@ -90,8 +90,8 @@ class Referral(
             referring_agency=form.referring_agency,
             subject_age_group=form.subject_age_group,
             subject=form.subject,
-            partner_and_parents=tuple(form.partner_and_parents),
-            children_and_siblings=tuple(form.children_and_siblings),
+            partner_and_parents=form.partner_and_parents,
+            children_and_siblings=form.children_and_siblings,
             concern=form.concern,
             referrer=form.referrer,
         )

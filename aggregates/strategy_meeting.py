@@ -40,7 +40,7 @@ class StrategyMeetingDecision(Instruction):
     """A support package needs its actions (each with a lead agency) and a review date."""
 
     outcome: MeetingOutcome
-    actions: list[SupportAction] = Field(default_factory=list, max_length=50)
+    actions: tuple[SupportAction, ...] = Field(default_factory=tuple, max_length=50)
     review_on: date | None = None
     rationale: Narrative | None = None
 

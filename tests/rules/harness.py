@@ -184,8 +184,8 @@ def given(
             referring_agency="Greenfield High School",
             subject_age_group=age_group,
             subject=SubjectDetails(full_name="Subject", address=Address(lines=["1 Road"])),
-            partner_and_parents=[],
-            children_and_siblings=[],
+            partner_and_parents=(),
+            children_and_siblings=(),
             concern=ReferralConcern(
                 reasons_for_referral="reasons", background_and_risk="background"
             ),

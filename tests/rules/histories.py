@@ -151,7 +151,7 @@ def support_agreed(turn: Turn) -> None:
         turn.by(CHAIR),
         StrategyMeetingDecision(
             outcome=MeetingOutcome.SUPPORT_PACKAGE,
-            actions=[MENTORING],
+            actions=(MENTORING,),
             review_on=turn.days_from_today(35),
             rationale=None,
         ),
@@ -161,7 +161,7 @@ def support_agreed(turn: Turn) -> None:
 def meeting_concluded(outcome: MeetingOutcome) -> Step:
     return lambda turn: turn.referral.conclude_strategy_meeting(
         turn.by(CHAIR),
-        StrategyMeetingDecision(outcome=outcome, actions=[], review_on=None, rationale="rationale"),
+        StrategyMeetingDecision(outcome=outcome, actions=(), review_on=None, rationale="rationale"),
     )
 
 

@@ -62,7 +62,7 @@ def test_a_support_package_is_an_action_plan_with_a_review() -> None:
             case.by(CHAIR),
             StrategyMeetingDecision(
                 outcome=MeetingOutcome.SUPPORT_PACKAGE,
-                actions=[],
+                actions=(),
                 review_on=case.days_from_today(35),
                 rationale=None,
             ),
@@ -73,7 +73,7 @@ def test_a_support_package_is_an_action_plan_with_a_review() -> None:
             case.by(CHAIR),
             StrategyMeetingDecision(
                 outcome=MeetingOutcome.SUPPORT_PACKAGE,
-                actions=[MENTORING],
+                actions=(MENTORING,),
                 review_on=case.today,
                 rationale=None,
             ),
@@ -95,7 +95,7 @@ def test_other_outcomes_carry_no_action_plan() -> None:
             case.by(CHAIR),
             StrategyMeetingDecision(
                 outcome=MeetingOutcome.ALTERNATIVE_SUPPORT,
-                actions=[MENTORING],
+                actions=(MENTORING,),
                 review_on=case.today + timedelta(days=30),
                 rationale=None,
             ),
