@@ -80,21 +80,21 @@ class ConclusionSteps(DisposalSteps):
         self._propose_end_of_involvement(audit, InvolvementEndReason.PROCESS_CONCLUDED)
 
     def refer_to_alternative_support(
-        self, audit: AuditEnvelope, referral_on: AlternativeSupportReferral
+        self, audit: AuditEnvelope, alternative: AlternativeSupportReferral
     ) -> None:
         forum, agreed_at = self._alternative_support_decision()
         self._require(self.state.open_dispute is None, rules.NO_CONCLUSION_WITH_OPEN_DISPUTE)
-        self._check_exit_day(referral_on.referred_on, agreed_at, audit, "referred_on")
-        six, twelve = post_exit_review_days(referral_on.referred_on)
+        self._check_exit_day(alternative.referred_on, agreed_at, audit, "referred_on")
+        six, twelve = post_exit_review_days(alternative.referred_on)
         self._record(
             ReferredToAlternativeSupport(
                 **self._header(audit),
                 forum=forum,
-                referred_on=referral_on.referred_on,
-                support_provider=referral_on.support_provider,
+                referred_on=alternative.referred_on,
+                support_provider=alternative.support_provider,
                 six_month_review_due_on=six,
                 twelve_month_review_due_on=twelve,
-                rationale=referral_on.rationale,
+                rationale=alternative.rationale,
             )
         )
         self._propose_end_of_involvement(

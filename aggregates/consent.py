@@ -150,21 +150,18 @@ class ConsentSteps(ReferralBase):
 
     def record_consent_given(self, audit: AuditEnvelope, consent: GivenConsent) -> None:
         self._require(self.state.consent_status is ConsentStatus.SOUGHT, rules.CONSENT_NOT_SOUGHT)
-        attestations = (
-            consent.freely_given,
-            consent.informed_of_who_and_why,
-            consent.told_can_withdraw,
+        self._require(
+            consent.freely_given and consent.informed_of_who_and_why and consent.told_can_withdraw,
+            rules.CONSENT_VALIDITY,
         )
-        self._require(all(attestations), rules.CONSENT_VALIDITY)
         not_after(consent.given_on, uk_date(audit.occurred_at), "given_on", "today")
-        freely, informed, withdrawable = attestations
         self._record(
             ConsentGiven(
                 **self._header(audit),
                 given_by=consent.given_by,
-                freely_given=freely,
-                informed_of_who_and_why=informed,
-                told_can_withdraw=withdrawable,
+                freely_given=consent.freely_given,
+                informed_of_who_and_why=consent.informed_of_who_and_why,
+                told_can_withdraw=consent.told_can_withdraw,
                 given_on=consent.given_on,
                 notes=consent.notes,
             )
