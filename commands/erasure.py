@@ -31,25 +31,27 @@ from events.personal import KeyGroup
 from events.storage import logged_events
 
 
-class RequestErasure(ErasureApplication, ChangeReferral):
+class ChangeNamedReferral(ChangeReferral):
+    """A change to the referral its body names: erasure is asked for by case id, not on the
+    case's own route. The id comes right after the version, before the instruction's fields,
+    as the HTTP contract has always had it."""
+
+    referral_id: UUID
+
+
+class RequestErasure(ErasureApplication, ChangeNamedReferral):
     """Ask for the case's personal data of these key groups to be erased (needs approval).
 
     The reason is the controller's and outlives the erasure: it should hold no more personal
     data than the justification needs."""
 
-    referral_id: UUID
 
-
-class ApproveErasure(ErasureApproval, ChangeReferral):
+class ApproveErasure(ErasureApproval, ChangeNamedReferral):
     """A second compliance officer approves an erasure request."""
 
-    referral_id: UUID
 
-
-class ExecuteErasure(ErasureExecution, ChangeReferral):
+class ExecuteErasure(ErasureExecution, ChangeNamedReferral):
     """Destroy the data keys of an approved request; the erased data can never be read again."""
-
-    referral_id: UUID
 
 
 class ReviewRetention(RetentionReviewReport, ChangeReferral):
