@@ -89,6 +89,12 @@ HandlingAdvice = Annotated[
 ]
 
 
+class MeetingInvitation(Instruction):
+    """Invite an agency to the strategy meeting (some types need a valid ISP signature)."""
+
+    agency_id: UUID
+
+
 class StatementReading(Instruction):
     """Record that the chair read the Appendix C statement at the start of the meeting."""
 
@@ -179,13 +185,19 @@ class SharingSteps(ReferralBase):
     """Invitations, the confidentiality statement, disclosures and their conditions."""
 
     def invite_agency(
-        self, audit: AuditEnvelope, agency: AgencyStanding, isp_required: bool
+        self,
+        audit: AuditEnvelope,
+        invitation: MeetingInvitation,
+        agency: AgencyStanding,
+        isp_required: bool,
     ) -> None:
+        """`agency` is the invited agency's directory entry as it stands today, and
+        `isp_required` whether its type must have signed the protocol."""
         self._require_stage(
             "Inviting an agency", {Stage.STRATEGY_MEETING}, "once the strategy meeting is convened"
         )
         invited = {ref.agency_id for ref in self.state.invited_agencies}
-        self._require(agency.ref.agency_id not in invited, rules.ALREADY_INVITED)
+        self._require(invitation.agency_id not in invited, rules.ALREADY_INVITED)
         self._require(agency.may_share, rules.ISP_SIGNATURE_REQUIRED)
         self._record(
             AgencyInvitedToStrategyMeeting(

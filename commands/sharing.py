@@ -13,6 +13,7 @@ from aggregates.sharing import (
     AgencyStanding,
     DisclosureParties,
     InformationDisclosure,
+    MeetingInvitation,
     OnwardDisclosureSanction,
     StatementReading,
     SubjectDiscussionRuling,
@@ -30,10 +31,8 @@ from events.vocabulary import (
 )
 
 
-class InviteAgency(ChangeReferral):
+class InviteAgency(MeetingInvitation, ChangeReferral):
     """Invite an agency to the strategy meeting (some types need a valid ISP signature)."""
-
-    agency_id: UUID
 
 
 class ReadConfidentialityStatement(StatementReading, ChangeReferral):
@@ -79,7 +78,9 @@ def invite_agency(
             None,
             [agency.state.ref],
             None,
-            lambda: referral.invite_agency(audit, standing, agency.state.isp_required),
+            lambda: referral.invite_agency(
+                audit, command, agency=standing, isp_required=agency.state.isp_required
+            ),
         )
 
     return cycle.change_referral(referral_id, command, issued, decide)

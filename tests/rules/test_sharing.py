@@ -11,6 +11,7 @@ from aggregates.agency import Agency, AgencyRegistration, IspLapse, IspSigning
 from aggregates.errors import InvalidInstructionError, ProcessRuleViolationError
 from aggregates.intake import ScreeningOut
 from aggregates.sharing import (
+    MeetingInvitation,
     OnwardDisclosureSanction,
     StatementReading,
     SubjectDiscussionRuling,
@@ -57,7 +58,10 @@ STATEMENT = "appendix-c/2018"
 
 def invite(name: str, *, may_share: bool = True) -> Step:
     return lambda case: case.referral.invite_agency(
-        case.by(CHAIR), standing(name, may_share=may_share), isp_required=name == MENTORS
+        case.by(CHAIR),
+        MeetingInvitation(agency_id=agency(name).agency_id),
+        agency=standing(name, may_share=may_share),
+        isp_required=name == MENTORS,
     )
 
 
