@@ -109,17 +109,17 @@ class InformationDisclosure(Instruction):
 
     context: SharingContext
     disclosing_agency_id: UUID
-    recipient_agency_ids: list[UUID] = Field(default_factory=list, max_length=30)
+    recipient_agency_ids: tuple[UUID, ...] = Field(default_factory=tuple, max_length=30)
     to_meeting_attendees: StrictBool = False
     information_category: Code
     content: Narrative
     purpose: Literal["vtr_process"] = Field(
         default="vtr_process", description="Information is shared for the VTR process only."
     )
-    legal_basis_ids: list[Code] = Field(min_length=1, max_length=10)
+    legal_basis_ids: tuple[Code, ...] = Field(min_length=1, max_length=10)
     principles: SharingPrinciples
     justification: SharingJustification
-    need_to_know: list[NeedToKnow] = Field(min_length=1, max_length=30)
+    need_to_know: tuple[NeedToKnow, ...] = Field(min_length=1, max_length=30)
     public_interest: PublicInterestBalance | None = None
     public_interest_reasoning: Narrative | None = None
     particularly_sensitive: StrictBool
@@ -152,7 +152,7 @@ class OnwardDisclosureSanction(Instruction):
     """The meeting's sanction to pass information outside it for an official purpose (App. C)."""
 
     disclosure_no: StrictInt = Field(ge=1)
-    to_bodies: list[Line] = Field(min_length=1, max_length=10)
+    to_bodies: tuple[Line, ...] = Field(min_length=1, max_length=10)
     official_purpose: Narrative
 
 

@@ -176,10 +176,10 @@ def disclosure(discloser: AgencyRef, recipient: AgencyRef, number: int) -> Infor
     return InformationDisclosure(
         context=SharingContext.STRATEGY_DISCUSSION,
         disclosing_agency_id=discloser.agency_id,
-        recipient_agency_ids=[recipient.agency_id],
+        recipient_agency_ids=(recipient.agency_id,),
         information_category=CATEGORIES[number % len(CATEGORIES)],
         content="Synthetic benchmark disclosure.",
-        legal_basis_ids=list(BASES),
+        legal_basis_ids=BASES,
         principles=SharingPrinciples(
             power_to_share=True,
             necessary=True,
@@ -194,9 +194,9 @@ def disclosure(discloser: AgencyRef, recipient: AgencyRef, number: int) -> Infor
             proportionality="Bench.",
             non_discrimination="Bench.",
         ),
-        need_to_know=[
-            NeedToKnow(agency_id=recipient.agency_id, needs_to_know=True, rationale="Bench.")
-        ],
+        need_to_know=(
+            NeedToKnow(agency_id=recipient.agency_id, needs_to_know=True, rationale="Bench."),
+        ),
         public_interest=PublicInterestBalance(
             grounds=[PublicInterestGround.PROTECTION_OF_VULNERABLE_PEOPLE],
             consent_considered=True,

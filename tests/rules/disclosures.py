@@ -55,13 +55,13 @@ def shared(
         allowed = InformationDisclosure(
             context=context,
             disclosing_agency_id=agency(POLICE_FORCE).agency_id,
-            recipient_agency_ids=[agency(CHILDRENS_SERVICES).agency_id],
+            recipient_agency_ids=(agency(CHILDRENS_SERVICES).agency_id,),
             information_category="police_intelligence",
             content="associate of a proscribed group",
-            legal_basis_ids=list(TODAY_BASES),
+            legal_basis_ids=TODAY_BASES,
             principles=AFFIRMED,
             justification=JUSTIFIED,
-            need_to_know=[need_to_know(agency(CHILDRENS_SERVICES).agency_id)],
+            need_to_know=(need_to_know(agency(CHILDRENS_SERVICES).agency_id),),
             public_interest=OVERRIDING,
             public_interest_reasoning="safeguarding outweighs confidentiality",
             particularly_sensitive=False,
@@ -75,8 +75,8 @@ def shared(
         # The recipients, and `changes`, unvalidated on purpose: the rules under test are the
         # step's, not the input's.
         addressed = {
-            "recipient_agency_ids": [r.ref.agency_id for r in recipients],
-            "need_to_know": [need_to_know(r.ref.agency_id) for r in recipients],
+            "recipient_agency_ids": tuple(r.ref.agency_id for r in recipients),
+            "need_to_know": tuple(need_to_know(r.ref.agency_id) for r in recipients),
         }
         disclosure = allowed.model_copy(update={**addressed, **changes})
         turn.referral.disclose(turn.by(by), disclosure, parties)

@@ -75,7 +75,7 @@ def onward(disclosure_no: int) -> Step:
     return lambda case: case.referral.sanction_onward_disclosure(
         case.by(CHAIR),
         OnwardDisclosureSanction(
-            disclosure_no=disclosure_no, to_bodies=["Probation Service"], official_purpose="MAPPA"
+            disclosure_no=disclosure_no, to_bodies=("Probation Service",), official_purpose="MAPPA"
         ),
     )
 
@@ -230,7 +230,7 @@ class TestSection3Principles:
         childrens = agency(CHILDRENS_SERVICES).agency_id
         no_need = [NeedToKnow(agency_id=childrens, needs_to_know=False, rationale="none")]
         given(*AT_DISCUSSION).when(shared(need_to_know=no_need)).then_refused(rules.NEED_TO_KNOW)
-        given(*AT_DISCUSSION).when(shared(need_to_know=[])).then_invalid("need_to_know")
+        given(*AT_DISCUSSION).when(shared(need_to_know=())).then_invalid("need_to_know")
 
     def test_recipients_are_named_once_and_not_the_discloser(self) -> None:
         """A disclosure goes from one agency to the others that need to know (section 3)."""

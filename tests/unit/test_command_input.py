@@ -230,7 +230,7 @@ def test_a_command_applies_the_rules_to_its_nested_values() -> None:
         SanctionOnwardDisclosure(
             expected_version=3,
             disclosure_no=1,
-            to_bodies=["Probation", "Home Office\u202e"],
+            to_bodies=("Probation", "Home Office\u202e"),
             official_purpose="Risk management.",
         )
     assert [error["loc"] for error in refused.value.errors()] == [("to_bodies", 1)]
