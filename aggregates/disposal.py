@@ -76,7 +76,12 @@ class DisposalSteps(ReferralBase):
     """End of involvement, deletion or return of shared information, and legal holds."""
 
     def end_agency_involvement(
-        self, audit: AuditEnvelope, ending: InvolvementEnding, agency: AgencyRef, working_days: int
+        self,
+        audit: AuditEnvelope,
+        ending: InvolvementEnding,
+        *,
+        agency: AgencyRef,
+        working_days: int,
     ) -> None:
         involved = {ref.agency_id for ref in self._involved_agencies()}
         self._require(agency.agency_id in involved, rules.AGENCY_NOT_INVOLVED)
@@ -146,7 +151,7 @@ class DisposalSteps(ReferralBase):
         )
 
     def lift_legal_hold(
-        self, audit: AuditEnvelope, release: LegalHoldRelease, working_days: int
+        self, audit: AuditEnvelope, release: LegalHoldRelease, *, working_days: int
     ) -> None:
         hold = self.state.legal_hold
         self._require(hold is not None, rules.NO_LEGAL_HOLD)

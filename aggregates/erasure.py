@@ -99,7 +99,11 @@ class ErasureSteps(ReferralBase):
         self._record(ErasureApproved(**self._header(audit), request_no=approval.request_no))
 
     def execute_erasure(
-        self, audit: AuditEnvelope, execution: ErasureExecution, key_ids: Mapping[KeyGroup, str]
+        self,
+        audit: AuditEnvelope,
+        execution: ErasureExecution,
+        *,
+        key_ids: Mapping[KeyGroup, str],
     ) -> None:
         """Record the erasure of the request's groups; `key_ids` are the case's stored keys."""
         request = self._erasure_request(execution.request_no)

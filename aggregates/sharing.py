@@ -188,6 +188,7 @@ class SharingSteps(ReferralBase):
         self,
         audit: AuditEnvelope,
         invitation: MeetingInvitation,
+        *,
         agency: AgencyStanding,
         isp_required: bool,
     ) -> None:
@@ -231,7 +232,11 @@ class SharingSteps(ReferralBase):
         )
 
     def disclose(
-        self, audit: AuditEnvelope, disclosure: InformationDisclosure, parties: DisclosureParties
+        self,
+        audit: AuditEnvelope,
+        disclosure: InformationDisclosure,
+        *,
+        parties: DisclosureParties,
     ) -> None:
         bases = self._check_disclosure_data(audit, disclosure, parties)
         self._check_disclosure_rules(audit, disclosure, parties, bases)
@@ -359,6 +364,7 @@ class SharingSteps(ReferralBase):
         self,
         audit: AuditEnvelope,
         withholding: Withholding,
+        *,
         withholding_agency: AgencyRef,
         requesting_agency: AgencyRef | None,
     ) -> None:

@@ -100,7 +100,7 @@ def disclose_back_and_forth(
         referral.disclose(
             audit_for(actor, number),
             disclosure(discloser, recipient, number),
-            disclosure_parties(discloser, recipient, number),
+            parties=disclosure_parties(discloser, recipient, number),
         )
 
 

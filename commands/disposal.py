@@ -54,7 +54,7 @@ def end_agency_involvement(
         command,
         issued,
         lambda referral, audit: referral.end_agency_involvement(
-            audit, command, agency, working_days
+            audit, command, agency=agency, working_days=working_days
         ),
     )
 
@@ -92,5 +92,5 @@ def lift_legal_hold(
         referral_id,
         command,
         issued,
-        lambda referral, audit: referral.lift_legal_hold(audit, command, working_days),
+        lambda referral, audit: referral.lift_legal_hold(audit, command, working_days=working_days),
     )

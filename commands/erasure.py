@@ -127,7 +127,7 @@ def execute_erasure(
     executed: list[ErasureExecuted] = []
 
     def decide(referral: Referral, audit: AuditEnvelope) -> None:
-        referral.execute_erasure(audit, command, key_ids)
+        referral.execute_erasure(audit, command, key_ids=key_ids)
         executed.extend(e for e in referral.pending_events if isinstance(e, ErasureExecuted))
 
     outcome = cycle.change(referral_id, command, issued, decide, cycle.named_referral)

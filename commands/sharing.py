@@ -110,7 +110,7 @@ def disclose(
             parties.disclosing_agency,
             [recipient.ref for recipient in parties.recipients],
             command.information_category,
-            lambda: referral.disclose(audit, command, parties),
+            lambda: referral.disclose(audit, command, parties=parties),
         )
 
     return cycle.change_referral(referral_id, command, issued, decide)
@@ -129,7 +129,9 @@ def withhold(
         referral_id,
         command,
         issued,
-        lambda referral, audit: referral.withhold(audit, command, withholding, requesting),
+        lambda referral, audit: referral.withhold(
+            audit, command, withholding_agency=withholding, requesting_agency=requesting
+        ),
     )
 
 

@@ -79,6 +79,6 @@ def shared(
             "need_to_know": tuple(need_to_know(r.ref.agency_id) for r in recipients),
         }
         disclosure = allowed.model_copy(update={**addressed, **changes})
-        turn.referral.disclose(turn.by(by), disclosure, parties)
+        turn.referral.disclose(turn.by(by), disclosure, parties=parties)
 
     return disclose

@@ -251,7 +251,10 @@ def legal_hold_placed(turn: Turn) -> None:
 
 def involvement_ended(recipient: AgencyRef) -> Step:
     return lambda turn: turn.referral.end_agency_involvement(
-        turn.by(CHAIR), ending(recipient, turn.today), recipient, WORKING_DAYS
+        turn.by(CHAIR),
+        ending(recipient, turn.today),
+        agency=recipient,
+        working_days=WORKING_DAYS,
     )
 
 
@@ -276,7 +279,9 @@ def erasure_approved(turn: Turn) -> None:
 
 def erasure_executed(turn: Turn) -> None:
     turn.referral.execute_erasure(
-        turn.by(COMPLIANCE), ErasureExecution(request_no=1), {KeyGroup.SUBJECT: "subject-key"}
+        turn.by(COMPLIANCE),
+        ErasureExecution(request_no=1),
+        key_ids={KeyGroup.SUBJECT: "subject-key"},
     )
 
 

@@ -54,7 +54,7 @@ def confirmed(by: Actor, disposed_on: date = date(2026, 12, 22), obligation_no: 
 
 
 LIFTED: Step = lambda case: case.referral.lift_legal_hold(  # noqa: E731
-    case.by(COMPLIANCE), LegalHoldRelease(reason="settled"), WORKING_DAYS
+    case.by(COMPLIANCE), LegalHoldRelease(reason="settled"), working_days=WORKING_DAYS
 )
 
 
@@ -90,8 +90,8 @@ def test_only_an_involved_agency_ends_its_involvement_and_only_once() -> None:
         lambda case: case.referral.end_agency_involvement(
             case.by(INSPECTOR),
             ending(agency(SCHOOL), case.days_from_today(3)),
-            agency(SCHOOL),
-            WORKING_DAYS,
+            agency=agency(SCHOOL),
+            working_days=WORKING_DAYS,
         )
     ).then_invalid("ended_on")
 

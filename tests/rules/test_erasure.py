@@ -72,7 +72,7 @@ def approve(by: Actor, request_no: int = 1) -> Step:
 
 def execute(by: Actor) -> Step:
     return lambda case: case.referral.execute_erasure(
-        case.by(by), ErasureExecution(request_no=1), {KeyGroup.SUBJECT: "key-1"}
+        case.by(by), ErasureExecution(request_no=1), key_ids={KeyGroup.SUBJECT: "key-1"}
     )
 
 

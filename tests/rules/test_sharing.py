@@ -96,7 +96,10 @@ def withhold(by: Actor, reason: WithholdingReason, explanation: str | None = Non
         explanation=explanation,
     )
     return lambda case: case.referral.withhold(
-        case.by(by), withholding, agency(POLICE_FORCE), agency(CHILDRENS_SERVICES)
+        case.by(by),
+        withholding,
+        withholding_agency=agency(POLICE_FORCE),
+        requesting_agency=agency(CHILDRENS_SERVICES),
     )
 
 
