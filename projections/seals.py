@@ -10,9 +10,7 @@ seal true. The tree is kept as a frontier (the roots of its perfect subtrees), n
 
 from __future__ import annotations
 
-import hashlib
 import json
-import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -21,7 +19,8 @@ from uuid import UUID
 
 from eventsourcing.persistence import ApplicationRecorder, Notification
 
-from events.integrity.merkle import Frontier, leaf_hash
+from events.integrity.entries import CHAIN_START, StoredRecord, chained
+from events.integrity.merkle import Frontier
 from projections.database import ProjectionDatabase, Reader, Write
 
 SEALS = "vtr_seals"
@@ -38,45 +37,16 @@ CREATE = (
         "frontier TEXT NOT NULL, chain_head TEXT NOT NULL)"
     ),
 )
-# The chain starts from 32 zero bytes: h(i) = SHA-256(h(i-1) || leaf(i)).
-CHAIN_START = bytes(32)
-# The first byte of every entry: the entry format, so a later format can never be mistaken
-# for this one.
-EVENT_ENTRY_V1 = b"\x01"
 
 
-def event_entry(
-    position: int, originator_id: UUID, version: int, topic: str, state: bytes
-) -> bytes:
-    """The bytes a stored event's leaf is the hash of: fixed-width numbers and
-    length-prefixed text, so no two records can give the same entry."""
-    topic_bytes = topic.encode()
-    return b"".join(
-        (
-            EVENT_ENTRY_V1,
-            struct.pack(">Q", position),
-            originator_id.bytes,
-            struct.pack(">Q", version),
-            struct.pack(">I", len(topic_bytes)),
-            topic_bytes,
-            struct.pack(">I", len(state)),
-            state,
-        )
-    )
-
-
-def notification_entry(notification: Notification) -> bytes:
-    return event_entry(
+def notification_entry(notification: Notification) -> StoredRecord:
+    return StoredRecord(
         notification.id,
         UUID(str(notification.originator_id)),
         notification.originator_version,
         notification.topic,
         notification.state,
     )
-
-
-def chained(previous: bytes, leaf: bytes) -> bytes:
-    return hashlib.sha256(previous + leaf).digest()
 
 
 @dataclass(frozen=True)
@@ -147,7 +117,7 @@ class Sealer:
             head = _head_from(read(self._head, (self.log,)))
             frontier, chain, rows = head.frontier.copy(), head.chain_head, []
             for position, notification in batch:
-                leaf = leaf_hash(notification_entry(notification))
+                leaf = notification_entry(notification).leaf()
                 chain = chained(chain, leaf)
                 rows.append((self.log, position, frontier.size, leaf.hex(), chain.hex()))
                 frontier.append(leaf)

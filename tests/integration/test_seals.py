@@ -14,9 +14,10 @@ from psycopg.sql import SQL, Identifier
 
 from api.bootstrap import Runtime, open_runtime
 from api.settings import Settings
-from events.integrity.merkle import leaf_hash, root
+from events.integrity.entries import CHAIN_START, StoredRecord
+from events.integrity.merkle import root
 from projections.runner import ProjectionWorker
-from projections.seals import CHAIN_START, RawFeed, Sealer, event_entry
+from projections.seals import RawFeed, Sealer
 from scenarios import builder, steps
 from scenarios.drivers import LedgerDriver
 from tests.support import TEST_CAST, FixedClock, referral_form
@@ -67,7 +68,7 @@ def test_each_stored_event_is_sealed_once_over_its_exact_bytes(
     assert worker.catch_up() > 0
 
     rows = stored_rows(settings)
-    leaves = [leaf_hash(event_entry(*row)) for row in rows]
+    leaves = [StoredRecord(*row).leaf() for row in rows]
     chain = CHAIN_START
     for leaf in leaves:
         chain = hashlib.sha256(chain + leaf).digest()
