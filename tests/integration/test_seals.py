@@ -10,16 +10,21 @@ from uuid import UUID
 
 import psycopg
 import pytest
+from fastapi import FastAPI
 from psycopg.sql import SQL, Identifier
 
 from api.bootstrap import Runtime, open_runtime
 from api.settings import Settings
 from events.integrity.entries import CHAIN_START, StoredRecord
 from events.integrity.merkle import root
+from events.integrity.verify import Seal, SignedTree, verify_log
 from projections.runner import ProjectionWorker
 from projections.seals import RawFeed, Sealer
 from scenarios import builder, steps
 from scenarios.drivers import LedgerDriver
+from tests.api_client import Api
+from tests.section8_support import case_with_disclosures, erase_case
+from tests.sharing_support import CHILDRENS, SCHOOL, register_agencies
 from tests.support import TEST_CAST, FixedClock, referral_form
 
 StoredRow = tuple[int, UUID, int, str, bytes]
@@ -83,3 +88,34 @@ def test_each_stored_event_is_sealed_once_over_its_exact_bytes(
     rival = ProjectionWorker(RawFeed(runtime.ledger.recorder), rival_sealer)
     assert (worker.catch_up(), rival.catch_up()) == (0, 0)
     assert sealer.head().size == len(rows)
+
+
+def test_an_erasure_keeps_every_seal_and_checkpoint_true(
+    api: Api, app: FastAPI, clock: FixedClock, settings: Settings
+) -> None:
+    """Erasure destroys keys, never stored bytes: the log sealed and checkpointed before an
+    erasure verifies intact after it, and so does the log with the erasure sealed too."""
+    runtime: Runtime = app.state.runtime
+    sealer = Sealer(runtime.projections.db, "events")
+    sealer.create_table()
+    worker = ProjectionWorker(RawFeed(runtime.ledger.recorder), sealer)
+    referral_id = case_with_disclosures(
+        api, clock, register_agencies(api), "2026-03-05", [[CHILDRENS, SCHOOL]]
+    )
+    worker.catch_up()
+    before = [StoredRecord(*row) for row in stored_rows(settings)]
+    sealed_before = [Seal(*sealed) for sealed in sealer.seals(0, 10_000)]
+    signed_before = SignedTree(sealer.head().size, sealer.head().root)
+
+    erase_case(api, referral_id)
+    after = [StoredRecord(*row) for row in stored_rows(settings)]
+    assert after[: len(before)] == before, "an erasure changed stored bytes"
+    assert len(after) > len(before)
+    result = verify_log(after, sealed_before, [signed_before])
+    assert (result.intact, result.unsealed) == (True, len(after) - len(before))
+
+    worker.catch_up()
+    sealed_after = [Seal(*sealed) for sealed in sealer.seals(0, 10_000)]
+    signed_after = SignedTree(sealer.head().size, sealer.head().root)
+    result = verify_log(after, sealed_after, [signed_before, signed_after])
+    assert (result.intact, result.tree_size, result.unsealed) == (True, len(after), 0)
