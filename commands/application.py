@@ -18,16 +18,11 @@ from aggregates.agency import Agency
 from aggregates.referral import Referral
 from commands import agency as agencies
 from commands import (
-    conclusion,
     consent,
     disposal,
-    dispute,
     erasure,
     intake,
-    review,
     sharing,
-    strategy_discussion,
-    strategy_meeting,
 )
 from commands.agency import LapseIsp, RegisterAgency, SignIsp
 from commands.base import Command
@@ -216,96 +211,92 @@ class ReferralLedger(Application[UUID]):
     def request_further_information(
         self, referral_id: UUID, command: RequestFurtherInformation, issued: Issued
     ) -> Outcome:
-        return intake.request_further_information(self._cycle, referral_id, command, issued)
+        return self._cycle.take(referral_id, command, issued, Referral.request_further_information)
 
     def return_further_information(
         self, referral_id: UUID, command: ReturnFurtherInformation, issued: Issued
     ) -> Outcome:
-        return intake.return_further_information(self._cycle, referral_id, command, issued)
+        return self._cycle.take(referral_id, command, issued, Referral.return_further_information)
 
     def screen_out(self, referral_id: UUID, command: ScreenOutReferral, issued: Issued) -> Outcome:
-        return intake.screen_out(self._cycle, referral_id, command, issued)
+        return self._cycle.take(referral_id, command, issued, Referral.screen_out)
 
     def screen_in(self, referral_id: UUID, command: ScreenInReferral, issued: Issued) -> Outcome:
-        return intake.screen_in(self._cycle, referral_id, command, issued)
+        return self._cycle.take(referral_id, command, issued, Referral.screen_in)
 
     # Strategy discussion and the Section 2 decision
     def schedule_strategy_discussion(
         self, referral_id: UUID, command: ScheduleStrategyDiscussion, issued: Issued
     ) -> Outcome:
-        return strategy_discussion.schedule_strategy_discussion(
-            self._cycle, referral_id, command, issued
-        )
+        return self._cycle.take(referral_id, command, issued, Referral.schedule_strategy_discussion)
 
     def consult_referrer(
         self, referral_id: UUID, command: ConsultReferrer, issued: Issued
     ) -> Outcome:
-        return strategy_discussion.consult_referrer(self._cycle, referral_id, command, issued)
+        return self._cycle.take(referral_id, command, issued, Referral.consult_referrer)
 
     def record_risk_assessment(
         self, referral_id: UUID, command: RecordRiskAssessment, issued: Issued
     ) -> Outcome:
-        return strategy_discussion.record_risk_assessment(self._cycle, referral_id, command, issued)
+        return self._cycle.take(referral_id, command, issued, Referral.record_risk_assessment)
 
     def conclude_strategy_discussion(
         self, referral_id: UUID, command: ConcludeStrategyDiscussion, issued: Issued
     ) -> Outcome:
-        return strategy_discussion.conclude_strategy_discussion(
-            self._cycle, referral_id, command, issued
-        )
+        return self._cycle.take(referral_id, command, issued, Referral.conclude_strategy_discussion)
 
     def sign_mash_decision(
         self, referral_id: UUID, command: SignMashDecision, issued: Issued
     ) -> Outcome:
-        return strategy_discussion.sign_mash_decision(self._cycle, referral_id, command, issued)
+        return self._cycle.take(referral_id, command, issued, Referral.sign_mash_decision)
 
     def notify_referrer(
         self, referral_id: UUID, command: NotifyReferrer, issued: Issued
     ) -> Outcome:
-        return strategy_discussion.notify_referrer(self._cycle, referral_id, command, issued)
+        return self._cycle.take(referral_id, command, issued, Referral.notify_referrer)
 
     # Strategy meeting
     def convene_strategy_meeting(
         self, referral_id: UUID, command: ConveneStrategyMeeting, issued: Issued
     ) -> Outcome:
-        return strategy_meeting.convene_strategy_meeting(self._cycle, referral_id, command, issued)
+        return self._cycle.take(referral_id, command, issued, Referral.convene_strategy_meeting)
 
     def conclude_strategy_meeting(
         self, referral_id: UUID, command: ConcludeStrategyMeeting, issued: Issued
     ) -> Outcome:
-        return strategy_meeting.conclude_strategy_meeting(self._cycle, referral_id, command, issued)
+        return self._cycle.take(referral_id, command, issued, Referral.conclude_strategy_meeting)
 
     # Reviews of the support package
     def hold_review(self, referral_id: UUID, command: HoldReview, issued: Issued) -> Outcome:
-        return review.hold_review(self._cycle, referral_id, command, issued)
+        return self._cycle.take(referral_id, command, issued, Referral.hold_review)
 
     # Conclusion and post-exit reviews
     def conclude_process(
         self, referral_id: UUID, command: ConcludeProcess, issued: Issued
     ) -> Outcome:
-        return conclusion.conclude_process(self._cycle, referral_id, command, issued)
+        return self._cycle.take(referral_id, command, issued, Referral.conclude_process)
 
     def refer_to_alternative_support(
         self, referral_id: UUID, command: ReferToAlternativeSupport, issued: Issued
     ) -> Outcome:
-        return conclusion.refer_to_alternative_support(self._cycle, referral_id, command, issued)
+        return self._cycle.take(referral_id, command, issued, Referral.refer_to_alternative_support)
 
     def record_post_exit_review(
         self, referral_id: UUID, command: RecordPostExitReview, issued: Issued
     ) -> Outcome:
-        return conclusion.record_post_exit_review(self._cycle, referral_id, command, issued)
+        return self._cycle.take(referral_id, command, issued, Referral.record_post_exit_review)
 
     # Disputes
     def raise_dispute(self, referral_id: UUID, command: RaiseDispute, issued: Issued) -> Outcome:
-        return dispute.raise_dispute(self._cycle, referral_id, command, issued)
+        return self._cycle.take(referral_id, command, issued, Referral.raise_dispute)
 
     def refer_dispute(self, referral_id: UUID, command: ReferDispute, issued: Issued) -> Outcome:
-        return dispute.refer_dispute(self._cycle, referral_id, command, issued)
+        return self._cycle.take(referral_id, command, issued, Referral.refer_dispute)
 
     def resolve_dispute(
         self, referral_id: UUID, command: ResolveDispute, issued: Issued
     ) -> Outcome:
-        return dispute.resolve_dispute(self._cycle, referral_id, command, issued)
+        return self._cycle.take(referral_id, command, issued, Referral.resolve_dispute)
 
     # Consent
     def decide_consent_approach(
@@ -319,17 +310,17 @@ class ReferralLedger(Application[UUID]):
     def record_consent_given(
         self, referral_id: UUID, command: RecordConsentGiven, issued: Issued
     ) -> Outcome:
-        return consent.record_consent_given(self._cycle, referral_id, command, issued)
+        return self._cycle.take(referral_id, command, issued, Referral.record_consent_given)
 
     def record_consent_refused(
         self, referral_id: UUID, command: RecordConsentRefused, issued: Issued
     ) -> Outcome:
-        return consent.record_consent_refused(self._cycle, referral_id, command, issued)
+        return self._cycle.take(referral_id, command, issued, Referral.record_consent_refused)
 
     def record_consent_withdrawn(
         self, referral_id: UUID, command: RecordConsentWithdrawn, issued: Issued
     ) -> Outcome:
-        return consent.record_consent_withdrawn(self._cycle, referral_id, command, issued)
+        return self._cycle.take(referral_id, command, issued, Referral.record_consent_withdrawn)
 
     # Information sharing
     def invite_agency(self, referral_id: UUID, command: InviteAgency, issued: Issued) -> Outcome:
@@ -338,7 +329,9 @@ class ReferralLedger(Application[UUID]):
     def read_confidentiality_statement(
         self, referral_id: UUID, command: ReadConfidentialityStatement, issued: Issued
     ) -> Outcome:
-        return sharing.read_confidentiality_statement(self._cycle, referral_id, command, issued)
+        return self._cycle.take(
+            referral_id, command, issued, Referral.read_confidentiality_statement
+        )
 
     def disclose(self, referral_id: UUID, command: DiscloseInformation, issued: Issued) -> Outcome:
         return sharing.disclose(self._cycle, referral_id, command, issued)
@@ -349,12 +342,12 @@ class ReferralLedger(Application[UUID]):
     def sanction_onward_disclosure(
         self, referral_id: UUID, command: SanctionOnwardDisclosure, issued: Issued
     ) -> Outcome:
-        return sharing.sanction_onward_disclosure(self._cycle, referral_id, command, issued)
+        return self._cycle.take(referral_id, command, issued, Referral.sanction_onward_disclosure)
 
     def decide_subject_discussion(
         self, referral_id: UUID, command: DecideSubjectDiscussion, issued: Issued
     ) -> Outcome:
-        return sharing.decide_subject_discussion(self._cycle, referral_id, command, issued)
+        return self._cycle.take(referral_id, command, issued, Referral.decide_subject_discussion)
 
     # Section 8: end of involvement, disposal and legal holds
     def end_agency_involvement(
@@ -367,12 +360,12 @@ class ReferralLedger(Application[UUID]):
     def confirm_disposal(
         self, referral_id: UUID, command: ConfirmDisposal, issued: Issued
     ) -> Outcome:
-        return disposal.confirm_disposal(self._cycle, referral_id, command, issued)
+        return self._cycle.take(referral_id, command, issued, Referral.confirm_disposal)
 
     def place_legal_hold(
         self, referral_id: UUID, command: PlaceLegalHold, issued: Issued
     ) -> Outcome:
-        return disposal.place_legal_hold(self._cycle, referral_id, command, issued)
+        return self._cycle.take(referral_id, command, issued, Referral.place_legal_hold)
 
     def lift_legal_hold(self, referral_id: UUID, command: LiftLegalHold, issued: Issued) -> Outcome:
         return disposal.lift_legal_hold(
@@ -383,7 +376,7 @@ class ReferralLedger(Application[UUID]):
     def review_retention(
         self, referral_id: UUID, command: ReviewRetention, issued: Issued
     ) -> Outcome:
-        return erasure.review_retention(self._cycle, referral_id, command, issued)
+        return self._cycle.take(referral_id, command, issued, Referral.review_retention)
 
     def request_erasure(self, command: RequestErasure, issued: Issued) -> Outcome:
         return erasure.request_erasure(self._cycle, command, issued)

@@ -65,36 +65,3 @@ def seek_consent(
         issued,
         lambda referral, audit: referral.seek_consent(audit, command, seeker),
     )
-
-
-def record_consent_given(
-    cycle: CommandCycle, referral_id: UUID, command: RecordConsentGiven, issued: Issued
-) -> Outcome:
-    return cycle.change_referral(
-        referral_id,
-        command,
-        issued,
-        lambda referral, audit: referral.record_consent_given(audit, command),
-    )
-
-
-def record_consent_refused(
-    cycle: CommandCycle, referral_id: UUID, command: RecordConsentRefused, issued: Issued
-) -> Outcome:
-    return cycle.change_referral(
-        referral_id,
-        command,
-        issued,
-        lambda referral, audit: referral.record_consent_refused(audit, command),
-    )
-
-
-def record_consent_withdrawn(
-    cycle: CommandCycle, referral_id: UUID, command: RecordConsentWithdrawn, issued: Issued
-) -> Outcome:
-    return cycle.change_referral(
-        referral_id,
-        command,
-        issued,
-        lambda referral, audit: referral.record_consent_withdrawn(audit, command),
-    )

@@ -37,6 +37,7 @@ from events.forms import AgencyRef
 from events.storage import EventMapper
 
 Loaded = TypeVar("Loaded", Referral, Agency)
+Told = TypeVar("Told", bound=Change)
 Save = Callable[..., list[Recording[UUID]]]
 
 
@@ -154,6 +155,18 @@ class CommandCycle:
             decide,
             self._referral_to_change,
             lambda referral, outcome: self._snapshots.remember(referral, outcome.position),
+        )
+
+    def take(
+        self,
+        referral_id: UUID,
+        command: Told,
+        issued: Issued,
+        step: Callable[[Referral, AuditEnvelope, Told], None],
+    ) -> Outcome:
+        """A step that needs nothing but its command: handed the command whole."""
+        return self.change_referral(
+            referral_id, command, issued, lambda referral, audit: step(referral, audit, command)
         )
 
     def _referral_to_change(self, referral_id: UUID) -> Referral:

@@ -59,28 +59,6 @@ def end_agency_involvement(
     )
 
 
-def confirm_disposal(
-    cycle: CommandCycle, referral_id: UUID, command: ConfirmDisposal, issued: Issued
-) -> Outcome:
-    return cycle.change_referral(
-        referral_id,
-        command,
-        issued,
-        lambda referral, audit: referral.confirm_disposal(audit, command),
-    )
-
-
-def place_legal_hold(
-    cycle: CommandCycle, referral_id: UUID, command: PlaceLegalHold, issued: Issued
-) -> Outcome:
-    return cycle.change_referral(
-        referral_id,
-        command,
-        issued,
-        lambda referral, audit: referral.place_legal_hold(audit, command),
-    )
-
-
 def lift_legal_hold(
     cycle: CommandCycle,
     referral_id: UUID,

@@ -88,17 +88,6 @@ class KeyDestruction:
 # Handlers
 
 
-def review_retention(
-    cycle: CommandCycle, referral_id: UUID, command: ReviewRetention, issued: Issued
-) -> Outcome:
-    return cycle.change_referral(
-        referral_id,
-        command,
-        issued,
-        lambda referral, audit: referral.review_retention(audit, command),
-    )
-
-
 def request_erasure(cycle: CommandCycle, command: RequestErasure, issued: Issued) -> Outcome:
     return cycle.change(
         command.referral_id,

@@ -86,17 +86,6 @@ def invite_agency(
     return cycle.change_referral(referral_id, command, issued, decide)
 
 
-def read_confidentiality_statement(
-    cycle: CommandCycle, referral_id: UUID, command: ReadConfidentialityStatement, issued: Issued
-) -> Outcome:
-    return cycle.change_referral(
-        referral_id,
-        command,
-        issued,
-        lambda referral, audit: referral.read_confidentiality_statement(audit, command),
-    )
-
-
 def disclose(
     cycle: CommandCycle, referral_id: UUID, command: DiscloseInformation, issued: Issued
 ) -> Outcome:
@@ -132,28 +121,6 @@ def withhold(
         lambda referral, audit: referral.withhold(
             audit, command, withholding_agency=withholding, requesting_agency=requesting
         ),
-    )
-
-
-def sanction_onward_disclosure(
-    cycle: CommandCycle, referral_id: UUID, command: SanctionOnwardDisclosure, issued: Issued
-) -> Outcome:
-    return cycle.change_referral(
-        referral_id,
-        command,
-        issued,
-        lambda referral, audit: referral.sanction_onward_disclosure(audit, command),
-    )
-
-
-def decide_subject_discussion(
-    cycle: CommandCycle, referral_id: UUID, command: DecideSubjectDiscussion, issued: Issued
-) -> Outcome:
-    return cycle.change_referral(
-        referral_id,
-        command,
-        issued,
-        lambda referral, audit: referral.decide_subject_discussion(audit, command),
     )
 
 

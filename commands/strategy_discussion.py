@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from uuid import UUID
-
 from aggregates.strategy_discussion import (
     ReferrerConsultation,
     ReferrerNotice,
@@ -13,8 +11,6 @@ from aggregates.strategy_discussion import (
     StrategyDiscussionPlan,
 )
 from commands.base import ChangeReferral
-from commands.context import Issued, Outcome
-from commands.cycle import CommandCycle
 
 
 class ScheduleStrategyDiscussion(StrategyDiscussionPlan, ChangeReferral):
@@ -39,72 +35,3 @@ class SignMashDecision(Section2Signature, ChangeReferral):
 
 class NotifyReferrer(ReferrerNotice, ChangeReferral):
     """Record that the referrer was told the outcome: when, whom, by whom, how."""
-
-
-# Handlers
-
-
-def schedule_strategy_discussion(
-    cycle: CommandCycle, referral_id: UUID, command: ScheduleStrategyDiscussion, issued: Issued
-) -> Outcome:
-    return cycle.change_referral(
-        referral_id,
-        command,
-        issued,
-        lambda referral, audit: referral.schedule_strategy_discussion(audit, command),
-    )
-
-
-def consult_referrer(
-    cycle: CommandCycle, referral_id: UUID, command: ConsultReferrer, issued: Issued
-) -> Outcome:
-    return cycle.change_referral(
-        referral_id,
-        command,
-        issued,
-        lambda referral, audit: referral.consult_referrer(audit, command),
-    )
-
-
-def record_risk_assessment(
-    cycle: CommandCycle, referral_id: UUID, command: RecordRiskAssessment, issued: Issued
-) -> Outcome:
-    return cycle.change_referral(
-        referral_id,
-        command,
-        issued,
-        lambda referral, audit: referral.record_risk_assessment(audit, command),
-    )
-
-
-def conclude_strategy_discussion(
-    cycle: CommandCycle, referral_id: UUID, command: ConcludeStrategyDiscussion, issued: Issued
-) -> Outcome:
-    return cycle.change_referral(
-        referral_id,
-        command,
-        issued,
-        lambda referral, audit: referral.conclude_strategy_discussion(audit, command),
-    )
-
-
-def sign_mash_decision(
-    cycle: CommandCycle, referral_id: UUID, command: SignMashDecision, issued: Issued
-) -> Outcome:
-    return cycle.change_referral(
-        referral_id,
-        command,
-        issued,
-        lambda referral, audit: referral.sign_mash_decision(audit, command),
-    )
-
-
-def notify_referrer(
-    cycle: CommandCycle, referral_id: UUID, command: NotifyReferrer, issued: Issued
-) -> Outcome:
-    return cycle.change_referral(
-        referral_id,
-        command,
-        issued,
-        lambda referral, audit: referral.notify_referrer(audit, command),
-    )

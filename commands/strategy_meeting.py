@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from uuid import UUID
-
 from aggregates.strategy_meeting import StrategyMeetingConvening, StrategyMeetingDecision
 from commands.base import ChangeReferral
-from commands.context import Issued, Outcome
-from commands.cycle import CommandCycle
 
 
 class ConveneStrategyMeeting(StrategyMeetingConvening, ChangeReferral):
@@ -16,28 +12,3 @@ class ConveneStrategyMeeting(StrategyMeetingConvening, ChangeReferral):
 
 class ConcludeStrategyMeeting(StrategyMeetingDecision, ChangeReferral):
     """A support package needs its actions (each with a lead agency) and a review date."""
-
-
-# Handlers
-
-
-def convene_strategy_meeting(
-    cycle: CommandCycle, referral_id: UUID, command: ConveneStrategyMeeting, issued: Issued
-) -> Outcome:
-    return cycle.change_referral(
-        referral_id,
-        command,
-        issued,
-        lambda referral, audit: referral.convene_strategy_meeting(audit, command),
-    )
-
-
-def conclude_strategy_meeting(
-    cycle: CommandCycle, referral_id: UUID, command: ConcludeStrategyMeeting, issued: Issued
-) -> Outcome:
-    return cycle.change_referral(
-        referral_id,
-        command,
-        issued,
-        lambda referral, audit: referral.conclude_strategy_meeting(audit, command),
-    )
