@@ -20,7 +20,7 @@ the sizes and roots of the ones that verified.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -99,7 +99,7 @@ def verify_log(
             continue
         walk.sealed(record, seal)
         record = next(pending, None)
-    unsealed = sum(1 for _ in _rest(record, pending))
+    unsealed = (record is not None) + sum(1 for _ in pending)
     return walk.finish(unsealed)
 
 
@@ -174,10 +174,3 @@ class _Walk:
         return Verification(
             self._frontier.size, self._frontier.root(), unsealed, tuple(self._findings)
         )
-
-
-def _rest(first: StoredRecord | None, pending: Iterator[StoredRecord]) -> Iterator[StoredRecord]:
-    if first is None:
-        return
-    yield first
-    yield from pending
