@@ -11,29 +11,36 @@ import hashlib
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 from uuid import UUID, uuid4
 
 import psycopg
 import structlog
-from eventsourcing.persistence import ApplicationRecorder, InfrastructureFactory
+from eventsourcing.persistence import ApplicationRecorder, InfrastructureFactory, StoredEvent
 from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.utils import Environment
 from psycopg.sql import SQL, Identifier, Literal
 
-from api.access.log import AccessLog, PostgresAccessLog, SQLiteAccessLog
+from api.access.log import COLUMNS, AccessLog, PostgresAccessLog, SQLiteAccessLog
 from api.settings import Settings, decode_master_key
 from commands.application import ReferralLedger
-from commands.clock import Clock
+from commands.clock import Clock, SystemClock
 from commands.errors import KeyStoreMismatchError
 from commands.keyring import KeyRing, KeyRingError
 from commands.keystores import KeyStore, PostgresKeyStore, SQLiteKeyStore
 from commands.recorders import PostgresLedgerRecorder
+from events.integrity.entries import Sealable, StoredConsultation, StoredRecord
+from events.integrity.keys import new_key_line, note_signers, read_key_lines, write_new_key_file
+from events.integrity.note import SIG_ED25519, NoteError, NoteSigner, VerifierKey
+from events.storage import EventMapper
 from projections.agency_directory import AgencyDirectory
 from projections.case_view_projection import CaseViewProjection
 from projections.case_view_store import CaseViewStore
+from projections.checkpoints import Checkpointer, CheckpointStore, SealingWorker
 from projections.database import (
     PostgresProjectionDatabase,
     ProjectionDatabase,
@@ -41,9 +48,12 @@ from projections.database import (
 )
 from projections.disclosure_register import DisclosureRegister
 from projections.disposal_obligations import DisposalObligations
+from projections.log_scan import scan_stored_events
 from projections.postgres_wakeup import PostgresWakeUp
 from projections.retention import RetentionRecords
-from projections.runner import Projection, ProjectionWorker, RecorderFeed
+from projections.runner import Feed, Projection, ProjectionWorker, RecorderFeed
+from projections.seals import RawFeed, Sealer
+from projections.verification import SealedLog
 
 log = structlog.get_logger("vtr.runtime")
 RECONNECT_GIVE_UP_SECONDS = 4.0
@@ -61,8 +71,23 @@ class View(Protocol):
 
 
 @dataclass
+class Sealing:
+    """The sealed logs (the event log and the access log), their checkpoints and witnesses."""
+
+    checkpoints: CheckpointStore
+    workers: dict[str, SealingWorker]  # by log: "events", "access"
+    signers: tuple[NoteSigner, ...]
+    trusted_keys: tuple[VerifierKey, ...]  # every key a checkpoint may be signed with
+    logs: dict[str, SealedLog]  # what verify reads: each log's rows as stored
+
+    def sealer(self, log: str) -> Sealer:
+        return self.workers[log].sealer
+
+
+@dataclass
 class Projections:
-    """The read models, each kept up to date by its own worker, in one database."""
+    """The read models, each kept up to date by its own worker, in one database; and the
+    sealers, which follow the logs the same way."""
 
     db: ProjectionDatabase
     case_view: CaseViewStore
@@ -71,28 +96,44 @@ class Projections:
     obligations: DisposalObligations
     retention: RetentionRecords
     workers: dict[str, ProjectionWorker[Any]]
+    sealing: Sealing
     wakeup: PostgresWakeUp | None = None
+    owned: list[Callable[[], None]] = field(default_factory=list)  # closed with the views
+
+    @property
+    def followers(self) -> tuple[ProjectionWorker[Any], ...]:
+        return (*self.workers.values(), *self.sealing.workers.values())
 
     def start(self) -> None:
-        for worker in self.workers.values():
+        for worker in self.followers:
             worker.start()
         if self.wakeup is not None:
             self.wakeup.start()
 
     def wake(self, _position: int | None = None) -> None:
-        for worker in self.workers.values():
+        for worker in self.followers:
             worker.wake()
 
     def catch_up(self) -> int:
-        """Project everything recorded so far, in this thread; returns the events applied."""
-        return sum(worker.catch_up() for worker in self.workers.values())
+        """Project everything recorded so far, in this thread; returns the events applied
+        to the views (the logs are sealed too)."""
+        applied = sum(worker.catch_up() for worker in self.workers.values())
+        self.seal()
+        return applied
+
+    def seal(self) -> int:
+        """Seal everything recorded so far (and sign a checkpoint if one is due)."""
+        return sum(worker.catch_up() for worker in self.sealing.workers.values())
 
     def rebuild(self) -> dict[str, int]:
         """Forget every view and project the whole log again (workers must be stopped);
-        returns the events each view was rebuilt from."""
+        returns the events each view was rebuilt from. The seals are evidence, not a view:
+        they are kept, and only extended."""
         for view in self.views:
             view.clear()
-        return {name: worker.catch_up() for name, worker in self.workers.items()}
+        rebuilt = {name: worker.catch_up() for name, worker in self.workers.items()}
+        self.seal()
+        return rebuilt
 
     @property
     def views(self) -> tuple[View, ...]:
@@ -100,21 +141,23 @@ class Projections:
 
     @property
     def running(self) -> bool:
-        return all(worker.running for worker in self.workers.values())
+        return all(worker.running for worker in self.followers)
 
     @property
     def last_error(self) -> str | None:
-        return next((w.last_error for w in self.workers.values() if w.last_error), None)
+        return next((w.last_error for w in self.followers if w.last_error), None)
 
     def stop(self) -> None:
         if self.wakeup is not None:
             self.wakeup.stop()
-        for worker in self.workers.values():
+        for worker in self.followers:
             worker.stop()
 
     def close(self) -> None:
         self.stop()
         self.db.close()
+        for closing in self.owned:
+            closing()
 
 
 @dataclass
@@ -136,12 +179,17 @@ def open_runtime(
     settings: Settings, *, clock: Clock | None = None, new_id: Callable[[], UUID] = uuid4
 ) -> Runtime:
     master_key = load_master_key(settings)
+    signers = load_log_signers(settings)
     with one_starting_at_a_time(settings):
-        return _open_runtime(settings, master_key, clock, new_id)
+        return _open_runtime(settings, master_key, signers, clock, new_id)
 
 
 def _open_runtime(
-    settings: Settings, master_key: bytes, clock: Clock | None, new_id: Callable[[], UUID]
+    settings: Settings,
+    master_key: bytes,
+    signers: list[NoteSigner],
+    clock: Clock | None,
+    new_id: Callable[[], UUID],
 ) -> Runtime:
     prepare_storage(settings)
     keystore = open_keystore(settings)
@@ -176,15 +224,24 @@ def _open_runtime(
         log.warning("erasures_reapplied", erasures=revived)
     if isinstance(ledger.recorder, PostgresLedgerRecorder):
         recover_quickly(ledger.recorder.datastore)
-    projections = open_projections(settings, ledger.recorder)
+    access_log = open_access_log(settings)
+    projections = open_projections(settings, ledger.recorder, access_log, signers, ledger.clock.now)
     ledger.on_saved(projections.wake)
-    return Runtime(settings, ledger, projections, keystore, open_access_log(settings))
+    return Runtime(settings, ledger, projections, keystore, access_log)
 
 
-def open_worker_projections(settings: Settings) -> Projections:
-    """The read models over the event store alone, for a projection worker (no key store)."""
+def open_worker_projections(settings: Settings, clock: Clock | None = None) -> Projections:
+    """The read models and sealers over the event store and the access log alone, for a
+    projection worker (no key store, no master key; the checkpoint signing key)."""
+    signers = load_log_signers(settings)
     with one_starting_at_a_time(settings):
-        return open_projections(settings, open_event_recorder(settings))
+        access_log = open_access_log(settings)
+        now = clock.now if clock is not None else SystemClock().now
+        projections = open_projections(
+            settings, open_event_recorder(settings), access_log, signers, now
+        )
+        projections.owned.append(access_log.close)
+        return projections
 
 
 @contextmanager
@@ -225,8 +282,15 @@ def open_access_log(settings: Settings) -> AccessLog:
     return access_log
 
 
-def open_projections(settings: Settings, recorder: ApplicationRecorder) -> Projections:
-    """The read models over `recorder`; they need no key, because they never open personal data."""
+def open_projections(
+    settings: Settings,
+    recorder: ApplicationRecorder,
+    access_log: AccessLog,
+    signers: list[NoteSigner],
+    now: Callable[[], datetime],
+) -> Projections:
+    """The read models over `recorder`; they need no key, because they never open personal
+    data. The sealers over the event log and the access log, signing with `signers`."""
     db = open_projection_database(settings)
     case_view, agencies, register = CaseViewStore(db), AgencyDirectory(db), DisclosureRegister(db)
     obligations, retention = DisposalObligations(db), RetentionRecords(db)
@@ -243,13 +307,111 @@ def open_projections(settings: Settings, recorder: ApplicationRecorder) -> Proje
         projection.name: ProjectionWorker(RecorderFeed(recorder, projection.topics), projection)
         for projection in followers
     }
-    projections = Projections(db, case_view, agencies, register, obligations, retention, workers)
+    logs = {
+        "events": SealedLog(
+            "events",
+            settings.log_name(LOG_ORIGINS["events"]),
+            partial(scan_stored_events, recorder),
+            event_recorded_at,
+        ),
+        "access": SealedLog(
+            "access",
+            settings.log_name(LOG_ORIGINS["access"]),
+            partial(scan_access_log, access_log),
+            consultation_recorded_at,
+        ),
+    }
+    feeds: dict[str, Feed[Any]] = {"events": RawFeed(recorder), "access": access_log}
+    sealing = open_sealing(settings, db, feeds, logs, signers, now)
+    projections = Projections(
+        db, case_view, agencies, register, obligations, retention, workers, sealing
+    )
     if settings.store == "postgres":
         channel = getattr(recorder, "channel_name", "vtr_events")
         projections.wakeup = PostgresWakeUp(
             settings.postgres_connection(settings.pg_database), channel, projections.wake
         )
     return projections
+
+
+LOG_ORIGINS = {"events": "events", "access": "access-log"}
+
+
+def open_sealing(
+    settings: Settings,
+    db: ProjectionDatabase,
+    feeds: dict[str, Feed[Any]],
+    logs: dict[str, SealedLog],
+    signers: list[NoteSigner],
+    now: Callable[[], datetime],
+) -> Sealing:
+    checkpoints = CheckpointStore(db)
+    checkpoints.create_table()
+    workers = {}
+    for log, feed in feeds.items():
+        sealer = Sealer(db, log)
+        sealer.create_table()
+        checkpointer = Checkpointer(
+            checkpoints,
+            sealer,
+            origin=logs[log].origin,
+            signers=signers,
+            every_events=settings.checkpoint_every_events,
+            every_seconds=settings.checkpoint_every_seconds,
+            now=now,
+        )
+        workers[log] = SealingWorker(feed, sealer, checkpointer)
+    trusted = [signer.verifier_key() for signer in signers]
+    trusted += [VerifierKey.parse(vkey) for vkey in settings.trusted_log_keys]
+    return Sealing(checkpoints, workers, tuple(signers), tuple(trusted), logs)
+
+
+def scan_access_log(access_log: AccessLog, page: int = 5000) -> Iterator[Sealable]:
+    """Every access log entry, in order, as stored."""
+    after, up_to = 0, access_log.latest_position()
+    while batch := access_log.read(after, up_to, page):
+        yield from (entry for _, entry in batch)
+        after = batch[-1][0]
+
+
+def event_recorded_at(record: Sealable) -> datetime:
+    """When an event was recorded, from its envelope (personal fields stay sealed)."""
+    if not isinstance(record, StoredRecord):
+        raise TypeError("not an event")
+    stored = StoredEvent(record.originator_id, record.version, record.topic, record.state)
+    occurred_at: datetime = EventMapper(keys=None).to_domain_event(stored).audit.occurred_at
+    return occurred_at
+
+
+def consultation_recorded_at(record: Sealable) -> datetime:
+    if not isinstance(record, StoredConsultation):
+        raise TypeError("not an access log entry")
+    return datetime.fromisoformat(str(record.columns[COLUMNS.index("recorded_at")]))
+
+
+def load_log_signers(settings: Settings) -> list[NoteSigner]:
+    """The checkpoint signing keys: the configured file; for the embedded store, a file
+    next to the data, created on first start; for PostgreSQL, a file must be given."""
+    path = settings.signing_key_file
+    if path is None and settings.store == "postgres":
+        raise StartupError(
+            "the postgres store needs VTR_SIGNING_KEY_FILE: the key that signs the log's "
+            "checkpoints lives outside the databases (make one with `python -m api "
+            "new-signing-key --out FILE`)"
+        )
+    if path is None:
+        path = settings.default_signing_key_file
+        if not path.exists():
+            write_new_key_file(path, [new_key_line(settings.log_origin, SIG_ED25519)])
+            log.warning("signing_key_created", path=str(path), advice="back it up, apart")
+    try:
+        return note_signers(read_key_lines(path))
+    except FileNotFoundError:
+        raise StartupError(f"the signing key file {path} does not exist") from None
+    except (OSError, UnicodeError) as error:
+        raise StartupError(f"the signing key file {path}: {error}") from None
+    except NoteError as error:
+        raise StartupError(f"the signing key file {path}: {error}") from None
 
 
 def open_event_recorder(settings: Settings) -> ApplicationRecorder:

@@ -49,6 +49,7 @@ from api.http.app import api_routes, create_app
 from api.http.command_examples import render_command_examples
 from api.http.middleware import ProblemHttpToolsProtocol
 from api.http.outages import OUTAGES, describe
+from api.integrity_cli import new_signing_key, rotate_signing_key, verify
 from api.logging import configure_logging
 from api.settings import MASTER_KEY_BYTES, Settings, decode_master_key
 from commands.agency import RegisterAgency
@@ -460,6 +461,11 @@ def reapply_erasures() -> None:
     with running(settings) as runtime:
         applied = runtime.ledger.reapply_erasures()
     click.echo(f"Re-applied {applied} erasures.")
+
+
+cli.add_command(verify)
+cli.add_command(new_signing_key)
+cli.add_command(rotate_signing_key)
 
 
 def main() -> None:

@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from events.integrity.note import NoteError, VerifierKey
 from events.vocabulary import RecordClass
 
 MASTER_KEY_BYTES = 32
@@ -105,6 +106,38 @@ class Settings(BaseSettings):
         description="Months a record is kept after its outcome before it is reviewed, per "
         'record class, as JSON: {"screened_out": 24, "concluded": 72, "alternative_support": 72}.',
     )
+    signing_key_file: Path | None = Field(
+        default=None,
+        description="The log's checkpoint signing key (Ed25519), one key per line; every key "
+        "in it signs. Kept outside the databases. Defaults to <data_dir>/signing.key for the "
+        "embedded store (created on first start); required for postgres.",
+    )
+    log_origin: str = Field(
+        default="vtr-ledger.invalid",
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,200}$",
+        description="The logs' name in their checkpoints: <origin>/events and "
+        "<origin>/access-log. Unique to this ledger (e.g. a domain name the council holds).",
+    )
+    checkpoint_every_events: int = Field(
+        default=1000, ge=1, le=10_000_000, description="Sign a checkpoint after this many events."
+    )
+    checkpoint_every_seconds: float = Field(
+        default=60,
+        ge=0.1,
+        le=86_400,
+        description="...or this long after the last one, if the log has grown since.",
+    )
+    seal_lag_seconds: float = Field(
+        default=300,
+        ge=1,
+        le=86_400,
+        description="Verify reports an event still unsealed this long after it was recorded.",
+    )
+    trusted_log_keys: list[str] = Field(
+        default_factory=list,
+        description="Public keys (vkeys) of retired signing keys whose checkpoints verify "
+        "still trusts, as a JSON list.",
+    )
     read_wait_seconds: float = Field(
         default=5.0, ge=0, le=60, description="How long a read waits for the view to catch up."
     )
@@ -114,6 +147,16 @@ class Settings(BaseSettings):
     def _master_key_is_32_bytes(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None:
             decode_master_key(value.get_secret_value())
+        return value
+
+    @field_validator("trusted_log_keys")
+    @classmethod
+    def _trusted_keys_are_vkeys(cls, value: list[str]) -> list[str]:
+        for vkey in value:
+            try:
+                VerifierKey.parse(vkey)
+            except NoteError as error:
+                raise ValueError(f"not a verifier key ({error.problem})") from None
         return value
 
     @field_validator("retention_months")
@@ -165,6 +208,14 @@ class Settings(BaseSettings):
     @property
     def token_table(self) -> Path:
         return self.tokens_file or self.data_dir / "tokens.json"
+
+    @property
+    def default_signing_key_file(self) -> Path:
+        return self.data_dir / "signing.key"
+
+    def log_name(self, log: str) -> str:
+        """A sealed log's origin: `<log_origin>/events` or `<log_origin>/access-log`."""
+        return f"{self.log_origin}/{log}"
 
     @property
     def default_master_key_file(self) -> Path:

@@ -30,6 +30,7 @@ class Role(StrEnum):
     COMPLIANCE_OFFICER = "compliance_officer"
     REFERRER = "referrer"
     ADMINISTRATOR = "administrator"
+    WITNESS = "witness"  # a partner agency's witness process: reads checkpoints, cosigns
 
 
 class ReceivedVia(StrEnum):

@@ -19,8 +19,9 @@ from uuid import UUID
 
 from eventsourcing.persistence import ApplicationRecorder, Notification
 
-from events.integrity.entries import CHAIN_START, StoredRecord, chained
+from events.integrity.entries import CHAIN_START, Sealable, StoredRecord, chained
 from events.integrity.merkle import Frontier
+from events.integrity.verify import Seal
 from projections.database import ProjectionDatabase, Reader, Write
 
 SEALS = "vtr_seals"
@@ -39,7 +40,7 @@ CREATE = (
 )
 
 
-def notification_entry(notification: Notification) -> StoredRecord:
+def stored_record(notification: Notification) -> StoredRecord:
     return StoredRecord(
         notification.id,
         UUID(str(notification.originator_id)),
@@ -71,11 +72,11 @@ class RawFeed:
     def latest_position(self) -> int:
         return self._recorder.max_notification_id() or 0
 
-    def read(self, after: int, up_to: int, limit: int) -> list[tuple[int, Notification]]:
+    def read(self, after: int, up_to: int, limit: int) -> list[tuple[int, Sealable]]:
         notifications = self._recorder.select_notifications(
             start=after, limit=limit, stop=up_to, inclusive_of_start=False
         )
-        return [(n.id, n) for n in notifications]
+        return [(n.id, stored_record(n)) for n in notifications]
 
 
 class Sealer:
@@ -102,6 +103,14 @@ class Sealer:
             "SELECT position, leaf_index, leaf_hash, chain_hash FROM {seals} WHERE log={mark} "
             "AND leaf_index >= {mark} ORDER BY leaf_index LIMIT {mark}"
         )
+        self._leaves = sql(
+            "SELECT leaf_hash FROM {seals} WHERE log={mark} AND leaf_index < {mark} "
+            "ORDER BY leaf_index"
+        )
+        self._at = sql(
+            "SELECT position, leaf_index, leaf_hash, chain_hash FROM {seals} WHERE log={mark} "
+            "AND position={mark}"
+        )
 
     def create_table(self) -> None:
         self.db.create(self.create_statements)
@@ -112,12 +121,12 @@ class Sealer:
     def head(self) -> SealHead:
         return _head_from(self.db.rows(self._head, (self.log,)))
 
-    def apply(self, batch: Sequence[tuple[int, Notification]], after: int, up_to: int) -> bool:
+    def apply(self, batch: Sequence[tuple[int, Sealable]], after: int, up_to: int) -> bool:
         def writes(read: Reader) -> list[Write]:
             head = _head_from(read(self._head, (self.log,)))
             frontier, chain, rows = head.frontier.copy(), head.chain_head, []
-            for position, notification in batch:
-                leaf = notification_entry(notification).leaf()
+            for position, record in batch:
+                leaf = record.leaf()
                 chain = chained(chain, leaf)
                 rows.append((self.log, position, frontier.size, leaf.hex(), chain.hex()))
                 frontier.append(leaf)
@@ -126,17 +135,35 @@ class Sealer:
 
         return self.db.advance(self.tracking_key, after, up_to, writes)
 
-    def seals(self, from_index: int, limit: int) -> list[tuple[int, int, bytes, bytes]]:
-        """Seals in leaf order: (position, leaf index, leaf hash, chain hash)."""
+    def seals(self, from_index: int, limit: int) -> list[Seal]:
+        """Seals in leaf order, from leaf `from_index`."""
+        return [_seal(row) for row in self.db.rows(self._seals, (self.log, from_index, limit))]
+
+    def all_seals(self, page: int = 10_000) -> list[Seal]:
+        sealed: list[Seal] = []
+        while batch := self.seals(len(sealed), page):
+            sealed.extend(batch)
+        return sealed
+
+    def seal_at(self, position: int) -> Seal | None:
+        """The seal of the event at `position`, if it is sealed."""
+        rows = self.db.rows(self._at, (self.log, position))
+        return _seal(rows[0]) if rows else None
+
+    def leaf_hashes(self, size: int) -> list[bytes]:
+        """The first `size` leaves, in order (what a proof over a tree of `size` is made of)."""
         return [
-            (
-                int(row["position"]),
-                int(row["leaf_index"]),
-                bytes.fromhex(row["leaf_hash"]),
-                bytes.fromhex(row["chain_hash"]),
-            )
-            for row in self.db.rows(self._seals, (self.log, from_index, limit))
+            bytes.fromhex(row["leaf_hash"]) for row in self.db.rows(self._leaves, (self.log, size))
         ]
+
+
+def _seal(row: Any) -> Seal:
+    return Seal(
+        int(row["position"]),
+        int(row["leaf_index"]),
+        bytes.fromhex(row["leaf_hash"]),
+        bytes.fromhex(row["chain_hash"]),
+    )
 
 
 def _head_from(rows: list[Any]) -> SealHead:

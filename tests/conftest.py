@@ -27,7 +27,7 @@ from api.settings import Settings
 from tests.api_client import Api
 from tests.faults.fault_tally import FaultTally
 from tests.faults.fault_tally import tally as fault_tally
-from tests.support import FixedClock, write_token_table
+from tests.support import FixedClock, new_signing_key_file, write_token_table
 
 PG_SERVER = {
     "host": os.environ.get("VTR_TEST_PG_HOST", "127.0.0.1"),
@@ -107,6 +107,7 @@ def make_settings(
         "pg_database": database,
         "pg_pool_size": 3,
         "master_key": SecretStr(base64.b64encode(os.urandom(32)).decode()),
+        "signing_key_file": new_signing_key_file(root / "signing.key"),
     }
     create_databases(server, [database, f"{database}_keys"])
     try:

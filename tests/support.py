@@ -13,6 +13,8 @@ from aggregates.agency import agency_id_for
 from api.access.identity import StoredToken, TokenAgency, TokenTable, digest
 from commands.agency import RegisterAgency
 from commands.context import Actor, Issued
+from events.integrity.keys import new_key_line, write_new_key_file
+from events.integrity.note import SIG_ED25519
 from events.vocabulary import AgencyType, Role
 from scenarios.builder import Cast
 from scenarios.step import Part
@@ -52,6 +54,7 @@ ACTORS = {
         Actor.for_agency("minutes-1", Role.MINUTE_TAKER, "Norfolk MASH"),
         Actor.for_agency("dsupt-1", Role.DETECTIVE_SUPERINTENDENT, "Norfolk Constabulary"),
         Actor.for_agency("mentor-1", Role.PARTNER_AGENCY, "Hope Mentoring Trust"),
+        Actor.for_agency("witness-1", Role.WITNESS, "Norfolk Constabulary"),
     )
 }
 # Who plays each part of the process in the tests, and who acts for each agency.
@@ -95,6 +98,13 @@ def register_in_directory(client: TestClient, *names: str) -> None:
 
 def token_for(actor: Actor) -> str:
     return f"vtr_test-{actor.actor_id}-{actor.role.value}"
+
+
+def new_signing_key_file(path: Path, origin: str = "vtr-ledger.invalid") -> Path:
+    """A checkpoint signing key file (the postgres store requires one), made once."""
+    if not path.exists():
+        write_new_key_file(path, [new_key_line(origin, SIG_ED25519)])
+    return path
 
 
 def write_token_table(path: Path, now: datetime | None = None) -> None:

@@ -19,6 +19,7 @@ from psycopg.sql import Composed
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from events.datastores import RecoveringSQLiteDatastore
+from events.integrity.entries import StoredConsultation
 from events.statements import POSTGRES, SQLITE, Dialect, Statement, sqlite_text
 
 TABLE = "vtr_access_log"
@@ -114,6 +115,12 @@ class AccessLog(Protocol):
 
     def consultations(self, query: ConsultationQuery) -> Iterator[Consultation]: ...
 
+    def latest_position(self) -> int: ...
+
+    def read(self, after: int, up_to: int, limit: int) -> list[tuple[int, StoredConsultation]]:
+        """The log as stored, for its sealer: a `Feed` of entries."""
+        ...
+
     def check_writable(self) -> None:
         """Raise unless an entry could be appended now (readiness)."""
         ...
@@ -136,6 +143,11 @@ def _consultation(row: Any) -> Consultation:
         values[flag] = bool(values[flag])
     values["filters"] = json.loads(values["filters"]) if values["filters"] else {}
     return Consultation.model_validate(values)
+
+
+def stored_consultation(row: Any) -> StoredConsultation:
+    """An access log row as its seal covers it: every column, as the table holds it."""
+    return StoredConsultation(int(row["entry_no"]), tuple(row[column] for column in COLUMNS))
 
 
 def _where(query: ConsultationQuery, dialect: Dialect) -> tuple[Composed, list[object]]:
@@ -170,9 +182,25 @@ class _AccessLogTable:
             columns=COLUMNS,
             marks=dialect.marks(len(COLUMNS)),
         )
+        self._latest = dialect.statement("SELECT MAX(entry_no) AS latest FROM {table}", table=TABLE)
+        self._stored = dialect.statement(
+            "SELECT entry_no, {columns} FROM {table} WHERE entry_no > {mark} "
+            "AND entry_no <= {mark} ORDER BY entry_no LIMIT {mark}",
+            table=TABLE,
+            columns=COLUMNS,
+        )
 
     def append(self, consultation: Consultation) -> None:
         self._write(self._append, _values(consultation))
+
+    def latest_position(self) -> int:
+        rows = self._read(self._latest, [])
+        return int(rows[0]["latest"] or 0) if rows else 0
+
+    def read(self, after: int, up_to: int, limit: int) -> list[tuple[int, StoredConsultation]]:
+        """Entries after `after` up to `up_to`, exactly as stored (for the sealer and verify)."""
+        rows = self._read(self._stored, [after, up_to, limit])
+        return [(int(row["entry_no"]), stored_consultation(row)) for row in rows]
 
     def consultations(self, query: ConsultationQuery) -> Iterator[Consultation]:
         where, params = _where(query, self._dialect)

@@ -58,6 +58,9 @@ OVERSIGHT = frozenset({Role.HEAD_OF_SAFEGUARDING, Role.DETECTIVE_SUPERINTENDENT}
 CASE_STAFF = MASH | PANEL | OVERSIGHT  # see every case in full
 AGENCY_STAFF = MASH_LEADS | {Role.PARTNER_AGENCY}  # act for an agency when sharing
 STAFF = CASE_STAFF | {Role.PARTNER_AGENCY, Role.COMPLIANCE_OFFICER, Role.ADMINISTRATOR}
+AUDITORS = frozenset({Role.COMPLIANCE_OFFICER, Role.ADMINISTRATOR})
+# Checkpoints and proofs hold hashes and sizes only, never case data.
+TREE_READERS = AUDITORS | {Role.WITNESS}
 CASE_READERS = CASE_STAFF | {Role.PARTNER_AGENCY, Role.COMPLIANCE_OFFICER}
 COMPLIANCE = frozenset({Role.COMPLIANCE_OFFICER})
 BREAK_GLASS_ROLES = frozenset({Role.PARTNER_AGENCY})  # may open a case beyond their agency, logged
@@ -169,6 +172,16 @@ MATRIX: dict[str, Permission] = {
     "retention_due": Permission(COMPLIANCE, consults=Consulted.RETENTION),
     "access_log": Permission(COMPLIANCE, consults=Consulted.ACCESS_LOG),
     "s62_logs": Permission(COMPLIANCE, consults=Consulted.ACCESS_LOG),
+    # Proving the record
+    "latest_checkpoint": Permission(TREE_READERS),
+    "checkpoints": Permission(TREE_READERS),
+    "add_cosignature": Permission(frozenset({Role.WITNESS})),
+    "inclusion_proof": Permission(TREE_READERS),
+    "consistency_proof": Permission(TREE_READERS),
+    "register_witness": Permission(frozenset({Role.ADMINISTRATOR})),
+    "witnesses": Permission(AUDITORS),
+    "verify_integrity": Permission(AUDITORS),  # each run is recorded with who ran it
+    "integrity_runs": Permission(AUDITORS),
 }
 
 # Agency-scoped routes where these roles see every agency, not only their own.

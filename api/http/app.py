@@ -30,6 +30,7 @@ from api.http.routes import (
     erasure,
     health,
     intake,
+    integrity,
     registers,
     review,
     sharing,
@@ -56,6 +57,7 @@ ROUTERS = (
     cases.router,
     registers.router,
     access_log.router,
+    integrity.router,
     catalogues.router,
     health.router,
 )

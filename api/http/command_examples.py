@@ -394,8 +394,24 @@ AGENCIES: dict[str, Body] = {
     },
 }
 
+WITNESSES: dict[str, Body] = {
+    "register_witness": {
+        "agency": POLICE,
+        "key": "witness.norfolk-constabulary+b0d8e00f+BAOhB7/zzhC+HXDdGOdLwJln5NYwm6UNXx3chmQSVTG4",
+    },
+}
+
 EXAMPLES: Mapping[str, Body] = MappingProxyType(
-    {**INTAKE, **STRATEGY_DISCUSSION, **MEETING, **CONCLUSION, **SHARING, **SECTION_8, **AGENCIES}
+    {
+        **INTAKE,
+        **STRATEGY_DISCUSSION,
+        **MEETING,
+        **CONCLUSION,
+        **SHARING,
+        **SECTION_8,
+        **AGENCIES,
+        **WITNESSES,
+    }
 )
 
 HEADER = """# Commands, with an example body each

@@ -23,6 +23,12 @@ from aggregates.errors import (
 )
 from api.access.gate import refused_after_gate
 from api.http.problems import problem
+from api.integrity import (
+    CheckpointNotFoundError,
+    CosignatureRefusedError,
+    ProofRequestError,
+    UnregisteredWitnessError,
+)
 from commands.errors import (
     AgencyNameTakenError,
     AgencyNotFoundError,
@@ -50,6 +56,10 @@ ERROR_TABLE: dict[type[Exception], tuple[int, str, str]] = {
         "idempotency-key-reused",
         "The idempotency key was already used for another command",
     ),
+    CheckpointNotFoundError: (404, "checkpoint-not-found", "There is no such checkpoint"),
+    ProofRequestError: (422, "bad-proof-request", "No proof can be given for this"),
+    UnregisteredWitnessError: (403, "unregistered-witness", "Not a registered witness's key"),
+    CosignatureRefusedError: (422, "cosignature-refused", "The cosignature is not accepted"),
     KeyStoreMismatchError: (503, "key-store-mismatch", "The key store is not this ledger's"),
     DataKeyMissingError: (503, "key-store-mismatch", "A data key is missing from the key store"),
 }

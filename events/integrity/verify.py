@@ -24,7 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from events.integrity.entries import CHAIN_START, StoredRecord, chained
+from events.integrity.entries import CHAIN_START, Sealable, chained
 from events.integrity.merkle import Frontier
 
 # How far a moved row is looked for, either side (a changed row costs this many hashes).
@@ -39,6 +39,10 @@ class Tamper(StrEnum):
     LOG_TRUNCATED = "log truncated"
     SEAL_CHANGED = "seal changed"
     CHECKPOINT_MISMATCH = "checkpoint mismatch"
+    # Found beside the walk, by whoever checks the notes and the clock:
+    CHECKPOINT_SIGNATURE_INVALID = "checkpoint signature invalid"
+    COSIGNATURE_INVALID = "cosignature invalid"
+    SEAL_LAGGING = "seal lagging"
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +88,7 @@ class Verification:
 
 
 def verify_log(
-    records: Iterable[StoredRecord], seals: Sequence[Seal], checkpoints: Sequence[SignedTree]
+    records: Iterable[Sealable], seals: Sequence[Seal], checkpoints: Sequence[SignedTree]
 ) -> Verification:
     """Walk the log beside its seals; compare the tree with every verified checkpoint."""
     walk = _Walk(seals, sorted(checkpoints, key=lambda checkpoint: checkpoint.size))
@@ -124,7 +128,7 @@ class _Walk:
         # Carry on with the sealed leaf, so later comparisons are not all thrown off by one.
         self._add(seal.leaf_hash, seal)
 
-    def sealed(self, record: StoredRecord, seal: Seal) -> None:
+    def sealed(self, record: Sealable, seal: Seal) -> None:
         leaf = record.leaf()
         if leaf != seal.leaf_hash:
             moved_from = self._sealed_elsewhere(record)
@@ -135,15 +139,14 @@ class _Walk:
                 self.found(Tamper.ORDER_CHANGED, record.position, detail)
         self._add(leaf, seal)
 
-    def _sealed_elsewhere(self, record: StoredRecord) -> int | None:
+    def _sealed_elsewhere(self, record: Sealable) -> int | None:
         """The nearby position whose seal this record's content would match there (rows
         swapped or moved keep their bytes but change their position)."""
         at = bisect.bisect_left(self._positions, record.position)
         for position in self._positions[max(0, at - NEARBY) : at + NEARBY]:
-            moved = StoredRecord(
-                position, record.originator_id, record.version, record.topic, record.state
-            )
-            if position != record.position and moved.leaf() == self._seals[position].leaf_hash:
+            if position == record.position:
+                continue
+            if record.at(position).leaf() == self._seals[position].leaf_hash:
                 return position
         return None
 

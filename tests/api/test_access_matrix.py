@@ -37,9 +37,14 @@ ONE_PER_ROLE = {
     Role.COMPLIANCE_OFFICER: "dpo-1",
     Role.REFERRER: "referrer-1",
     Role.ADMINISTRATOR: "admin-1",
+    Role.WITNESS: "witness-1",
 }
-QUERY = {"records_of_processing": {"from": "2026-01-01", "to": "2026-12-31"}}
+QUERY: dict[str, dict[str, object]] = {
+    "records_of_processing": {"from": "2026-01-01", "to": "2026-12-31"}
+}
 QUERY["s62_logs"] = QUERY["records_of_processing"]
+QUERY["inclusion_proof"] = {"position": 1, "tree_size": 1}
+QUERY["consistency_proof"] = {"first": 1, "second": 1}
 
 
 @dataclass(frozen=True)
@@ -58,7 +63,8 @@ def world_api(
 ) -> Iterator[tuple[Api, World]]:
     root = tmp_path_factory.mktemp("matrix")
     settings: Settings
-    (settings,) = make_settings("sqlite", root, request)  # the gate is the same on both stores
+    # The gate is the same on both stores; a checkpoint after every event, so there is one.
+    (settings,) = make_settings("sqlite", root, request, checkpoint_every_events=1)
     clock = FixedClock()
     with TestClient(create_app(settings, clock=clock)) as client:
         api = Api(client)
@@ -71,6 +77,7 @@ def world_api(
         )
         assert response.status_code == 201, response.text
         referrer_case = UUID(response.json()["referral_id"])
+        client.app.state.runtime.projections.seal()  # type: ignore[attr-defined]
         yield api, World(school_case, referrer_case, agencies)
 
 

@@ -114,7 +114,19 @@ def test_every_example_is_accepted_by_the_process_in_story_order(
     assert (entry.json()["lapses"], entry.json()["may_share_today"]) == (["2026-09-30"], False)
 
     held_reviewed_and_erased(story, case)
+    witness_registered(story)
     assert story.sent == set(EXAMPLES), "the story sends every example"
+
+
+def witness_registered(story: Story) -> None:
+    """The administrator registers the police's witness key (no step of a referral)."""
+    story.sent.add("register_witness")
+    example = EXAMPLES["register_witness"]
+    headers = story.api.headers("admin-1")
+    answer = story.api.client.post("/witnesses", json=example, headers=headers)
+    assert answer.status_code == 201, answer.text
+    listed = story.api.client.get("/witnesses", headers=headers).json()["witnesses"]
+    assert [(w["agency"], w["key"]) for w in listed] == [(example["agency"], example["key"])]
 
 
 def stage(api: Api, referral_id: UUID) -> str:

@@ -17,7 +17,7 @@ from api.bootstrap import Runtime, open_runtime
 from api.settings import Settings
 from events.integrity.entries import CHAIN_START, StoredRecord
 from events.integrity.merkle import root
-from events.integrity.verify import Seal, SignedTree, verify_log
+from events.integrity.verify import SignedTree, verify_log
 from projections.runner import ProjectionWorker
 from projections.seals import RawFeed, Sealer
 from scenarios import builder, steps
@@ -80,7 +80,7 @@ def test_each_stored_event_is_sealed_once_over_its_exact_bytes(
     head = sealer.head()
     assert (head.size, head.root, head.chain_head) == (len(rows), root(leaves), chain)
     sealed = sealer.seals(0, 1000)
-    assert [(position, leaf) for position, _, leaf, _ in sealed] == [
+    assert [(seal.position, seal.leaf_hash) for seal in sealed] == [
         (row[0], leaf) for row, leaf in zip(rows, leaves, strict=True)
     ]
     # Exactly once: a second pass, or a second worker, seals nothing more.
@@ -104,7 +104,7 @@ def test_an_erasure_keeps_every_seal_and_checkpoint_true(
     )
     worker.catch_up()
     before = [StoredRecord(*row) for row in stored_rows(settings)]
-    sealed_before = [Seal(*sealed) for sealed in sealer.seals(0, 10_000)]
+    sealed_before = sealer.seals(0, 10_000)
     signed_before = SignedTree(sealer.head().size, sealer.head().root)
 
     erase_case(api, referral_id)
@@ -115,7 +115,7 @@ def test_an_erasure_keeps_every_seal_and_checkpoint_true(
     assert (result.intact, result.unsealed) == (True, len(after) - len(before))
 
     worker.catch_up()
-    sealed_after = [Seal(*sealed) for sealed in sealer.seals(0, 10_000)]
+    sealed_after = sealer.seals(0, 10_000)
     signed_after = SignedTree(sealer.head().size, sealer.head().root)
     result = verify_log(after, sealed_after, [signed_before, signed_after])
     assert (result.intact, result.tree_size, result.unsealed) == (True, len(after), 0)
