@@ -39,7 +39,7 @@ ONE_PER_ROLE = {
     Role.ADMINISTRATOR: "admin-1",
     Role.WITNESS: "witness-1",
 }
-QUERY: dict[str, dict[str, object]] = {
+QUERY: dict[str, dict[str, str | int]] = {
     "records_of_processing": {"from": "2026-01-01", "to": "2026-12-31"}
 }
 QUERY["s62_logs"] = QUERY["records_of_processing"]

@@ -35,6 +35,7 @@ from aggregates.referral_state import Stage
 from api.bootstrap import (
     Projections,
     Runtime,
+    load_log_signers,
     open_projection_database,
     open_projections,
     open_runtime,
@@ -287,12 +288,23 @@ def recorded(settings: Settings) -> Iterator[tuple[Runtime, FixedClock]]:
         runtime.close()
 
 
+def worker_views(settings: Settings, runtime: Runtime) -> Projections:
+    """A second set of workers over the runtime's logs, as another process would open them."""
+    return open_projections(
+        settings,
+        runtime.ledger.recorder,
+        runtime.access_log,
+        load_log_signers(settings),
+        runtime.ledger.clock.now,
+    )
+
+
 def test_a_batch_read_before_another_worker_applied_it_is_refused_and_changes_nothing(
     settings: Settings, recorded: tuple[Runtime, FixedClock]
 ) -> None:
     runtime, clock = recorded
-    worker_a = open_projections(settings, runtime.ledger.recorder)
-    worker_b = open_projections(settings, runtime.ledger.recorder)
+    worker_a = worker_views(settings, runtime)
+    worker_b = worker_views(settings, runtime)
     try:
         year = generate_year(runtime.ledger, clock, cases=4, seed=5)
         race_by_hand(runtime.ledger, worker_a, worker_b)  # the first batches: no position yet
@@ -363,8 +375,8 @@ def test_a_worker_that_loses_the_race_carries_on_from_where_the_winner_left_the_
     settings: Settings, recorded: tuple[Runtime, FixedClock]
 ) -> None:
     runtime, clock = recorded
-    worker_a = open_projections(settings, runtime.ledger.recorder)
-    worker_b = open_projections(settings, runtime.ledger.recorder)
+    worker_a = worker_views(settings, runtime)
+    worker_b = worker_views(settings, runtime)
     try:
         generate_year(runtime.ledger, clock, cases=3, seed=9)
         head = runtime.ledger.recorder.max_notification_id()
