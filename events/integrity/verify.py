@@ -93,17 +93,17 @@ def verify_log(
     """Walk the log beside its seals; compare the tree with every verified checkpoint."""
     walk = _Walk(seals, sorted(checkpoints, key=lambda checkpoint: checkpoint.size))
     pending = iter(records)
-    record = next(pending, None)
+    record, following = next(pending, None), next(pending, None)
     for seal in seals:
         while record is not None and record.position < seal.position:
             walk.found(Tamper.EVENT_INSERTED, record.position, "no seal names this position")
-            record = next(pending, None)
+            record, following = following, next(pending, None)
         if record is None or record.position > seal.position:
             walk.missing(seal, record is None)
             continue
-        walk.sealed(record, seal)
-        record = next(pending, None)
-    unsealed = (record is not None) + sum(1 for _ in pending)
+        walk.sealed(record, seal, following)
+        record, following = following, next(pending, None)
+    unsealed = (record is not None) + (following is not None) + sum(1 for _ in pending)
     return walk.finish(unsealed)
 
 
@@ -128,16 +128,38 @@ class _Walk:
         # Carry on with the sealed leaf, so later comparisons are not all thrown off by one.
         self._add(seal.leaf_hash, seal)
 
-    def sealed(self, record: Sealable, seal: Seal) -> None:
+    def sealed(self, record: Sealable, seal: Seal, following: Sealable | None) -> None:
+        """`following` is the next row, which tells a shifted log from a changed row."""
         leaf = record.leaf()
         if leaf != seal.leaf_hash:
-            moved_from = self._sealed_elsewhere(record)
-            if moved_from is None:
-                self.found(Tamper.CONTENT_CHANGED, record.position, "not the sealed bytes")
-            else:
-                detail = f"holds the event sealed at position {moved_from}"
-                self.found(Tamper.ORDER_CHANGED, record.position, detail)
+            self.found(*self._what_changed(record, seal, following))
         self._add(leaf, seal)
+
+    def _what_changed(
+        self, record: Sealable, seal: Seal, following: Sealable | None
+    ) -> tuple[Tamper, int, str]:
+        position = record.position
+        moved_from = self._sealed_elsewhere(record)
+        if moved_from is None:
+            if following is not None and self._holds(following, position):
+                # The event sealed here comes next: this row was put in before it.
+                return Tamper.EVENT_INSERTED, position, "an entry no seal covers, put in here"
+            return Tamper.CONTENT_CHANGED, position, "not the sealed bytes"
+        if moved_from > position and following is not None:
+            shift = self._next_sealed_after(moved_from)
+            if shift is not None and self._holds(following, shift):
+                # Every later event moved up: the one sealed here was taken out.
+                return Tamper.EVENT_MISSING, position, "the sealed event was taken out here"
+        return Tamper.ORDER_CHANGED, position, f"holds the event sealed at position {moved_from}"
+
+    def _holds(self, record: Sealable, position: int) -> bool:
+        """Whether `record`'s bytes are the event sealed at `position`."""
+        seal = self._seals.get(position)
+        return seal is not None and record.at(position).leaf() == seal.leaf_hash
+
+    def _next_sealed_after(self, position: int) -> int | None:
+        at = bisect.bisect_right(self._positions, position)
+        return self._positions[at] if at < len(self._positions) else None
 
     def _sealed_elsewhere(self, record: Sealable) -> int | None:
         """The nearby position whose seal this record's content would match there (rows

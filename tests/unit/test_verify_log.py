@@ -130,3 +130,38 @@ def test_an_edited_seal_is_named() -> None:
     edited = [replace(s, chain_hash=bytes(32)) if s.position == 7 else s for s in SEALS]
     result = verified(HONEST, edited)
     assert [(f.kind, f.position) for f in result.findings] == [(Tamper.SEAL_CHANGED, 7)]
+
+
+def renumbered(records: list[StoredRecord]) -> list[StoredRecord]:
+    """The rows given the log's positions in order, as an editor who closes the gap does."""
+    return [replace(r, position=p) for r, p in zip(records, (*POSITIONS, 10, 11), strict=False)]
+
+
+def test_a_row_put_in_with_the_later_rows_renumbered_is_an_insertion() -> None:
+    forged = StoredRecord(0, CASE, 42, "vtr.referral.Step", b'{"n": "forged"}')
+    shifted = renumbered([*HONEST[:3], forged, *HONEST[3:]])
+    result = verified(shifted)
+    assert result.first is not None
+    assert (result.first.kind, result.first.position) == (Tamper.EVENT_INSERTED, 5)
+
+
+def test_a_row_taken_out_with_the_later_rows_renumbered_is_a_missing_event() -> None:
+    shifted = renumbered([*HONEST[:4], *HONEST[5:]])
+    result = verified(shifted)
+    assert result.first is not None
+    assert (result.first.kind, result.first.position) == (Tamper.EVENT_MISSING, 6)
+
+
+def test_two_neighbours_swapped_are_an_order_change_not_a_shift() -> None:
+    third, fifth = HONEST[2], HONEST[3]  # positions 3 and 5 (4 is the gap)
+    swapped = [
+        replace(fifth, position=3)
+        if r is third
+        else replace(third, position=5)
+        if r is fifth
+        else r
+        for r in HONEST
+    ]
+    result = verified(swapped)
+    assert result.first is not None
+    assert (result.first.kind, result.first.position) == (Tamper.ORDER_CHANGED, 3)
