@@ -132,11 +132,11 @@ class _Walk:
         """`following` is the next row, which tells a shifted log from a changed row."""
         leaf = record.leaf()
         if leaf != seal.leaf_hash:
-            self.found(*self._what_changed(record, seal, following))
+            self.found(*self._what_changed(record, following))
         self._add(leaf, seal)
 
     def _what_changed(
-        self, record: Sealable, seal: Seal, following: Sealable | None
+        self, record: Sealable, following: Sealable | None
     ) -> tuple[Tamper, int, str]:
         position = record.position
         moved_from = self._sealed_elsewhere(record)
