@@ -175,14 +175,19 @@ class RawStore:
         return self.run(statement, params, file="views")
 
 
-def verify(settings: Settings) -> subprocess.CompletedProcess[str]:
+def cli_environment(settings: Settings) -> dict[str, str]:
+    """The environment that configures `python -m api` like `settings`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("VTR_")}
     env.update(settings.as_environment())
     env["VTR_LOG_LEVEL"] = "WARNING"
+    return env
+
+
+def verify(settings: Settings) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "api", "verify"],
         cwd=ROOT,
-        env=env,
+        env=cli_environment(settings),
         capture_output=True,
         text=True,
         timeout=120,

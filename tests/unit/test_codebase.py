@@ -107,6 +107,9 @@ def test_compose_runs_postgres_api_and_worker_from_one_image() -> None:
         assert services[name]["environment"]["VTR_PROJECTIONS"] == "external"
     assert "VTR_MASTER_KEY" in services["api"]["environment"]
     assert "VTR_MASTER_KEY" not in services["projections"]["environment"], "the worker needs no key"
+    for name in ("api", "projections"):  # the worker signs checkpoints; the API too, in-process
+        key = services[name]["environment"]["VTR_SIGNING_KEY_FILE"]
+        assert any(volume.endswith(f":{key}:ro") for volume in services[name]["volumes"])
 
 
 def test_imports_run_in_the_layer_direction(capsys: pytest.CaptureFixture[str]) -> None:
