@@ -36,17 +36,19 @@ ERRORS = {
     400: "The request cannot be parsed (a malformed header, request line or body stream).",
     401: "No, or an unknown, expired or revoked bearer token.",
     403: "Your role, agency or case scope does not allow this (the `rule` says which).",
-    404: "No such referral or agency (for those who may see every case).",
+    404: "No such referral or agency (for those who may see every case), or no such checkpoint.",
     405: "The path does not take this method.",
     409: "A process rule refuses the step now, or the version is stale (the `rule` says).",
-    413: "The body is larger than 1 MiB.",
-    415: "The body is not application/json in UTF-8.",
+    413: "The body is larger than 1 MiB (a cosignature line: 1,000 bytes).",
+    415: "The body is not application/json in UTF-8 (a cosignature: text/plain).",
     422: "Invalid or missing fields or parameters (each named in `errors`); nothing recorded.",
     503: "A store is unavailable (down, busy or read-only; for a command: it may or may not have "
     "been recorded), the key store is not this ledger's (`key-store-mismatch`), or a view has "
     "not reached `after_position` yet: retry after the seconds in Retry-After.",
     507: "The store is out of disk space.",
 }
+# Routes that answer errors their path and body do not show.
+OWN_ERRORS = {"latest_checkpoint": [404], "add_cosignature": [404, 413, 415]}
 REQUEST_HEADERS: dict[str, dict[str, Any]] = {
     "X-Request-ID": {"description": "Your own id for the request; kept beside ours."},
     "Acting-Role": {"description": "Which of your roles to act in (default: the first allowed)."},
@@ -116,6 +118,7 @@ def _errors(route: APIRoute, method: str) -> list[int]:
         errors += [409, 413, 415]
     if method == "POST":
         errors.append(409)
+    errors += OWN_ERRORS.get(route.name, [])
     return sorted(set(errors))
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from tests.api.test_cli import cli_env, run
 from tests.faults.fault_tally import tally
+from tests.support import new_signing_key_file
 
 
 def free_port() -> int:
@@ -34,12 +35,13 @@ def test_no_token_table(tmp_path: Path) -> None:
     assert "issue-token" in line
 
 
-def test_an_unreachable_database() -> None:
+def test_an_unreachable_database(tmp_path: Path) -> None:
     port = str(free_port())  # nothing listens there
     env = cli_env(
         VTR_STORE="postgres",
         VTR_PG_PORT=port,
         VTR_MASTER_KEY="A" * 43 + "=",
+        VTR_SIGNING_KEY_FILE=str(new_signing_key_file(tmp_path / "signing.key")),
     )
     for command in ("serve", "project"):
         started = run(command, env=env)
