@@ -5,6 +5,8 @@ alone, and `GET /integrity` checks both logs and records who checked."""
 from __future__ import annotations
 
 import base64
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,9 +26,10 @@ from events.integrity.merkle import (
 from events.integrity.note import Cosigner, VerifierKey, open_checkpoint, parse_note, verify_note
 from tests.api_client import Api
 from tests.conftest import make_settings
+from tests.integration.test_tamper_evidence import ROOT, cli_environment, verify
 from tests.section8_support import case_with_disclosures
 from tests.sharing_support import SCHOOL, register_agencies
-from tests.support import FixedClock
+from tests.support import FixedClock, referral_form
 
 WITNESS = "witness-1"
 
@@ -209,3 +212,38 @@ def test_the_embedded_store_makes_its_signing_key_once(tmp_path: Path, clock: Fi
     with TestClient(create_app(settings, clock=clock)):
         pass
     assert settings.default_signing_key_file.read_text(encoding="ascii") == made
+
+
+def test_rotating_the_signing_key_adds_a_signature_line(
+    tmp_path: Path, clock: FixedClock, request: pytest.FixtureRequest
+) -> None:
+    (settings,) = make_settings("sqlite", tmp_path, request, checkpoint_every_events=1)
+    with TestClient(create_app(settings, clock=clock)) as client:
+        api = Api(client)
+        register_agencies(api)
+        sealed(client.app)  # type: ignore[arg-type]
+    old_key = log_key(settings)
+
+    rotated = subprocess.run(
+        [sys.executable, "-m", "api", "rotate-signing-key"],
+        cwd=ROOT,
+        env=cli_environment(settings),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert rotated.returncode == 0, rotated.stderr
+    new_key = VerifierKey.parse(rotated.stdout.strip())
+    assert new_key != old_key
+
+    with TestClient(create_app(settings, clock=clock)) as client:
+        api = Api(client)
+        answer = client.post("/referrals", json=referral_form(), headers=api.headers("triage-1"))
+        assert answer.status_code == 201, answer.text
+        sealed(client.app)  # type: ignore[arg-type]
+        note = parse_note(client.get("/checkpoints/latest", headers=api.headers(WITNESS)).text)
+    assert len(note.signatures) == 2
+    for key in (old_key, new_key):
+        assert verify_note(note, [key]).ok, "a verifier that knows either key still verifies"
+    intact = verify(settings)
+    assert intact.returncode == 0, intact.stdout + intact.stderr
