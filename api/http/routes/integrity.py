@@ -139,7 +139,9 @@ class VerifyRunList(BaseModel):
     response_class=PlainTextResponse,
     responses={200: {"content": {"text/plain": {}}}},
 )
-def latest_checkpoint(runtime: RuntimeDep, log: LogQuery = "events") -> PlainTextResponse:
+def latest_checkpoint(
+    runtime: RuntimeDep, _actor: ActorDep, log: LogQuery = "events"
+) -> PlainTextResponse:
     """The log's latest signed checkpoint (C2SP tlog-checkpoint, a signed note), with the
     cosignatures of the witnesses that checked it."""
     return PlainTextResponse(latest_note(runtime.projections.sealing, log), media_type=NOTE)
@@ -148,6 +150,7 @@ def latest_checkpoint(runtime: RuntimeDep, log: LogQuery = "events") -> PlainTex
 @router.get("/checkpoints", response_model=CheckpointHistory)
 def checkpoints(
     runtime: RuntimeDep,
+    _actor: ActorDep,
     log: LogQuery = "events",
     after_size: Annotated[int, Query(ge=0, le=2**62)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
@@ -187,6 +190,7 @@ def checkpoints(
 async def add_cosignature(
     request: Request,
     runtime: RuntimeDep,
+    _actor: ActorDep,
     size: Annotated[int, Path(ge=1, le=2**62)],
     log: LogQuery = "events",
 ) -> CosignatureReceipt:
@@ -206,6 +210,7 @@ async def add_cosignature(
 @router.get("/log/inclusion-proof", response_model=InclusionProofAnswer)
 def inclusion_proof(
     runtime: RuntimeDep,
+    _actor: ActorDep,
     position: Annotated[int, Query(ge=1, le=2**62)],
     tree_size: Annotated[int, Query(ge=1, le=2**62)],
     log: LogQuery = "events",
@@ -225,6 +230,7 @@ def inclusion_proof(
 @router.get("/log/consistency-proof", response_model=ConsistencyProofAnswer)
 def consistency_proof(
     runtime: RuntimeDep,
+    _actor: ActorDep,
     first: Annotated[int, Query(ge=1, le=2**62)],
     second: Annotated[int, Query(ge=1, le=2**62)],
     log: LogQuery = "events",
@@ -255,7 +261,7 @@ def register_witness(
 
 
 @router.get("/witnesses", response_model=WitnessList)
-def witnesses(runtime: RuntimeDep) -> WitnessList:
+def witnesses(runtime: RuntimeDep, _actor: ActorDep) -> WitnessList:
     """The registered witnesses and their keys."""
     return WitnessList(
         witnesses=[_witness(w) for w in runtime.projections.sealing.checkpoints.witnesses()]
@@ -299,7 +305,7 @@ async def verify_integrity(runtime: RuntimeDep, actor: ActorDep) -> IntegrityAns
 
 @router.get("/integrity/runs", response_model=VerifyRunList)
 def integrity_runs(
-    runtime: RuntimeDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+    runtime: RuntimeDep, _actor: ActorDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100
 ) -> VerifyRunList:
     """The verify runs recorded, newest first: who checked, when, and what they found."""
     runs = runtime.projections.sealing.checkpoints.runs(limit)
