@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any, NoReturn
 from uuid import UUID
 
@@ -394,6 +395,8 @@ def _filters(query: Query) -> dict[str, Any]:
 def _json_value(value: Any) -> Any:
     if isinstance(value, str | int | float | bool):
         return value
+    if isinstance(value, date):  # datetimes too: ISO 8601, as the client sent them
+        return value.isoformat()
     return str(value)
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
+from pydantic import AwareDatetime
 
+from aggregates.errors import InvalidInstructionError
 from api.access.case_scope import agency_events, agency_view
 from api.access.gate import GatedRoute
 from api.http.deps import ActorDep, GrantDep, LedgerDep, RuntimeDep
@@ -20,10 +23,21 @@ from api.http.schemas import (
     ReferrerFeedbackRecord,
 )
 from api.http.views import catching_up, caught_up, projection_status
+from commands.application import ReferralLedger
+from commands.errors import ReferralNotFoundError
+from events.base import DomainEvent
 from projections.case_view import Stage, reference
 from projections.case_view_projection import CaseViewProjection, case_view
 
 router = APIRouter(tags=["Cases"], route_class=GatedRoute)
+AsOf = Annotated[
+    AwareDatetime | None,
+    Query(
+        description="A moment (with its offset): the answer as the ledger knew it then, folded "
+        "from what had been recorded by that moment (the recorded time, not the dates the "
+        "entries state)."
+    ),
+]
 MAX_PAGE = 500
 MAX_OFFSET = 1_000_000
 
@@ -65,8 +79,16 @@ def get_case(
     ledger: LedgerDep,
     grant: GrantDep,
     after_position: Annotated[int | None, Query(ge=1)] = None,
+    as_of: AsOf = None,
 ) -> CaseDetail | JSONResponse:
-    """One case. Pass a command's `position` as `after_position` to see your own change."""
+    """One case. Pass a command's `position` as `after_position` to see your own change, or
+    `as_of` for the case as the ledger knew it then."""
+    if as_of is not None:
+        stood = case_view(event for _, event in as_it_stood(ledger, referral_id, as_of))
+        if grant.agency_scoped:
+            stood = agency_view(stood, grant.principal.agency_id)
+        position = runtime.projections.case_view.position()
+        return CaseDetail(case=stood, projection=projection_status(runtime, position))
     if after_position is not None and not caught_up(
         runtime, CaseViewProjection.name, after_position
     ):
@@ -104,17 +126,36 @@ def referrer_feedback(
     )
 
 
+def as_it_stood(
+    ledger: ReferralLedger, referral_id: UUID, as_of: datetime, *, reveal: bool = False
+) -> list[tuple[int, DomainEvent]]:
+    """The referral's events recorded by `as_of`: a moment in the future is refused (the
+    ledger cannot know it), one before the referral was received finds no referral."""
+    if as_of > ledger.clock.now():
+        raise InvalidInstructionError("as_of", "as_of is in the future: give a past moment.")
+    events = ledger.history(referral_id, reveal=reveal)
+    recorded = [(p, event) for p, event in events if event.audit.occurred_at <= as_of]
+    if not recorded:
+        raise ReferralNotFoundError(referral_id)
+    return recorded
+
+
 @router.get("/referrals/{referral_id}/history", response_model=History)
 def get_history(
     referral_id: UUID,
     ledger: LedgerDep,
     grant: GrantDep,
     reveal: Annotated[bool, Query(description="Open sealed personal data in the events.")] = False,
+    as_of: AsOf = None,
 ) -> History:
     """Every event of the referral in order, with who, when and in which role (an agency
     practitioner sees what concerns their agency). A compliance officer opens sealed data
-    only with an `Access-Purpose` header, which the access log keeps."""
-    events = ledger.history(referral_id, reveal=reveal)
+    only with an `Access-Purpose` header, which the access log keeps. `as_of`: only what had
+    been recorded by then."""
+    if as_of is None:
+        events = ledger.history(referral_id, reveal=reveal)
+    else:
+        events = as_it_stood(ledger, referral_id, as_of, reveal=reveal)
     if grant.agency_scoped:
         events = agency_events(events, grant.principal.agency_id)
     return History(
