@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from functools import cache
-from zoneinfo import ZoneInfo
 
 import holidays
 
-UK_TIME = ZoneInfo("Europe/London")
+from events.base import UK_TIME
+
 SATURDAY = 5
 
 

@@ -20,6 +20,10 @@ a test fails when this file and the code disagree.
 
 Every event is immutable and stored under its **topic**, which never changes. Its
 **version** counts changes to its fields; older stored versions are upcast when read.
+Every event is recorded at the ledger's own time (`occurred_at` in its audit envelope); an
+**effective date** names the field holding the date the step took place in the world, as
+the person stated it, where the step has one (`GET /referrals/{id}/changes` shows entries
+recorded after it as back-dated).
 
 **Personal data** is stored sealed: each marked field is encrypted on its own
 (AES-256-GCM) under the referral's data key for the named key group, held in a key store
@@ -95,8 +99,9 @@ def render_catalogue() -> str:
 def _event_section(event_class: type[DomainEvent]) -> str:
     return (
         f"\n### {event_class.__name__}\n"
-        f"`{event_class.TOPIC}` · version {event_class.class_version}\n"
-        f"\n{_doc(event_class)}\n"
+        f"`{event_class.TOPIC}` · version {event_class.class_version}"
+        + (f" · effective date `{event_class.EFFECTIVE}`" if event_class.EFFECTIVE else "")
+        + f"\n\n{_doc(event_class)}\n"
         + _fields_table(event_class, skip={"originator_id", "originator_version", "audit"})
     )
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, ClassVar, TypedDict
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from events.vocabulary import Role
+
+UK_TIME = ZoneInfo("Europe/London")
 
 
 class AuditEnvelope(BaseModel):
@@ -38,6 +41,10 @@ class DomainEvent(BaseModel):
 
     TOPIC: ClassVar[str]
     class_version: ClassVar[int] = 1
+    # The field holding the date the step took place in the world, as the person stated it
+    # (a review held, a consent given, a disposal done), where the process has one; the
+    # recorded time is `audit.occurred_at`, always from the ledger's clock.
+    EFFECTIVE: ClassVar[str | None] = None
 
     originator_id: UUID
     originator_version: int
@@ -46,6 +53,15 @@ class DomainEvent(BaseModel):
     @property
     def timestamp(self) -> datetime:
         return self.audit.occurred_at
+
+    def effective_on(self) -> date | None:
+        """The date the step took place in the world (UK date), if the event states one."""
+        if self.EFFECTIVE is None:
+            return None
+        stated = getattr(self, self.EFFECTIVE)
+        if isinstance(stated, datetime):
+            return stated.astimezone(UK_TIME).date()
+        return stated if isinstance(stated, date) else None
 
     @classmethod
     def upcast(cls, state: dict[str, Any], from_version: int) -> None:

@@ -18,6 +18,7 @@ class ProcessConcluded(DomainEvent):
     """The person is no longer categorised as VTR "at that time"; post-exit reviews fall due."""
 
     TOPIC = "vtr.referral.ProcessConcluded"
+    EFFECTIVE = "concluded_on"
 
     forum: Forum
     concluded_on: date
@@ -30,6 +31,7 @@ class ReferredToAlternativeSupport(DomainEvent):
     """The person was referred to a different support mechanism; post-exit reviews fall due."""
 
     TOPIC = "vtr.referral.ReferredToAlternativeSupport"
+    EFFECTIVE = "referred_on"
 
     forum: Forum
     referred_on: date
@@ -43,6 +45,7 @@ class PostExitReviewRecorded(DomainEvent):
     """The panel's decision reviewed at 6 or 12 months after exit (Appendix D)."""
 
     TOPIC = "vtr.referral.PostExitReviewRecorded"
+    EFFECTIVE = "reviewed_on"
 
     review_point: PostExitReviewPoint
     reviewed_on: date

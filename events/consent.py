@@ -31,6 +31,7 @@ class ConsentApproachDecided(DomainEvent):
 
 class ConsentSought(DomainEvent):
     TOPIC = "vtr.referral.ConsentSought"
+    EFFECTIVE = "sought_on"
 
     stage: ConsentStage
     seeker_agency: AgencyRef
@@ -41,6 +42,7 @@ class ConsentGiven(DomainEvent):
     """Valid only if freely given, informed of who shares and why, and withdrawable."""
 
     TOPIC = "vtr.referral.ConsentGiven"
+    EFFECTIVE = "given_on"
 
     given_by: ConsentGiver
     freely_given: bool
@@ -52,6 +54,7 @@ class ConsentGiven(DomainEvent):
 
 class ConsentRefused(DomainEvent):
     TOPIC = "vtr.referral.ConsentRefused"
+    EFFECTIVE = "refused_on"
 
     refused_on: date
     notes: SubjectData[str | None]
@@ -59,6 +62,7 @@ class ConsentRefused(DomainEvent):
 
 class ConsentWithdrawn(DomainEvent):
     TOPIC = "vtr.referral.ConsentWithdrawn"
+    EFFECTIVE = "withdrawn_on"
 
     withdrawn_on: date
     notes: SubjectData[str | None]

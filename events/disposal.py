@@ -39,6 +39,7 @@ class AgencyInvolvementEnded(DomainEvent):
     """The agency is no longer involved with the person: what it received must now go."""
 
     TOPIC = "vtr.referral.AgencyInvolvementEnded"
+    EFFECTIVE = "ended_on"
 
     agency: AgencyRef
     ended_on: date
@@ -69,6 +70,7 @@ class DisposalConfirmed(DomainEvent):
     """The recipient confirmed deleting or returning some or all of what an obligation covers."""
 
     TOPIC = "vtr.referral.DisposalConfirmed"
+    EFFECTIVE = "disposed_on"
 
     obligation_no: int
     method: DisposalMethod

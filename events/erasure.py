@@ -62,6 +62,7 @@ class RetentionReviewed(DomainEvent):
     to be erased (which raises an erasure request that still needs approval)."""
 
     TOPIC = "vtr.referral.RetentionReviewed"
+    EFFECTIVE = "reviewed_on"
     class_version = 2
 
     review_no: int

@@ -19,6 +19,7 @@ class ReferralReceived(DomainEvent):
     """
 
     TOPIC = "vtr.referral.ReferralReceived"
+    EFFECTIVE = "received_at"
 
     received_at: AwareDatetime
     received_via: ReceivedVia

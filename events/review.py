@@ -15,6 +15,7 @@ class ReviewHeld(DomainEvent):
     """A review of support: continue, amend the plan, or conclude."""
 
     TOPIC = "vtr.referral.ReviewHeld"
+    EFFECTIVE = "held_on"
 
     review_no: int
     held_on: date

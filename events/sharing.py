@@ -53,6 +53,7 @@ class InformationDisclosed(DomainEvent):
     """
 
     TOPIC = "vtr.referral.InformationDisclosed"
+    EFFECTIVE = "disclosed_at"
 
     disclosure_no: int
     context: SharingContext

@@ -71,6 +71,7 @@ class ReferrerNotified(DomainEvent):
     """Feedback to the referrer on the outcome: when, to whom, by whom (Section 2 and s7)."""
 
     TOPIC = "vtr.referral.ReferrerNotified"
+    EFFECTIVE = "notified_at"
 
     feedback_point: FeedbackPoint
     notified_at: AwareDatetime

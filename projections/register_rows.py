@@ -15,7 +15,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
 
-from aggregates.calendar import UK_TIME, uk_date
+from aggregates.calendar import uk_date
+from events.base import UK_TIME
 from events.forms import AgencyRef, LegalBasisRef
 from events.sharing import InformationDisclosed, SharingRefused
 from events.vocabulary import ConsentStatus, Role, SharingAttempt, SharingContext

@@ -141,6 +141,7 @@ MATRIX: dict[str, Permission] = {
     "list_cases": Permission(CASE_READERS, consults=Consulted.CASE_LIST),
     "get_case": _case(CASE_READERS, Consulted.CASE),
     "get_history": _case(CASE_READERS, Consulted.HISTORY),
+    "changes": _case(CASE_READERS, Consulted.HISTORY),
     "sharing_record": _case(CASE_READERS, Consulted.SHARING_RECORD),
     "referrer_feedback": _case(CASE_STAFF | {Role.REFERRER}, Consulted.REFERRER_FEEDBACK),
     # Agencies and catalogues

@@ -43,6 +43,7 @@ QUERY: dict[str, dict[str, str | int]] = {
     "records_of_processing": {"from": "2026-01-01", "to": "2026-12-31"}
 }
 QUERY["s62_logs"] = QUERY["records_of_processing"]
+QUERY["changes"] = {"from": "2026-01-01T00:00:00+00:00"}
 QUERY["inclusion_proof"] = {"position": 1, "tree_size": 1}
 QUERY["consistency_proof"] = {"first": 1, "second": 1}
 

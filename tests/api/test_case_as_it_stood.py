@@ -5,7 +5,7 @@ the referral a 404; the agency scope and the access log apply as to any read."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -110,3 +110,47 @@ def test_an_agency_sees_the_past_only_within_its_scope_and_the_read_is_logged(
     assert {"as_of": moment.isoformat()} in [
         {k: v for k, v in f.items() if k == "as_of"} for f in filters
     ]
+
+
+def test_changes_between_two_moments_show_back_dated_entries(api: Api, clock: FixedClock) -> None:
+    clock.moment = datetime(2026, 3, 23, 9, 0, tzinfo=UTC)  # three weeks after 2 March
+    start = clock.now()
+    late = api.received(referral_form(received_at="2026-03-02T08:15:00Z"))
+    clock.advance(hours=2)
+    same_day = api.received(referral_form(received_at="2026-03-23T10:30:00Z"))
+    clock.advance(hours=1)
+    for referral_id, days in ((late, 21), (same_day, 0)):
+        answer = api.client.get(
+            f"/referrals/{referral_id}/changes",
+            params={"from": start.isoformat()},
+            headers=api.headers("dpo-1"),
+        )
+        assert answer.status_code == 200, answer.text
+        (entry,) = answer.json()["changes"]
+        assert (entry["event"], entry["effective_on"]) == (
+            "ReferralReceived",
+            "2026-03-02" if days else "2026-03-23",
+        )
+        assert (entry["back_dated"], entry["recorded_days_after"]) == (days > 0, days)
+        assert answer.json()["watermark"]["produced_by"] == "dpo-1"
+    before = api.client.get(
+        f"/referrals/{same_day}/changes",
+        params={"from": start.isoformat(), "to": (start + timedelta(hours=1)).isoformat()},
+        headers=api.headers("dpo-1"),
+    )
+    assert before.json()["changes"] == [], "recorded after the window closed"
+    exported = api.client.get(
+        f"/referrals/{late}/changes",
+        params={"from": start.isoformat(), "format": "csv"},
+        headers=api.headers("dpo-1"),
+    )
+    lines = exported.text.splitlines()
+    assert "# OFFICIAL-SENSITIVE" in lines[0], lines[0]
+    assert "ReferralReceived" in lines[-1]
+    assert ",True,21," in lines[-1]
+    backwards = api.client.get(
+        f"/referrals/{late}/changes",
+        params={"from": clock.now().isoformat(), "to": start.isoformat()},
+        headers=api.headers("dpo-1"),
+    )
+    assert backwards.status_code == 422

@@ -1,0 +1,131 @@
+"""Replaying a case for a dispute: what was recorded between two moments, and which of those
+entries state a date earlier than the day they were recorded (back-dated)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import StreamingResponse
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from aggregates.calendar import uk_date
+from aggregates.errors import InvalidInstructionError
+from api.access.case_scope import agency_events
+from api.access.gate import GatedRoute
+from api.access.marking import marking_line, watermark
+from api.http.deps import ActorDep, GrantDep, LedgerDep
+from api.http.streaming import ExportGuard
+from events.base import DomainEvent
+from events.vocabulary import Role
+from projections.register_export import csv_document, neutralise
+
+router = APIRouter(tags=["Replaying history"], route_class=GatedRoute)
+
+
+class ChangesWindow(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    recorded_from: AwareDatetime = Field(alias="from", description="From this moment (included).")
+    recorded_to: AwareDatetime | None = Field(
+        default=None, alias="to", description="To this moment (excluded); default: now."
+    )
+    output: Literal["json", "csv"] = Field(default="json", alias="format")
+
+
+class Change(BaseModel):
+    position: int
+    version: int
+    event: str
+    recorded_at: datetime = Field(description="When the ledger recorded it (its clock).")
+    effective_on: date | None = Field(
+        description="The date the step took place, as stated, where the step has one."
+    )
+    back_dated: bool = Field(description="The stated date is before the day it was recorded.")
+    recorded_days_after: int | None = Field(
+        description="How many days after the stated date it was recorded."
+    )
+    actor_id: str
+    actor_role: Role
+    actor_agency: str
+
+    @classmethod
+    def of(cls, position: int, event: DomainEvent) -> Change:
+        audit = event.audit
+        effective = event.effective_on()
+        late = None if effective is None else (uk_date(audit.occurred_at) - effective).days
+        return cls(
+            position=position,
+            version=event.originator_version,
+            event=type(event).__name__,
+            recorded_at=audit.occurred_at,
+            effective_on=effective,
+            back_dated=late is not None and late > 0,
+            recorded_days_after=late,
+            actor_id=audit.actor_id,
+            actor_role=audit.actor_role,
+            actor_agency=audit.actor_agency,
+        )
+
+
+class Changes(BaseModel):
+    referral_id: UUID
+    recorded_from: datetime
+    recorded_to: datetime
+    watermark: dict[str, str]
+    changes: list[Change]
+
+
+COLUMNS = tuple(Change.model_fields)
+
+
+@router.get("/referrals/{referral_id}/changes", response_model=Changes)
+def changes(
+    referral_id: UUID,
+    request: Request,
+    ledger: LedgerDep,
+    grant: GrantDep,
+    actor: ActorDep,
+    window: Annotated[ChangesWindow, Query()],
+) -> Changes | StreamingResponse:
+    """What was recorded about the case between `from` and `to` (recorded time), each entry
+    with the date it states and whether it was back-dated; CSV for export."""
+    now = ledger.clock.now()
+    end = window.recorded_to or now
+    if window.recorded_from >= end:
+        raise InvalidInstructionError("from", "from must be before to (and before now).")
+    if end > now:
+        raise InvalidInstructionError("to", "to is in the future: give a past moment.")
+    events = ledger.history(referral_id)
+    if grant.agency_scoped:
+        events = agency_events(events, grant.principal.agency_id)
+    recorded = [
+        Change.of(position, event)
+        for position, event in events
+        if window.recorded_from <= event.audit.occurred_at < end
+    ]
+    if window.output == "csv":
+        guard = ExportGuard(request)
+        return StreamingResponse(
+            guard.csv(
+                csv_document(COLUMNS, _cells(guard.rows(recorded)), marking_line(actor, now))
+            ),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="changes.csv"'},
+        )
+    return Changes(
+        referral_id=referral_id,
+        recorded_from=window.recorded_from,
+        recorded_to=end,
+        watermark=watermark(actor, now),
+        changes=recorded,
+    )
+
+
+def _cells(rows: Iterator[Change]) -> Iterator[list[str]]:
+    for row in rows:
+        values = row.model_dump(mode="json").values()
+        yield [neutralise("" if value is None else str(value)) for value in values]
