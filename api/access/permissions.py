@@ -170,6 +170,11 @@ MATRIX: dict[str, Permission] = {
         Scope.AGENCY,
         Consulted.OBLIGATIONS,
     ),
+    "holdings": Permission(
+        COMPLIANCE | {Role.HEAD_OF_SAFEGUARDING, Role.MASH_TRIAGE} | AGENCY_STAFF,
+        Scope.AGENCY,
+        Consulted.REGISTER,
+    ),
     "retention_due": Permission(COMPLIANCE, consults=Consulted.RETENTION),
     "access_log": Permission(COMPLIANCE, consults=Consulted.ACCESS_LOG),
     "s62_logs": Permission(COMPLIANCE, consults=Consulted.ACCESS_LOG),

@@ -1,5 +1,6 @@
-"""Replaying a case for a dispute: what was recorded between two moments, and which of those
-entries state a date earlier than the day they were recorded (back-dated)."""
+"""Replaying history for a dispute: what was recorded about a case between two moments (and
+which entries state a date earlier than the day they were recorded: back-dated), and what an
+agency held at a moment."""
 
 from __future__ import annotations
 
@@ -17,10 +18,11 @@ from aggregates.errors import InvalidInstructionError
 from api.access.case_scope import agency_events
 from api.access.gate import GatedRoute
 from api.access.marking import marking_line, watermark
-from api.http.deps import ActorDep, GrantDep, LedgerDep
+from api.http.deps import ActorDep, GrantDep, LedgerDep, RuntimeDep
 from api.http.streaming import ExportGuard
 from events.base import DomainEvent
 from events.vocabulary import Role
+from projections.holdings import Holding, holdings_as_of
 from projections.register_export import csv_document, neutralise
 
 router = APIRouter(tags=["Replaying history"], route_class=GatedRoute)
@@ -125,7 +127,68 @@ def changes(
     )
 
 
-def _cells(rows: Iterator[Change]) -> Iterator[list[str]]:
+class HoldingsFilters(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    as_of: AwareDatetime | None = Field(
+        default=None, description="The moment (recorded time); default: now."
+    )
+    output: Literal["json", "csv"] = Field(default="json", alias="format")
+
+
+class Holdings(BaseModel):
+    agency_id: UUID
+    agency: str
+    as_of: datetime
+    watermark: dict[str, str]
+    holdings: list[Holding]
+
+
+HOLDING_COLUMNS = tuple(Holding.model_fields)
+
+
+@router.get("/agencies/{agency_id}/holdings", response_model=Holdings)
+def holdings(
+    agency_id: UUID,
+    request: Request,
+    runtime: RuntimeDep,
+    actor: ActorDep,
+    filters: Annotated[HoldingsFilters, Query()],
+) -> Holdings | StreamingResponse:
+    """What the agency held at `as_of`: every disclosure it had received by then and not yet
+    confirmed deleted or returned in full (what section 8 asks it to account for)."""
+    agency = runtime.ledger.agency(agency_id).state.ref
+    now = runtime.ledger.clock.now()
+    moment = filters.as_of or now
+    if moment > now:
+        raise InvalidInstructionError("as_of", "as_of is in the future: give a past moment.")
+    held = holdings_as_of(runtime.ledger.recorder, agency_id, moment)
+    if filters.output == "csv":
+        guard = ExportGuard(request)
+        name = f"holdings-{agency_id}-{uk_date(moment)}.csv"
+        return StreamingResponse(
+            guard.csv(
+                csv_document(HOLDING_COLUMNS, _cells(guard.rows(held)), marking_line(actor, now))
+            ),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+    return Holdings(
+        agency_id=agency_id,
+        agency=agency.name,
+        as_of=moment,
+        watermark=watermark(actor, now),
+        holdings=held,
+    )
+
+
+def _cells(rows: Iterator[BaseModel]) -> Iterator[list[str]]:
     for row in rows:
         values = row.model_dump(mode="json").values()
-        yield [neutralise("" if value is None else str(value)) for value in values]
+        yield [neutralise(_cell(value)) for value in values]
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, list):
+        return "; ".join(str(item) for item in value)
+    return "" if value is None else str(value)
