@@ -142,6 +142,7 @@ MATRIX: dict[str, Permission] = {
     "get_case": _case(CASE_READERS, Consulted.CASE),
     "get_history": _case(CASE_READERS, Consulted.HISTORY),
     "changes": _case(CASE_READERS, Consulted.HISTORY),
+    "knowledge_of_the_case": _case(CASE_READERS, Consulted.SHARING_RECORD),
     "sharing_record": _case(CASE_READERS, Consulted.SHARING_RECORD),
     "referrer_feedback": _case(CASE_STAFF | {Role.REFERRER}, Consulted.REFERRER_FEEDBACK),
     # Agencies and catalogues

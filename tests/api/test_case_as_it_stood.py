@@ -13,14 +13,15 @@ from fastapi.testclient import TestClient
 
 from api.http.app import api_routes
 from commands.context import Actor
+from scenarios import steps
 from scenarios.http_driver import HttpDriver
 from tests import lifecycle
 from tests.api_client import Api
 from tests.section8_support import case_with_disclosures, end_involvement, erase_case
-from tests.sharing_support import SCHOOL, register_agencies
+from tests.sharing_support import CHILDRENS, POLICE, SCHOOL, register_agencies
 from tests.support import FixedClock, referral_form
 
-Capture = tuple[datetime, dict[str, Any], list[dict[str, Any]]]
+Capture = tuple[datetime, dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]
 
 
 class CapturingDriver(HttpDriver):
@@ -36,7 +37,8 @@ class CapturingDriver(HttpDriver):
         if "referral_id" in self.answer:
             live = self.api.case(changed, after=self.answer["position"])
             history = self.api.history(changed)
-            self.captured.setdefault(changed, []).append((self.clock.now(), live, history))
+            known = knowledge_now(self.api, changed)
+            self.captured.setdefault(changed, []).append((self.clock.now(), live, history, known))
         return changed
 
 
@@ -50,6 +52,13 @@ class CapturingApi(Api):
         return CapturingDriver(self, self.clock, self.captured)
 
 
+def knowledge_now(api: Api, referral_id: UUID) -> list[dict[str, Any]]:
+    answer = api.client.get(f"/referrals/{referral_id}/knowledge", headers=api.headers("dpo-1"))
+    assert answer.status_code == 200, answer.text
+    agencies: list[dict[str, Any]] = answer.json()["agencies"]
+    return agencies
+
+
 def as_of(api: Api, path: str, moment: datetime, by: str = "triage-1") -> Any:
     return api.client.get(path, params={"as_of": moment.isoformat()}, headers=api.headers(by))
 
@@ -61,17 +70,42 @@ def test_each_moment_reads_as_it_did_live(app: Any, clock: FixedClock) -> None:
         whole = lifecycle.full_lifecycle(api, clock)
         shared = case_with_disclosures(api, clock, agencies, "2027-01-05", [[SCHOOL]])
         end_involvement(api, clock, shared, agencies[SCHOOL], "2027-01-06")
+        lifecycle.case_of(api, shared).then(steps.disposal_confirmed(SCHOOL))
         erase_case(api, shared)
-        clock.moment = max(m for c in api.captured.values() for m, _, _ in c) + timedelta(days=1)
+        clock.moment = max(m for c in api.captured.values() for m, *_ in c) + timedelta(days=1)
         for referral_id in (whole, shared):
             moments = api.captured[referral_id]
             assert len(moments) >= 5
-            for moment, live, history in moments:
+            for moment, live, history, known in moments:
                 case = as_of(api, f"/referrals/{referral_id}", moment)
                 assert case.status_code == 200, case.text
                 assert case.json()["case"] == live, moment
                 events = as_of(api, f"/referrals/{referral_id}/history", moment)
                 assert events.json()["events"] == history, moment
+                knew = as_of(api, f"/referrals/{referral_id}/knowledge", moment, by="dpo-1")
+                assert knew.json()["agencies"] == known, moment
+        (school,) = [a for a in api.captured[shared][-1][3] if a["agency"] == SCHOOL]
+        assert [(r["disclosure_no"], r["counterparts"]) for r in school["received"]] == [
+            (1, [POLICE])
+        ]
+        assert [(d["disclosure_no"], d["complete"]) for d in school["disposed"]] == [(1, True)]
+
+
+def test_an_agency_knows_only_its_own_part(api: Api, clock: FixedClock) -> None:
+    agencies = register_agencies(api)
+    referral_id = case_with_disclosures(api, clock, agencies, "2026-03-05", [[SCHOOL], [CHILDRENS]])
+    path = f"/referrals/{referral_id}/knowledge"
+    everyone = api.client.get(path, headers=api.headers("dpo-1")).json()["agencies"]
+    received = {a["agency"]: [r["disclosure_no"] for r in a["received"]] for a in everyone}
+    assert received == {POLICE: [], SCHOOL: [1], CHILDRENS: [2]}
+    (police,) = [a for a in everyone if a["agency"] == POLICE]
+    assert [d["counterparts"] for d in police["disclosed"]] == [[SCHOOL], [CHILDRENS]]
+    assert all(d["legal_bases"] for d in police["disclosed"])
+    own = api.client.get(path, headers=api.headers("school-1")).json()["agencies"]
+    assert [a["agency"] for a in own] == [SCHOOL]
+    exported = api.client.get(path, params={"format": "csv"}, headers=api.headers("dpo-1"))
+    assert "# OFFICIAL-SENSITIVE" in exported.text.splitlines()[0]
+    assert f"{SCHOOL},received,1," in exported.text
 
 
 def test_a_moment_the_ledger_cannot_answer_for_is_refused(api: Api, clock: FixedClock) -> None:

@@ -19,10 +19,12 @@ from api.access.case_scope import agency_events
 from api.access.gate import GatedRoute
 from api.access.marking import marking_line, watermark
 from api.http.deps import ActorDep, GrantDep, LedgerDep, RuntimeDep
+from api.http.routes.cases import as_it_stood
 from api.http.streaming import ExportGuard
 from events.base import DomainEvent
 from events.vocabulary import Role
 from projections.holdings import Holding, holdings_as_of
+from projections.knowledge import AgencyKnowledge, knowledge
 from projections.register_export import csv_document, neutralise
 
 router = APIRouter(tags=["Replaying history"], route_class=GatedRoute)
@@ -125,6 +127,95 @@ def changes(
         watermark=watermark(actor, now),
         changes=recorded,
     )
+
+
+class KnowledgeFilters(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    as_of: AwareDatetime | None = Field(
+        default=None, description="The moment (recorded time); default: now."
+    )
+    output: Literal["json", "csv"] = Field(default="json", alias="format")
+
+
+class Knowledge(BaseModel):
+    referral_id: UUID
+    as_of: datetime
+    watermark: dict[str, str]
+    agencies: list[AgencyKnowledge]
+
+
+KNOWLEDGE_COLUMNS = (
+    "agency",
+    "what",
+    "disclosure_no",
+    "information_category",
+    "counterparts",
+    "legal_bases",
+    "handling_advice",
+    "recorded_at",
+)
+
+
+@router.get("/referrals/{referral_id}/knowledge", response_model=Knowledge)
+def knowledge_of_the_case(
+    referral_id: UUID,
+    request: Request,
+    runtime: RuntimeDep,
+    ledger: LedgerDep,
+    grant: GrantDep,
+    actor: ActorDep,
+    filters: Annotated[KnowledgeFilters, Query()],
+) -> Knowledge | StreamingResponse:
+    """Who knew what, when: per agency, what it had received by `as_of` (from whom, when,
+    on which legal bases, with which handling advice), what it had disclosed, its invitation
+    to the strategy meeting, what it withheld, attempts refused, and what it had confirmed
+    deleted or returned. An agency practitioner sees their own agency's entry."""
+    now = ledger.clock.now()
+    moment = filters.as_of or now
+    events = [event for _, event in as_it_stood(ledger, referral_id, moment)]
+    refusals = runtime.projections.register.refusals(referral_id)
+    known = knowledge(events, refusals, moment)
+    if grant.agency_scoped:
+        known = [entry for entry in known if entry.agency_id == grant.principal.agency_id]
+    if filters.output == "csv":
+        guard = ExportGuard(request)
+        rows = guard.rows(_knowledge_rows(known))
+        return StreamingResponse(
+            guard.csv(csv_document(KNOWLEDGE_COLUMNS, rows, marking_line(actor, now))),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="knowledge.csv"'},
+        )
+    return Knowledge(
+        referral_id=referral_id, as_of=moment, watermark=watermark(actor, now), agencies=known
+    )
+
+
+def _knowledge_rows(known: list[AgencyKnowledge]) -> Iterator[list[str]]:
+    for entry in known:
+        for what, shared in (("received", entry.received), ("disclosed", entry.disclosed)):
+            for item in shared:
+                yield [
+                    neutralise(entry.agency),
+                    what,
+                    str(item.disclosure_no),
+                    neutralise(item.information_category),
+                    neutralise("; ".join(item.counterparts)),
+                    neutralise("; ".join(item.legal_bases)),
+                    neutralise(item.handling_advice),
+                    item.recorded_at.isoformat(),
+                ]
+        for disposed in entry.disposed:
+            yield [
+                neutralise(entry.agency),
+                f"{disposed.method} ({'complete' if disposed.complete else 'in part'})",
+                str(disposed.disclosure_no),
+                "",
+                "",
+                "",
+                "",
+                disposed.recorded_at.isoformat(),
+            ]
 
 
 class HoldingsFilters(BaseModel):
