@@ -586,7 +586,8 @@ def witness(
         refusal = outcome.refusal
         _stop(
             f"REFUSED to cosign: {refusal.refused.value}: {refusal.detail}; "
-            f"kept as evidence: {', '.join(str(path) for path in outcome.evidence)}",
+            f"kept as evidence in {outcome.evidence[0].parent}: "
+            f"{', '.join(path.name for path in outcome.evidence)}",
             REFUSED,
         )
     click.echo(outcome)
