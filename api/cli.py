@@ -52,6 +52,7 @@ from api.http.outages import OUTAGES, describe
 from api.integrity_cli import new_signing_key, rotate_signing_key, verify
 from api.logging import configure_logging
 from api.settings import MASTER_KEY_BYTES, Settings, decode_master_key
+from api.witness import new_witness_key, witness
 from commands.agency import RegisterAgency
 from commands.clock import Clock
 from commands.context import Actor, Issued
@@ -466,6 +467,8 @@ def reapply_erasures() -> None:
 cli.add_command(verify)
 cli.add_command(new_signing_key)
 cli.add_command(rotate_signing_key)
+cli.add_command(witness)
+cli.add_command(new_witness_key)
 
 
 def main() -> None:
