@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
+
+from pydantic import Field
 
 from aggregates import rules
 from aggregates.calendar import uk_date
 from aggregates.disposal import DisposalSteps
-from aggregates.errors import (
-    ProcessRuleViolationError,
-)
+from aggregates.errors import InvalidInstructionError, ProcessRuleViolationError
 from aggregates.instructions import Instruction
 from aggregates.referral_base import (
     business_day,
@@ -36,6 +36,10 @@ class PostExitReviewReport(Instruction):
     reviewed_on: date
     outcome: PostExitReviewOutcome
     notes: Narrative | None = None
+    early_reason: Narrative | None = Field(
+        default=None,
+        description="Why the review was held before it was due; required if it was.",
+    )
 
 
 class Conclusion(Instruction):
@@ -65,7 +69,7 @@ class ConclusionSteps(DisposalSteps):
         self._require(agreed, rules.NO_EXIT_AGREED)
         self._require(self.state.open_dispute is None, rules.NO_CONCLUSION_WITH_OPEN_DISPUTE)
         assert route is not None  # noqa: S101 (checked by the rule above)
-        self._check_exit_day(conclusion.concluded_on, route.agreed_at, audit, "concluded_on")
+        self._check_exit_day(conclusion.concluded_on, route.agreed_on, audit, "concluded_on")
         six, twelve = post_exit_review_days(conclusion.concluded_on)
         self._record(
             ProcessConcluded(
@@ -82,9 +86,9 @@ class ConclusionSteps(DisposalSteps):
     def refer_to_alternative_support(
         self, audit: AuditEnvelope, alternative: AlternativeSupportReferral
     ) -> None:
-        forum, agreed_at = self._alternative_support_decision()
+        forum, agreed_on = self._alternative_support_decision()
         self._require(self.state.open_dispute is None, rules.NO_CONCLUSION_WITH_OPEN_DISPUTE)
-        self._check_exit_day(alternative.referred_on, agreed_at, audit, "referred_on")
+        self._check_exit_day(alternative.referred_on, agreed_on, audit, "referred_on")
         six, twelve = post_exit_review_days(alternative.referred_on)
         self._record(
             ReferredToAlternativeSupport(
@@ -101,19 +105,17 @@ class ConclusionSteps(DisposalSteps):
             audit, InvolvementEndReason.REFERRED_TO_ALTERNATIVE_SUPPORT
         )
 
-    def _alternative_support_decision(self) -> tuple[Forum, datetime]:
+    def _alternative_support_decision(self) -> tuple[Forum, date]:
         route = self.state.exit_route
         if self.state.stage is Stage.ALTERNATIVE_SUPPORT_AGREED and route is not None:
-            return route.forum, route.agreed_at
+            return route.forum, route.agreed_on
         screening = self.state.screening
         if self.state.stage is Stage.SCREENED_OUT and screening is not None:
-            return Forum.MASH_TRIAGE, screening.decided_at
+            return Forum.MASH_TRIAGE, uk_date(screening.decided_at)
         raise ProcessRuleViolationError(rules.NO_ALTERNATIVE_SUPPORT_AGREED, self.state.stage)
 
-    def _check_exit_day(
-        self, day: date, agreed_at: datetime, audit: AuditEnvelope, field: str
-    ) -> None:
-        not_before(day, uk_date(agreed_at), field, "the decision to exit")
+    def _check_exit_day(self, day: date, agreed_on: date, audit: AuditEnvelope, field: str) -> None:
+        not_before(day, agreed_on, field, "the decision to exit")
         not_after(day, business_day(audit), field, "today")
 
     def record_post_exit_review(self, audit: AuditEnvelope, review: PostExitReviewReport) -> None:
@@ -127,6 +129,19 @@ class ConclusionSteps(DisposalSteps):
         self._require(review.review_point is expected, rules.POST_EXIT_REVIEWS_IN_ORDER)
         not_before(review.reviewed_on, closure.closed_on, "reviewed_on", "the exit")
         not_after(review.reviewed_on, business_day(audit), "reviewed_on", "today")
+        due = (
+            closure.six_month_review_due_on
+            if review.review_point is PostExitReviewPoint.SIX_MONTHS
+            else closure.twelve_month_review_due_on
+        )
+        early = review.reviewed_on < due
+        self._require(
+            not early or review.early_reason is not None, rules.POST_EXIT_REVIEW_NOT_YET_DUE
+        )
+        if not early and review.early_reason is not None:
+            raise InvalidInstructionError(
+                "early_reason", f"The review was due on {due.isoformat()}: it is not early."
+            )
         self._record(
             PostExitReviewRecorded(
                 **self._header(audit),
@@ -134,5 +149,6 @@ class ConclusionSteps(DisposalSteps):
                 reviewed_on=review.reviewed_on,
                 outcome=review.outcome,
                 notes=review.notes,
+                early_reason=review.early_reason,
             )
         )

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from functools import singledispatch
 from typing import Literal
 
+from aggregates.calendar import uk_date
 from aggregates.referral_state import (
     Closure,
     Dispute,
@@ -171,12 +172,14 @@ def _(event: MashDecisionSigned, state: ReferralState) -> None:
 def _section_2_takes_effect(
     state: ReferralState, discussion: StrategyDiscussion, at: datetime
 ) -> None:
+    # Section 2 takes effect with its second signature: the exit is agreed that day.
+    on = uk_date(at)
     if discussion.outcome is DiscussionOutcome.VTR_APPROPRIATE:
         state.stage = Stage.AWAITING_STRATEGY_MEETING
     elif discussion.outcome is DiscussionOutcome.ALTERNATIVE_SUPPORT:
-        _agree_exit(state, "alternative_support", Forum.STRATEGY_DISCUSSION, at)
+        _agree_exit(state, "alternative_support", Forum.STRATEGY_DISCUSSION, on)
     else:
-        _agree_exit(state, "conclusion", Forum.STRATEGY_DISCUSSION, at)
+        _agree_exit(state, "conclusion", Forum.STRATEGY_DISCUSSION, on)
 
 
 @_apply.register
@@ -205,15 +208,16 @@ def _(event: StrategyMeetingConcluded, state: ReferralState) -> None:
     meeting = _meeting(state)
     meeting.outcome = event.outcome
     meeting.concluded_at = event.audit.occurred_at
-    at = event.audit.occurred_at
+    # Agreed on the day the meeting was held, however late its outcome was entered.
+    on = uk_date(min(meeting.meeting_at, event.audit.occurred_at))
     if event.outcome is MeetingOutcome.SUPPORT_PACKAGE:
         state.action_plan = list(event.action_plan)
         state.next_review_on = event.review_on
         state.stage = Stage.SUPPORT_AND_REVIEW
     elif event.outcome is MeetingOutcome.ALTERNATIVE_SUPPORT:
-        _agree_exit(state, "alternative_support", Forum.STRATEGY_MEETING, at)
+        _agree_exit(state, "alternative_support", Forum.STRATEGY_MEETING, on)
     else:
-        _agree_exit(state, "conclusion", Forum.STRATEGY_MEETING, at)
+        _agree_exit(state, "conclusion", Forum.STRATEGY_MEETING, on)
 
 
 @_apply.register
@@ -230,16 +234,16 @@ def _(event: ReviewHeld, state: ReferralState) -> None:
         state.action_plan = list(event.amended_action_plan)
     state.next_review_on = event.next_review_on
     if event.outcome is ReviewOutcome.CONCLUDE:
-        _agree_exit(state, "conclusion", Forum.REVIEW, event.audit.occurred_at)
+        _agree_exit(state, "conclusion", Forum.REVIEW, event.held_on)
 
 
 def _agree_exit(
     state: ReferralState,
     kind: Literal["conclusion", "alternative_support"],
     forum: Forum,
-    at: datetime,
+    on: date,
 ) -> None:
-    state.exit_route = ExitRoute(kind=kind, forum=forum, agreed_at=at)
+    state.exit_route = ExitRoute(kind=kind, forum=forum, agreed_on=on)
     state.next_review_on = None
     state.stage = Stage.EXIT_AGREED if kind == "conclusion" else Stage.ALTERNATIVE_SUPPORT_AGREED
 

@@ -167,7 +167,7 @@ class ExitRoute(StateModel):
 
     kind: Literal["conclusion", "alternative_support"]
     forum: Forum
-    agreed_at: datetime
+    agreed_on: date  # the day of the meeting or review that agreed it, not of its entry
 
 
 class Closure(StateModel):

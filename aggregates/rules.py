@@ -101,6 +101,11 @@ POST_EXIT_REVIEW_AFTER_EXIT = Rule(
     "Post-exit reviews at 6 and 12 months follow a conclusion or a referral to alternative "
     "support (Appendix D).",
 )
+POST_EXIT_REVIEW_NOT_YET_DUE = Rule(
+    "post-exit-review-not-yet-due",
+    "A post-exit review falls due 6 or 12 months after the exit (Appendix D): record it on "
+    "or after its due date, or say why it was held early (early_reason).",
+)
 POST_EXIT_REVIEWS_IN_ORDER = Rule(
     "post-exit-reviews-in-order",
     "The 6-month post-exit review comes before the 12-month one, and each happens once.",

@@ -4,6 +4,7 @@ reviews (guidance section 7, Appendix D)."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from events.base import DomainEvent
 from events.personal import SubjectData
@@ -46,8 +47,15 @@ class PostExitReviewRecorded(DomainEvent):
 
     TOPIC = "vtr.referral.PostExitReviewRecorded"
     EFFECTIVE = "reviewed_on"
+    class_version = 2
 
     review_point: PostExitReviewPoint
     reviewed_on: date
     outcome: PostExitReviewOutcome
     notes: SubjectData[str | None]
+    early_reason: SubjectData[str | None]  # why it was held before it was due, if it was
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        # Version 1 took reviews on any day after the exit and kept no reason for an early one.
+        state["early_reason"] = None

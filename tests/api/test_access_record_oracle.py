@@ -101,6 +101,9 @@ def send(api: Api, world: World, by: str, route: str, path: str, **options: Any)
     )
 
 
+SINCE = {"from": "2026-01-01T00:00:00+00:00"}
+
+
 def the_day(api: Api, world: World) -> None:
     """Every actor tries every consultation, on cases in and out of their scope."""
     agencies = world.agencies
@@ -112,6 +115,8 @@ def the_day(api: Api, world: World) -> None:
             send(api, world, by, "get_history", f"{base}/history", case=case)
             send(api, world, by, "sharing_record", f"{base}/sharing", case=case)
             send(api, world, by, "referrer_feedback", f"{base}/feedback", case=case)
+            send(api, world, by, "changes", f"{base}/changes", params=SINCE, case=case)
+            send(api, world, by, "knowledge_of_the_case", f"{base}/knowledge", case=case)
         for reveal in ("true", "y", "0"):
             params = {"reveal": reveal}
             path = f"/referrals/{world.both}/history"
@@ -142,6 +147,7 @@ def the_day(api: Api, world: World) -> None:
                  agency=agency, case=world.both, filters=one_case)  # fmt: skip
             send(api, world, by, "disposal_reminders", f"/agencies/{agency}/disposal-reminders",
                  agency=agency)  # fmt: skip
+            send(api, world, by, "holdings", f"/agencies/{agency}/holdings", agency=agency)
         obligations = {"agency_id": str(agencies[SCHOOL])}
         send(api, world, by, "disposal_obligations", "/disposal-obligations", params=obligations,
              agency=agencies[SCHOOL], filters=obligations)  # fmt: skip

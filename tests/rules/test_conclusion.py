@@ -5,6 +5,7 @@ from __future__ import annotations
 from aggregates import rules
 from aggregates.conclusion import AlternativeSupportReferral, Conclusion, PostExitReviewReport
 from aggregates.intake import ScreeningOut
+from aggregates.review import ReviewReport
 from aggregates.strategy_discussion import ReferrerNotice
 from events.conclusion import PostExitReviewRecorded, ProcessConcluded, ReferredToAlternativeSupport
 from events.strategy_discussion import ReferrerNotified
@@ -15,10 +16,11 @@ from events.vocabulary import (
     Forum,
     PostExitReviewOutcome,
     PostExitReviewPoint,
+    ReviewOutcome,
     ScreeningOutReason,
 )
 from tests.rules.actors import CHAIR, TRIAGE
-from tests.rules.harness import Step, Turn, given, recorded
+from tests.rules.harness import Step, Turn, given, later, recorded
 from tests.rules.histories import (
     CHILDRENS_SIGNED,
     CONCLUDED,
@@ -42,7 +44,7 @@ def to_alternative_support(case: Turn) -> None:
     )
 
 
-def post_exit(point: PostExitReviewPoint) -> Step:
+def post_exit(point: PostExitReviewPoint, early_reason: str | None = None) -> Step:
     return lambda case: case.referral.record_post_exit_review(
         case.by(CHAIR),
         PostExitReviewReport(
@@ -50,8 +52,13 @@ def post_exit(point: PostExitReviewPoint) -> Step:
             reviewed_on=case.today,
             outcome=PostExitReviewOutcome.NO_FURTHER_CONCERN,
             notes=None,
+            early_reason=early_reason,
         ),
     )
+
+
+SIX_MONTHS_ON = later(days=190)  # past the 6-month review's due date
+SIX, TWELVE = PostExitReviewPoint.SIX_MONTHS, PostExitReviewPoint.TWELVE_MONTHS
 
 
 def test_the_process_concludes_once_agreed_not_applicable() -> None:
@@ -133,18 +140,60 @@ def test_the_referrer_gets_feedback_on_the_conclusion() -> None:
 def test_post_exit_reviews_at_6_then_12_months() -> None:
     """ "Review panel decisions at 6 and 12 months" (Appendix D): after an exit, in order, once
     each."""
-    given(*IN_SUPPORT).when(post_exit(PostExitReviewPoint.SIX_MONTHS)).then_refused(
-        rules.POST_EXIT_REVIEW_AFTER_EXIT
-    )
-    given(*CONCLUDED).when(post_exit(PostExitReviewPoint.TWELVE_MONTHS)).then_refused(
+    given(*IN_SUPPORT).when(post_exit(SIX)).then_refused(rules.POST_EXIT_REVIEW_AFTER_EXIT)
+    given(*CONCLUDED, SIX_MONTHS_ON).when(post_exit(TWELVE)).then_refused(
         rules.POST_EXIT_REVIEWS_IN_ORDER
     )
-    given(*CONCLUDED).when(post_exit(PostExitReviewPoint.SIX_MONTHS)).then(
-        recorded(PostExitReviewRecorded, review_point=PostExitReviewPoint.SIX_MONTHS)
+    given(*CONCLUDED, SIX_MONTHS_ON).when(post_exit(SIX)).then(
+        recorded(PostExitReviewRecorded, review_point=SIX, early_reason=None)
     )
-    six_done = given(*CONCLUDED, post_exit(PostExitReviewPoint.SIX_MONTHS))
-    six_done.when(post_exit(PostExitReviewPoint.SIX_MONTHS)).then_refused(
-        rules.POST_EXIT_REVIEWS_IN_ORDER
+    six_done = given(*CONCLUDED, SIX_MONTHS_ON, post_exit(SIX))
+    six_done.when(post_exit(SIX)).then_refused(rules.POST_EXIT_REVIEWS_IN_ORDER)
+    given(*CONCLUDED, SIX_MONTHS_ON, post_exit(SIX), later(days=190)).when(post_exit(TWELVE)).then(
+        recorded(PostExitReviewRecorded, review_point=TWELVE)
+    )
+
+
+def test_a_post_exit_review_before_it_is_due_needs_a_reason() -> None:
+    """The reviews fall due 6 and 12 months after the exit (Appendix D): one recorded on the
+    exit day is refused, unless marked early with why; a reason for a review that is not
+    early is a contradiction."""
+    given(*CONCLUDED).when(post_exit(SIX)).then_refused(rules.POST_EXIT_REVIEW_NOT_YET_DUE)
+    given(*CONCLUDED, SIX_MONTHS_ON, post_exit(SIX)).when(post_exit(TWELVE)).then_refused(
+        rules.POST_EXIT_REVIEW_NOT_YET_DUE
+    )
+    given(*CONCLUDED).when(post_exit(SIX, early_reason="The family moves abroad.")).then(
+        recorded(PostExitReviewRecorded, review_point=SIX, early_reason="The family moves abroad.")
+    )
+    given(*CONCLUDED, SIX_MONTHS_ON).when(post_exit(SIX, early_reason="Why not.")).then_invalid(
+        "early_reason"
+    )
+
+
+def test_the_exit_is_agreed_on_the_day_of_the_review_however_late_it_is_entered() -> None:
+    """A review held three weeks ago and entered today agreed the exit on the day it was
+    held: the conclusion may be dated that day, and the post-exit reviews count from it."""
+    late_review = given(*IN_SUPPORT, later(days=35), back_dated_concluding_review(days=21))
+    late_review.when(conclude_on(days=-21)).then(
+        recorded(ProcessConcluded, concluded_on=late_review.turn().days_from_today(-21))
+    )
+    late_review.when(conclude_on(days=-22)).then_invalid("concluded_on")
+
+
+def back_dated_concluding_review(days: int) -> Step:
+    return lambda turn: turn.referral.hold_review(
+        turn.by(CHAIR),
+        ReviewReport(
+            held_on=turn.days_from_today(-days),
+            outcome=ReviewOutcome.CONCLUDE,
+            progress_notes="progress",
+        ),
+    )
+
+
+def conclude_on(days: int) -> Step:
+    return lambda turn: turn.referral.conclude_process(
+        turn.by(CHAIR), Conclusion(concluded_on=turn.days_from_today(days), note=None)
     )
 
 

@@ -109,7 +109,11 @@ def changes(
     recorded = [
         Change.of(position, event)
         for position, event in events
-        if window.recorded_from <= event.audit.occurred_at < end
+        if window.recorded_from <= event.audit.occurred_at
+        # Up to now includes what was recorded this very moment; a given `to` is excluded.
+        and (
+            event.audit.occurred_at < end if window.recorded_to else event.audit.occurred_at <= end
+        )
     ]
     if window.output == "csv":
         guard = ExportGuard(request)
