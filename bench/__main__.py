@@ -24,8 +24,10 @@ import base64
 import json
 import os
 import sys
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 from uuid import uuid4
 
@@ -42,6 +44,8 @@ from bench.library_baseline import LibraryBench
 from bench.long_case import LongCaseFigures, measure_long_case
 from bench.register_export import RegisterFigures, measure_register
 from bench.workload import LedgerBench, Measured, measure_rebuild
+from events.integrity.keys import new_key_line, write_new_key_file
+from events.integrity.note import SIG_ED25519
 
 T = TypeVar("T")
 
@@ -63,7 +67,13 @@ def main() -> None:
     parser.add_argument("--long-case-commands", type=int, default=10, help="per case per round")
     parser.add_argument("--pg-host", default=os.environ.get("VTR_BENCH_PG_HOST", "127.0.0.1"))
     args = parser.parse_args()
+    # The checkpoint signing key lives outside the databases, as in production; the bench's
+    # is thrown away with its databases.
+    with tempfile.TemporaryDirectory(prefix="vtr-bench-") as keys:
+        run(args, Path(keys) / "signing.key")
 
+
+def run(args: argparse.Namespace, signing_key_file: Path) -> None:
     database = f"vtr_bench_{uuid4().hex[:8]}"
     settings = Settings(
         store="postgres",
@@ -72,9 +82,11 @@ def main() -> None:
         pg_pool_size=10,
         master_key=SecretStr(base64.b64encode(os.urandom(32)).decode()),
         projections="external",
+        signing_key_file=signing_key_file,
         log_level="WARNING",
         log_format="json",
     )
+    write_new_key_file(signing_key_file, [new_key_line(settings.log_origin, SIG_ED25519)])
     totals: dict[str, list[Measured]] = {"library": [], "ledger": [], "http": []}
     try:
         prepare_storage(settings)
