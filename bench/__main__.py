@@ -43,7 +43,7 @@ from bench.http_load import HttpBench
 from bench.library_baseline import LibraryBench
 from bench.long_case import LongCaseFigures, measure_long_case
 from bench.register_export import RegisterFigures, measure_register
-from bench.workload import LedgerBench, Measured, measure_rebuild
+from bench.workload import LedgerBench, Measured, measure_rebuild, rate
 from events.integrity.keys import new_key_line, write_new_key_file
 from events.integrity.note import SIG_ED25519
 
@@ -109,7 +109,7 @@ def run(args: argparse.Namespace, signing_key_file: Path) -> None:
     authz = _measure_authz(settings, args.authz_reads, args.authz_rounds)
     long_case = _measure_long_case(settings, args.long_cases, args.long_case_commands, args.rounds)
 
-    rates = {name: _rate(measured) for name, measured in totals.items()}
+    rates = {name: rate(measured) for name, measured in totals.items()}
     result = {
         "library_per_s": round(rates["library"], 1),
         "command_per_s": round(rates["ledger"], 1),
@@ -145,7 +145,7 @@ def _measure_register(settings: Settings, disclosures: int, rounds: int) -> Regi
 
 
 def _register_result(figures: RegisterFigures) -> dict[str, float]:
-    rates = {name: _rate(measured) for name, measured in figures.rounds.items()}
+    rates = {name: rate(measured) for name, measured in figures.rounds.items()}
     return {
         "register_disclosures": figures.disclosures,
         "register_rows": figures.register_rows,
@@ -182,7 +182,7 @@ def _measure_long_case(
 
 
 def _long_case_result(figures: LongCaseFigures) -> dict[str, float]:
-    long, short = _rate(figures.long), _rate(figures.short)
+    long, short = rate(figures.long), rate(figures.short)
     return {
         "long_case_command_per_s": round(long, 1),
         "short_case_command_per_s": round(short, 1),
@@ -211,10 +211,6 @@ def _erasure_result(figures: ErasureFigures) -> dict[str, float]:
         "unsealed_read_ms": round(figures.clear_read_ms, 1),
         "read_overhead_sealed": round(figures.sealed_read_ms / figures.clear_read_ms, 3),
     }
-
-
-def _rate(measured: list[Measured]) -> float:
-    return sum(m.operations for m in measured) / sum(m.seconds for m in measured)
 
 
 def _drop(settings: Settings, databases: list[str]) -> None:
