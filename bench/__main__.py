@@ -11,7 +11,10 @@
     personal data opened vs the same case stored unsealed (see bench/erasure.py);
 (f) reading a case through the access-control gate (token, permission matrix, access log)
     vs the same read with the gate switched off (see bench/authz.py);
-(g) single-event commands on a 1,000-event case vs on a 10-event case (see bench/long_case.py).
+(g) single-event commands on a 1,000-event case vs on a 10-event case (see bench/long_case.py);
+(h) the tamper-evident log (see bench/integrity.py): verifying a 20,000-event log, events per
+    second, vs scanning its stored rows raw; sealing it vs (a); and (a)'s commands with the
+    in-process sealer following the log vs with it stopped.
 
 Each group is measured in alternating rounds, so the drift of a shared, noisy machine
 falls on all of its members alike. Prints one JSON line at the end: compare the ratios.
@@ -24,8 +27,10 @@ import base64
 import json
 import os
 import sys
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 from uuid import uuid4
 
@@ -38,10 +43,13 @@ from api.settings import Settings
 from bench.authz import AuthzFigures, measure_authz
 from bench.erasure import ErasureFigures, measure_erasure
 from bench.http_load import HttpBench
+from bench.integrity import IntegrityFigures, integrity_result, measure_integrity
 from bench.library_baseline import LibraryBench
 from bench.long_case import LongCaseFigures, measure_long_case
 from bench.register_export import RegisterFigures, measure_register
-from bench.workload import LedgerBench, Measured, measure_rebuild
+from bench.workload import LedgerBench, Measured, measure_rebuild, rate
+from events.integrity.keys import new_key_line, write_new_key_file
+from events.integrity.note import SIG_ED25519
 
 T = TypeVar("T")
 
@@ -61,20 +69,41 @@ def main() -> None:
     parser.add_argument("--authz-rounds", type=int, default=6)
     parser.add_argument("--long-cases", type=int, default=4)
     parser.add_argument("--long-case-commands", type=int, default=10, help="per case per round")
+    parser.add_argument(
+        "--integrity-events", type=int, default=20_000, help="events in the log sealed and verified"
+    )
+    parser.add_argument("--integrity-rounds", type=int, default=3)
+    parser.add_argument(
+        "--only-integrity", action="store_true", help="(h) alone, with (a) for its command rate"
+    )
     parser.add_argument("--pg-host", default=os.environ.get("VTR_BENCH_PG_HOST", "127.0.0.1"))
     args = parser.parse_args()
+    # The checkpoint signing key lives outside the databases, as in production; the bench's
+    # is thrown away with its databases.
+    with tempfile.TemporaryDirectory(prefix="vtr-bench-") as keys:
+        run(args, Path(keys) / "signing.key")
 
-    database = f"vtr_bench_{uuid4().hex[:8]}"
+
+def run(args: argparse.Namespace, signing_key_file: Path) -> None:
     settings = Settings(
         store="postgres",
         pg_host=args.pg_host,
-        pg_database=database,
+        pg_database=f"vtr_bench_{uuid4().hex[:8]}",
         pg_pool_size=10,
         master_key=SecretStr(base64.b64encode(os.urandom(32)).decode()),
         projections="external",
+        signing_key_file=signing_key_file,
         log_level="WARNING",
         log_format="json",
     )
+    write_new_key_file(signing_key_file, [new_key_line(settings.log_origin, SIG_ED25519)])
+    result = _integrity_only(settings, args) if args.only_integrity else _all(settings, args)
+    print(json.dumps(result))
+    sys.stdout.flush()
+
+
+def _all(settings: Settings, args: argparse.Namespace) -> dict[str, float]:
+    database = settings.pg_database
     totals: dict[str, list[Measured]] = {"library": [], "ledger": [], "http": []}
     try:
         prepare_storage(settings)
@@ -96,9 +125,10 @@ def main() -> None:
     erasure = _measure_erasure(settings, args.erasure_cases, args.read_rounds)
     authz = _measure_authz(settings, args.authz_reads, args.authz_rounds)
     long_case = _measure_long_case(settings, args.long_cases, args.long_case_commands, args.rounds)
+    integrity = _measure_integrity(settings, args)
 
-    rates = {name: _rate(measured) for name, measured in totals.items()}
-    result = {
+    rates = {name: rate(measured) for name, measured in totals.items()}
+    return {
         "library_per_s": round(rates["library"], 1),
         "command_per_s": round(rates["ledger"], 1),
         "http_per_s": round(rates["http"], 1),
@@ -116,9 +146,40 @@ def main() -> None:
         "open_read_ms": round(authz.open_ms, 2),
         "authz_overhead": round(authz.guarded_ms / authz.open_ms, 3),
         **_long_case_result(long_case),
+        **integrity_result(integrity, rates["ledger"]),
     }
-    print(json.dumps(result))
-    sys.stdout.flush()
+
+
+def _integrity_only(settings: Settings, args: argparse.Namespace) -> dict[str, float]:
+    """(h) alone, with the ledger's command rate it compares the sealer with: (a) without
+    the library and HTTP rounds beside it."""
+    commands = _in_own_database(
+        settings, "ledger", lambda own: _ledger_rounds(own, args.referrals, args.rounds)
+    )
+    integrity = _measure_integrity(settings, args)
+    return {
+        "command_per_s": round(rate(commands), 1),
+        "rounds": args.rounds,
+        **integrity_result(integrity, rate(commands)),
+    }
+
+
+def _ledger_rounds(settings: Settings, referrals: int, rounds: int) -> list[Measured]:
+    bench = LedgerBench(settings, referrals, rounds)
+    try:
+        return [bench.round(index) for index in range(rounds)]
+    finally:
+        bench.close()
+
+
+def _measure_integrity(settings: Settings, args: argparse.Namespace) -> IntegrityFigures:
+    return _in_own_database(
+        settings,
+        "integrity",
+        lambda own: measure_integrity(
+            own, args.integrity_events, args.integrity_rounds, args.referrals, args.rounds
+        ),
+    )
 
 
 def _measure_register(settings: Settings, disclosures: int, rounds: int) -> RegisterFigures:
@@ -133,7 +194,7 @@ def _measure_register(settings: Settings, disclosures: int, rounds: int) -> Regi
 
 
 def _register_result(figures: RegisterFigures) -> dict[str, float]:
-    rates = {name: _rate(measured) for name, measured in figures.rounds.items()}
+    rates = {name: rate(measured) for name, measured in figures.rounds.items()}
     return {
         "register_disclosures": figures.disclosures,
         "register_rows": figures.register_rows,
@@ -170,7 +231,7 @@ def _measure_long_case(
 
 
 def _long_case_result(figures: LongCaseFigures) -> dict[str, float]:
-    long, short = _rate(figures.long), _rate(figures.short)
+    long, short = rate(figures.long), rate(figures.short)
     return {
         "long_case_command_per_s": round(long, 1),
         "short_case_command_per_s": round(short, 1),
@@ -199,10 +260,6 @@ def _erasure_result(figures: ErasureFigures) -> dict[str, float]:
         "unsealed_read_ms": round(figures.clear_read_ms, 1),
         "read_overhead_sealed": round(figures.sealed_read_ms / figures.clear_read_ms, 3),
     }
-
-
-def _rate(measured: list[Measured]) -> float:
-    return sum(m.operations for m in measured) / sum(m.seconds for m in measured)
 
 
 def _drop(settings: Settings, databases: list[str]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -81,6 +82,11 @@ def commands() -> list[tuple[str, Actor, dict[str, Any]]]:
 class Measured:
     operations: int
     seconds: float
+
+
+def rate(measured: Sequence[Measured]) -> float:
+    """Operations per second over all the rounds (not a mean of the rounds' rates)."""
+    return sum(m.operations for m in measured) / sum(m.seconds for m in measured)
 
 
 def receive_referrals(ledger: ReferralLedger, count: int) -> list[UUID]:
