@@ -10,6 +10,7 @@ view: rebuilding the read models leaves all of it alone.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -358,8 +359,14 @@ class Checkpointer:
         return stored
 
 
+# Seals are evidence nobody reads back at once: a pass waits this long after a wake-up.
+GATHER_SECONDS = 0.25
+# With nothing newly sealed, whether a checkpoint fell due by time is asked this often.
+TICK_SECONDS = 1.0
+
+
 class SealingWorker(ProjectionWorker[Sealable]):
-    """Follows a log with its sealer; after each pass, signs a checkpoint if one is due."""
+    """Follows a log with its sealer; after a pass, signs a checkpoint if one is due."""
 
     def __init__(
         self,
@@ -368,12 +375,15 @@ class SealingWorker(ProjectionWorker[Sealable]):
         checkpointer: Checkpointer | None,
         **options: Any,
     ) -> None:
-        super().__init__(feed, sealer, **options)
+        super().__init__(feed, sealer, **{"gather": GATHER_SECONDS, **options})
         self.sealer = sealer
         self.checkpointer = checkpointer
+        self._ticked = 0.0
 
     def catch_up(self) -> int:
         applied = super().catch_up()
-        if self.checkpointer is not None:
+        now = time.monotonic()
+        if self.checkpointer is not None and (applied or now - self._ticked >= TICK_SECONDS):
+            self._ticked = now
             self.checkpointer.tick()
         return applied

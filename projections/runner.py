@@ -95,11 +95,15 @@ class ProjectionWorker(Generic[Entry]):
         *,
         batch_size: int = 500,
         poll_interval: float = 1.0,
+        gather: float = 0.0,
     ) -> None:
         self.feed = feed
         self.projection = projection
         self.batch_size = batch_size
         self.poll_interval = poll_interval
+        # A follower nobody waits for (the sealer) lets a wake-up gather the saves that
+        # follow it, so one pass seals many commands instead of one pass each.
+        self.gather = gather
         self.last_error: str | None = None
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -149,7 +153,8 @@ class ProjectionWorker(Generic[Entry]):
                 continue
             failures = 0
             self.last_error = None
-            self._wake.wait(self.poll_interval)
+            if self._wake.wait(self.poll_interval) and self.gather:
+                self._stop.wait(self.gather)
 
     def start(self) -> None:
         self._thread = threading.Thread(
