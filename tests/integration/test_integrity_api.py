@@ -63,6 +63,8 @@ def test_checkpoints_are_signed_served_and_proved(
 ) -> None:
     agencies = register_agencies(api)
     case_with_disclosures(api, clock, agencies, "2026-03-05", [[SCHOOL]])
+    sealed(app)  # a checkpoint of the log so far, then of a longer one
+    case_with_disclosures(api, clock, agencies, "2026-03-06", [[SCHOOL]])
     sealed(app)
     headers = api.headers(WITNESS)
     served = api.client.get("/checkpoints/latest", headers=headers)
