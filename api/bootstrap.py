@@ -235,7 +235,9 @@ def open_worker_projections(settings: Settings, clock: Clock | None = None) -> P
     projection worker (no key store, no master key; the checkpoint signing key)."""
     signers = load_log_signers(settings)
     with one_starting_at_a_time(settings):
-        access_log = open_access_log(settings)
+        prepare_storage(settings)  # the databases first: a new deployment may have none yet
+        # Only the access log's sealer reads it here, one query at a time: a small pool.
+        access_log = open_access_log(settings.model_copy(update={"pg_pool_size": 1}))
         now = clock.now if clock is not None else SystemClock().now
         projections = open_projections(
             settings, open_event_recorder(settings), access_log, signers, now

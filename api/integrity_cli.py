@@ -31,7 +31,8 @@ def verify() -> None:
 
     settings = load_settings()
     try:
-        projections = open_worker_projections(settings)
+        # One scan at a time: a connection or two, however large the service's pools.
+        projections = open_worker_projections(settings.model_copy(update={"pg_pool_size": 1}))
     except StartupError as error:
         fail(str(error))
     try:

@@ -63,7 +63,8 @@ def world(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[World]:
     root = tmp_path_factory.mktemp(f"world-{request.param}")
-    for settings in make_settings(request.param, root, request, checkpoint_every_events=7):
+    # A checkpoint after every sealing pass: the world seals in three passes at least.
+    for settings in make_settings(request.param, root, request, checkpoint_every_events=1):
         yield record_world(settings)
 
 
@@ -72,14 +73,16 @@ def record_world(settings: Settings) -> World:
     with TestClient(create_app(settings, clock=clock)) as client:
         api = Api(client)
         agencies = register_agencies(api)
+        runtime = client.app.state.runtime  # type: ignore[attr-defined]
         kept = case_with_disclosures(api, clock, agencies, "2026-03-05", [[SCHOOL]])
+        runtime.projections.seal()  # sealed (and checkpointed) in several passes
         erased = case_with_disclosures(api, clock, agencies, "2026-03-06", [[CHILDRENS, SCHOOL]])
+        runtime.projections.seal()
         erase_case(api, erased)
         assert client.get(f"/referrals/{kept}", headers=api.headers("police-1")).is_success
         registration = {"agency": "Norfolk Constabulary", "key": str(POLICE_WITNESS.verifier_key())}
         registered = client.post("/witnesses", json=registration, headers=api.headers("admin-1"))
         assert registered.status_code == 201, registered.text
-        runtime = client.app.state.runtime  # type: ignore[attr-defined]
         runtime.projections.seal()
         witness = {**api.headers("witness-1"), "Content-Type": "text/plain"}
         for entry in client.get("/checkpoints", headers=witness).json()["checkpoints"]:
@@ -275,7 +278,7 @@ def the_tail_cut_after_a_checkpoint(raw: RawStore, world: World) -> tuple[Tamper
 
 
 def rewritten_and_resealed(raw: RawStore, world: World) -> tuple[Tamper, int | None, str]:
-    changed = world.checkpoint_sizes[0] + 1  # a leaf index inside the second checkpoint
+    changed = world.checkpoint_sizes[1] - 1  # the last leaf of the second checkpoint
     originator, version, topic, state = raw.row(world.positions[changed])
     raw.put(world.positions[changed], (originator, version, topic, flipped(bytes(state))))
     reseal_without_the_key(raw.settings)

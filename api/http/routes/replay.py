@@ -133,7 +133,9 @@ def changes(
     )
 
 
-class KnowledgeFilters(BaseModel):
+class AsOfFilters(BaseModel):
+    """A moment to read as of (recorded time; default now) and the answer's format."""
+
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     as_of: AwareDatetime | None = Field(
@@ -169,7 +171,7 @@ def knowledge_of_the_case(
     ledger: LedgerDep,
     grant: GrantDep,
     actor: ActorDep,
-    filters: Annotated[KnowledgeFilters, Query()],
+    filters: Annotated[AsOfFilters, Query()],
 ) -> Knowledge | StreamingResponse:
     """Who knew what, when: per agency, what it had received by `as_of` (from whom, when,
     on which legal bases, with which handling advice), what it had disclosed, its invitation
@@ -222,15 +224,6 @@ def _knowledge_rows(known: list[AgencyKnowledge]) -> Iterator[list[str]]:
             ]
 
 
-class HoldingsFilters(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
-    as_of: AwareDatetime | None = Field(
-        default=None, description="The moment (recorded time); default: now."
-    )
-    output: Literal["json", "csv"] = Field(default="json", alias="format")
-
-
 class Holdings(BaseModel):
     agency_id: UUID
     agency: str
@@ -248,7 +241,7 @@ def holdings(
     request: Request,
     runtime: RuntimeDep,
     actor: ActorDep,
-    filters: Annotated[HoldingsFilters, Query()],
+    filters: Annotated[AsOfFilters, Query()],
 ) -> Holdings | StreamingResponse:
     """What the agency held at `as_of`: every disclosure it had received by then and not yet
     confirmed deleted or returned in full (what section 8 asks it to account for)."""
