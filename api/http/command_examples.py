@@ -438,7 +438,7 @@ def render_command_examples(routes: Iterable[APIRoute]) -> str:
     grouped by the route's tag in the order the API lists them."""
     sections: dict[str, list[str]] = {}
     for route in routes:
-        if route.body_field is None:
+        if route.body_field is None and _plain_text_example(route) is None:
             continue
         tag = str(route.tags[0]) if route.tags else "Other"
         sections.setdefault(tag, []).append(_command(route))
@@ -462,13 +462,23 @@ def _command(route: APIRoute) -> str:
     roles = ", ".join(f"`{role.value}`" for role in sorted(permission.roles)) if permission else ""
     example = EXAMPLES.get(route.name)
     body = json.dumps(example, indent=2, ensure_ascii=False) if example is not None else "none"
+    fence = "json"
+    if (plain := _plain_text_example(route)) is not None:
+        body, fence = plain.rstrip("\n"), "text"
     return (
         f"### `{route.name}`\n\n"
         f"{methods} `{route.path}`\n\n"
         f"Roles: {roles or 'none'}\n\n"
         f"{_purpose(route)}\n\n"
-        f"```json\n{body}\n```\n"
+        f"```{fence}\n{body}\n```\n"
     )
+
+
+def _plain_text_example(route: APIRoute) -> str | None:
+    """The example of a command sent as text/plain (a witness's cosignature line)."""
+    content = (route.openapi_extra or {}).get("requestBody", {}).get("content", {})
+    example = content.get("text/plain", {}).get("example")
+    return example if isinstance(example, str) else None
 
 
 def _purpose(route: APIRoute) -> str:

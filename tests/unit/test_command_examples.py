@@ -71,6 +71,10 @@ def test_the_command_line_prints_the_document() -> None:
 def test_the_document_shows_each_command_with_its_roles_and_its_example() -> None:
     document = render_command_examples(api_routes())
     sections = document.split("\n### ")[1:]
+    plain = [s for s in sections if "```text\n" in s]  # the witness's cosignature line
+    assert [s.split("`")[1] for s in plain] == ["add_cosignature"]
+    assert "```text\n\u2014 witness." in plain[0]
+    sections = [s for s in sections if s not in plain]
     assert len(sections) == len(COMMAND_ROUTES)
     for section in sections:
         name = section.split("`")[1]

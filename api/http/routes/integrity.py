@@ -35,7 +35,10 @@ LogQuery = Annotated[
 Size = Annotated[int, Field(ge=1, le=2**62)]
 NOTE = "text/plain; charset=utf-8"
 MAX_COSIGNATURE_BYTES = 1000
-COSIGNATURE_EXAMPLE = "\u2014 witness.example-police AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n"
+COSIGNATURE_EXAMPLE = (  # a real cosignature line, from docs/integrity.md
+    "\u2014 witness.norfolk-constabulary ujM+uwAAAABrCqYgoZ1NWfn87TBVyrWulvj+tZ/fv9e6/6IHghCItG"
+    "zlA/LUxjtIsCKzcRE/kPWAb24KD8C5cRnWkWslKcE5MISPBA==\n"
+)
 
 
 def b64(raw: bytes) -> str:
