@@ -10,17 +10,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from api.witness import (
-    AlreadyCosigned,
-    Cosign,
-    NeedsProof,
-    Refusal,
-    Refused,
-    WitnessError,
-    WitnessState,
-    decide,
-    next_cosignature_time,
-)
+from api.witness import WitnessState
 from events.integrity.merkle import Frontier, consistency_proof, leaf_hash, root
 from events.integrity.note import (
     Checkpoint,
@@ -30,6 +20,16 @@ from events.integrity.note import (
     add_cosignature,
     parse_note,
     sign_checkpoint,
+)
+from events.integrity.witness import (
+    AlreadyCosigned,
+    Cosign,
+    NeedsProof,
+    Refusal,
+    Refused,
+    WitnessError,
+    decide,
+    next_cosignature_time,
 )
 
 ORIGIN = "vtr.norfolk.gov.uk/events"
