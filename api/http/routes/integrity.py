@@ -25,7 +25,7 @@ from api.integrity import (
 from commands.witnesses import RegisterWitness
 from events.integrity.note import VerifierKey
 from events.integrity.verify import Finding as Found
-from projections.checkpoints import VerifyRun, Witness
+from projections.checkpoints import StoredCosignature, VerifyRun, Witness
 
 router = APIRouter(tags=["Proving the record"], route_class=GatedRoute)
 Log = Literal["events", "access"]
@@ -161,19 +161,22 @@ def checkpoints(
     """Every checkpoint signed, oldest first, with who cosigned each."""
     store = runtime.projections.sealing.checkpoints
     found = store.history(log, after_size, limit)
-    entries = []
-    for checkpoint in found:
-        served = store.served_note(checkpoint)
-        witnesses = [c.witness for c in store.cosignatures(log, checkpoint.size, checkpoint.size)]
-        entries.append(
-            CheckpointEntry(
-                size=checkpoint.size,
-                root=b64(checkpoint.root),
-                signed_at=checkpoint.signed_at,
-                note=served,
-                cosigned_by=witnesses,
-            )
+    if not found:
+        return CheckpointHistory(log=log, checkpoints=[])
+    # The page's cosignatures in one read, not two per checkpoint.
+    cosigned: dict[int, list[StoredCosignature]] = {}
+    for cosignature in store.cosignatures(log, found[0].size, found[-1].size):
+        cosigned.setdefault(cosignature.size, []).append(cosignature)
+    entries = [
+        CheckpointEntry(
+            size=checkpoint.size,
+            root=b64(checkpoint.root),
+            signed_at=checkpoint.signed_at,
+            note=checkpoint.note + "".join(c.line for c in cosigned.get(checkpoint.size, [])),
+            cosigned_by=[c.witness for c in cosigned.get(checkpoint.size, [])],
         )
+        for checkpoint in found
+    ]
     return CheckpointHistory(log=log, checkpoints=entries)
 
 

@@ -4,9 +4,9 @@ agency held at a moment."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
@@ -21,6 +21,7 @@ from api.access.marking import marking_line, watermark
 from api.http.deps import ActorDep, GrantDep, LedgerDep, RuntimeDep
 from api.http.routes.cases import as_it_stood
 from api.http.streaming import ExportGuard
+from commands.context import Actor
 from events.base import DomainEvent
 from events.vocabulary import Role
 from projections.holdings import Holding, holdings_as_of
@@ -116,14 +117,7 @@ def changes(
         )
     ]
     if window.output == "csv":
-        guard = ExportGuard(request)
-        return StreamingResponse(
-            guard.csv(
-                csv_document(COLUMNS, _cells(guard.rows(recorded)), marking_line(actor, now))
-            ),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="changes.csv"'},
-        )
+        return _csv_answer(request, actor, now, "changes.csv", COLUMNS, _cells, recorded)
     return Changes(
         referral_id=referral_id,
         recorded_from=window.recorded_from,
@@ -185,19 +179,15 @@ def knowledge_of_the_case(
     if grant.agency_scoped:
         known = [entry for entry in known if entry.agency_id == grant.principal.agency_id]
     if filters.output == "csv":
-        guard = ExportGuard(request)
-        rows = guard.rows(_knowledge_rows(known))
-        return StreamingResponse(
-            guard.csv(csv_document(KNOWLEDGE_COLUMNS, rows, marking_line(actor, now))),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="knowledge.csv"'},
+        return _csv_answer(
+            request, actor, now, "knowledge.csv", KNOWLEDGE_COLUMNS, _knowledge_rows, known
         )
     return Knowledge(
         referral_id=referral_id, as_of=moment, watermark=watermark(actor, now), agencies=known
     )
 
 
-def _knowledge_rows(known: list[AgencyKnowledge]) -> Iterator[list[str]]:
+def _knowledge_rows(known: Iterable[AgencyKnowledge]) -> Iterator[list[str]]:
     for entry in known:
         for what, shared in (("received", entry.received), ("disclosed", entry.disclosed)):
             for item in shared:
@@ -252,21 +242,33 @@ def holdings(
         raise InvalidInstructionError("as_of", "as_of is in the future: give a past moment.")
     held = holdings_as_of(runtime.ledger.recorder, agency_id, moment)
     if filters.output == "csv":
-        guard = ExportGuard(request)
         name = f"holdings-{agency_id}-{uk_date(moment)}.csv"
-        return StreamingResponse(
-            guard.csv(
-                csv_document(HOLDING_COLUMNS, _cells(guard.rows(held)), marking_line(actor, now))
-            ),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
-        )
+        return _csv_answer(request, actor, now, name, HOLDING_COLUMNS, _cells, held)
     return Holdings(
         agency_id=agency_id,
         agency=agency.name,
         as_of=moment,
         watermark=watermark(actor, now),
         holdings=held,
+    )
+
+
+def _csv_answer(
+    request: Request,
+    actor: Actor,
+    now: datetime,
+    filename: str,
+    columns: Sequence[str],
+    cells: Callable[[Iterator[Any]], Iterator[list[str]]],
+    found: Sequence[Any],
+) -> StreamingResponse:
+    """A marked CSV export of `found`, each row made into cells by `cells`."""
+    guard = ExportGuard(request)
+    rows = cells(guard.rows(found))
+    return StreamingResponse(
+        guard.csv(csv_document(columns, rows, marking_line(actor, now))),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
 
