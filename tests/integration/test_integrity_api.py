@@ -249,3 +249,15 @@ def test_rotating_the_signing_key_adds_a_signature_line(
         assert verify_note(note, [key]).ok, "a verifier that knows either key still verifies"
     intact = verify(settings)
     assert intact.returncode == 0, intact.stdout + intact.stderr
+
+
+def test_a_bad_witness_registration_is_refused_and_nothing_is_stored(api: Api) -> None:
+    admin = api.headers("admin-1")
+    log_signing_key = "vtr-ledger.invalid+56755834+AQx8KpxOnB2f6ictivsNmEOC5czjqyrKFX3O1fDXRcWh"
+    for key in ("not a key", "witness+00000000+BM7pbayJ", log_signing_key):
+        refused = api.client.post(
+            "/witnesses", json={"agency": "Norfolk Constabulary", "key": key}, headers=admin
+        )
+        assert refused.status_code == 422, (key, refused.text)
+        assert [e["field"] for e in refused.json()["errors"]] == ["body.key"], refused.text
+    assert api.client.get("/witnesses", headers=admin).json()["witnesses"] == []
