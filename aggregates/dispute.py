@@ -3,16 +3,23 @@ D/Superintendent, resolved (section 7)."""
 
 from __future__ import annotations
 
-from pydantic import Field, StrictInt
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Self
+from uuid import UUID
+
+from pydantic import AwareDatetime, Field, StrictBool, StrictInt, model_validator
 
 from aggregates import rules
+from aggregates.calendar import uk_date
+from aggregates.errors import InvalidInstructionError
 from aggregates.instructions import Instruction, StaffRef
-from aggregates.referral_base import (
-    ReferralBase,
-)
+from aggregates.legal_bases import LEGAL_BASES
+from aggregates.referral_base import ReferralBase, not_after
+from aggregates.sharing import Code, HandlingAdvice
 from events.base import AuditEnvelope
-from events.dispute import DisputeRaised, DisputeReferred, DisputeResolved
-from events.forms import Narrative
+from events.dispute import DisputePackDisclosed, DisputeRaised, DisputeReferred, DisputeResolved
+from events.forms import AgencyRef, LegalBasisRef, Line, Narrative
 from events.vocabulary import (
     DisputedDecision,
     DisputeOutcome,
@@ -40,6 +47,49 @@ class DisputeResolution(Instruction):
     dispute_no: StrictInt = Field(ge=1)
     outcome: DisputeOutcome
     resolution: Narrative
+
+
+class DisputePackRequest(Instruction):
+    """Disclose the case as a dispute pack: a ZIP an outsider can check without trusting us.
+
+    The requester is an agency of the directory (register the ICO, a tribunal or a court as an
+    external body first). The purpose and handling advice stay readable in the registers, so
+    they must not contain personal data. Third parties' data is redacted unless the request
+    reveals it, with the reason."""
+
+    requester_agency_id: UUID
+    purpose: Line = Field(
+        description="Why the case is disclosed; readable in the registers, so no personal data."
+    )
+    legal_basis_ids: tuple[Code, ...] = Field(min_length=1, max_length=10)
+    handling_advice: HandlingAdvice
+    as_of: AwareDatetime | None = Field(
+        default=None, description="The case as the ledger knew it then (default: now)."
+    )
+    reveal_third_parties: StrictBool = False
+    third_party_reason: Narrative | None = Field(
+        default=None, description="Why third parties' data must be shown (kept sealed)."
+    )
+
+    @model_validator(mode="after")
+    def _third_parties_with_a_reason(self) -> Self:
+        if self.reveal_third_parties != (self.third_party_reason is not None):
+            raise InvalidInstructionError(
+                "third_party_reason",
+                "Give a reason exactly when revealing third parties' data.",
+            )
+        return self
+
+
+@dataclass(frozen=True)
+class DisputePackParties:
+    """What the handler looks up for a pack: its id, both agencies on the day, and the ids of
+    the case's data keys that go with it."""
+
+    pack_id: UUID
+    disclosing_agency: AgencyRef
+    requester: AgencyRef
+    carried_key_ids: tuple[str, ...]
 
 
 class DisputeSteps(ReferralBase):
@@ -79,3 +129,47 @@ class DisputeSteps(ReferralBase):
                 resolution=decision.resolution,
             )
         )
+
+    def disclose_dispute_pack(
+        self, audit: AuditEnvelope, request: DisputePackRequest, *, parties: DisputePackParties
+    ) -> None:
+        as_of = request.as_of or audit.occurred_at
+        self._check_pack_moment(as_of, audit.occurred_at)
+        self._record(
+            DisputePackDisclosed(
+                **self._header(audit),
+                pack_no=self.state.dispute_packs + 1,
+                pack_id=parties.pack_id,
+                as_of=as_of,
+                disclosing_agency=parties.disclosing_agency,
+                requester=parties.requester,
+                purpose=request.purpose,
+                legal_bases=self._bases_in_force(
+                    request.legal_basis_ids, uk_date(audit.occurred_at)
+                ),
+                handling_advice=request.handling_advice,
+                reveals_third_parties=request.reveal_third_parties,
+                third_party_reason=request.third_party_reason,
+                carried_key_ids=parties.carried_key_ids,
+            )
+        )
+
+    def _check_pack_moment(self, as_of: datetime, now: datetime) -> None:
+        not_after(as_of, now, "as_of", "the time the pack is made")
+        if as_of < self.state.recorded_at:
+            raise InvalidInstructionError(
+                "as_of", "as_of is before the referral was recorded: the ledger knew nothing."
+            )
+
+    def _bases_in_force(self, entry_ids: tuple[str, ...], day: date) -> tuple[LegalBasisRef, ...]:
+        unknown = [entry for entry in entry_ids if entry not in LEGAL_BASES]
+        if unknown:
+            raise InvalidInstructionError(
+                "legal_basis_ids", f"Cite entries of the legal-basis catalogue; unknown: {unknown}."
+            )
+        bases = [LEGAL_BASES[entry] for entry in dict.fromkeys(entry_ids)]
+        for basis in bases:
+            self._require(
+                basis.in_force_on(day), rules.legal_basis_not_in_force(basis.entry_id, str(day))
+            )
+        return tuple(basis.as_relied_on() for basis in bases)

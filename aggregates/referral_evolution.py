@@ -26,7 +26,7 @@ from aggregates.section8_evolution import SECTION_8_HANDLERS
 from aggregates.sharing_evolution import SHARING_HANDLERS
 from events.base import DomainEvent
 from events.conclusion import PostExitReviewRecorded, ProcessConcluded, ReferredToAlternativeSupport
-from events.dispute import DisputeRaised, DisputeReferred, DisputeResolved
+from events.dispute import DisputePackDisclosed, DisputeRaised, DisputeReferred, DisputeResolved
 from events.intake import (
     FurtherInformationRequested,
     FurtherInformationReturned,
@@ -306,6 +306,11 @@ def _(event: DisputeResolved, state: ReferralState) -> None:
     dispute = _dispute(state, event.dispute_no)
     dispute.resolved_at = event.audit.occurred_at
     dispute.outcome = event.outcome
+
+
+@_apply.register
+def _(_event: DisputePackDisclosed, state: ReferralState) -> None:
+    state.dispute_packs += 1
 
 
 def _discussion(state: ReferralState) -> StrategyDiscussion:

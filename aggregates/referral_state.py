@@ -222,6 +222,7 @@ class ReferralState(StateModel):
     closure: Closure | None = None
     post_exit_reviews: list[PostExitReview] = []
     disputes: list[Dispute] = []
+    dispute_packs: int = 0  # how many times the case was disclosed as a dispute pack
     consent_decisions: list[ConsentDecision] = []
     consent_status: ConsentStatus = ConsentStatus.NOT_SOUGHT
     invited_agencies: list[AgencyRef] = []

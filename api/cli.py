@@ -51,6 +51,7 @@ from api.http.middleware import ProblemHttpToolsProtocol
 from api.http.outages import OUTAGES, describe
 from api.integrity_cli import new_signing_key, rotate_signing_key, verify
 from api.logging import configure_logging
+from api.pack_cli import verify_pack_command
 from api.settings import MASTER_KEY_BYTES, Settings, decode_master_key
 from api.witness import new_witness_key, witness
 from commands.agency import RegisterAgency
@@ -465,6 +466,7 @@ def reapply_erasures() -> None:
 
 
 cli.add_command(verify)
+cli.add_command(verify_pack_command)
 cli.add_command(new_signing_key)
 cli.add_command(rotate_signing_key)
 cli.add_command(witness)

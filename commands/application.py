@@ -20,6 +20,7 @@ from commands import agency as agencies
 from commands import (
     consent,
     disposal,
+    dispute,
     erasure,
     intake,
     sharing,
@@ -45,7 +46,7 @@ from commands.disposal import (
     LiftLegalHold,
     PlaceLegalHold,
 )
-from commands.dispute import RaiseDispute, ReferDispute, ResolveDispute
+from commands.dispute import DiscloseDisputePack, RaiseDispute, ReferDispute, ResolveDispute
 from commands.erasure import (
     ApproveErasure,
     ExecuteErasure,
@@ -297,6 +298,13 @@ class ReferralLedger(Application[UUID]):
         self, referral_id: UUID, command: ResolveDispute, issued: Issued
     ) -> Outcome:
         return self._cycle.take(referral_id, command, issued, Referral.resolve_dispute)
+
+    def disclose_dispute_pack(
+        self, referral_id: UUID, command: DiscloseDisputePack, issued: Issued
+    ) -> Outcome:
+        return dispute.disclose_dispute_pack(
+            self._cycle, self.keyring, referral_id, command, issued
+        )
 
     # Consent
     def decide_consent_approach(

@@ -19,8 +19,9 @@ from commands.recorders import LedgerRecorder
 from events.base import DomainEvent
 from events.disposal import LegalHoldLifted, LegalHoldPlaced
 from events.erasure import ErasureExecuted, ErasureRequested, RetentionReviewed
+from events.integrity.sealed_fields import SEALED
 from events.personal import KeyGroup
-from events.storage import SEALED, EventMapper
+from events.storage import EventMapper
 
 CONTROLLER_REASONING: tuple[type[DomainEvent], ...] = (
     LegalHoldPlaced,

@@ -34,8 +34,9 @@ from pydantic_core import from_json
 
 from commands.errors import DataKeyMissingError, KeyStoreMismatchError
 from commands.keystores import KeyStore, WrappedKey
+from events.integrity.sealed_fields import SEALED
 from events.personal import KeyGroup
-from events.storage import SEALED, DataKey
+from events.storage import DataKey
 
 log = structlog.get_logger("vtr.keyring")
 

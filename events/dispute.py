@@ -3,8 +3,13 @@ D/Superintendent, resolved (guidance section 7)."""
 
 from __future__ import annotations
 
+from uuid import UUID
+
+from pydantic import AwareDatetime
+
 from events.base import DomainEvent
-from events.personal import SubjectData
+from events.forms import AgencyRef, LegalBasisRef
+from events.personal import ControllerData, SubjectData
 from events.vocabulary import (
     DisputedDecision,
     DisputeOutcome,
@@ -37,3 +42,23 @@ class DisputeResolved(DomainEvent):
     dispute_no: int
     outcome: DisputeOutcome
     resolution: SubjectData[str]
+
+
+class DisputePackDisclosed(DomainEvent):
+    """The case was disclosed as a dispute pack (section 7, and beyond it the ICO, a tribunal
+    or a court): to whom, why, on which legal bases, as it stood when, and which of the case's
+    data keys went with it so the requester can check every revealed value."""
+
+    TOPIC = "vtr.referral.DisputePackDisclosed"
+
+    pack_no: int
+    pack_id: UUID
+    as_of: AwareDatetime
+    disclosing_agency: AgencyRef
+    requester: AgencyRef
+    purpose: str
+    legal_bases: tuple[LegalBasisRef, ...]
+    handling_advice: str
+    reveals_third_parties: bool
+    third_party_reason: ControllerData[str | None]
+    carried_key_ids: tuple[str, ...]

@@ -22,7 +22,12 @@ from events.disposal import (
     LegalHoldLifted,
     LegalHoldPlaced,
 )
-from events.dispute import DisputeRaised, DisputeReferred, DisputeResolved
+from events.dispute import (
+    DisputePackDisclosed,
+    DisputeRaised,
+    DisputeReferred,
+    DisputeResolved,
+)
 from events.erasure import ErasureApproved, ErasureExecuted, ErasureRequested, RetentionReviewed
 from events.intake import (
     FurtherInformationRequested,
@@ -99,6 +104,7 @@ REFERRAL_EVENTS: tuple[type[DomainEvent], ...] = (
     DisputeRaised,
     DisputeReferred,
     DisputeResolved,
+    DisputePackDisclosed,
     *SHARING_EVENTS,
     *SECTION_8_EVENTS,
 )

@@ -28,11 +28,9 @@ from pydantic import ValidationError
 from pydantic_core import from_json, to_json
 
 from events.base import DomainEvent
+from events.integrity.sealed_fields import NONCE_BYTES, SEALED, binding
 from events.personal import KeyGroup, personal_fields
 from events.registry import event_class_for
-
-SEALED = "$sealed"
-NONCE_BYTES = 12
 
 
 class DataKey(NamedTuple):
@@ -164,8 +162,7 @@ def _conceal(_name: str, sealed: Mapping[str, str]) -> dict[str, str]:
     return {"withheld": "sealed", "key_id": sealed[SEALED]}
 
 
-def _associated_data(originator_id: UUID | str, version: int, field: str, key_id: str) -> bytes:
-    return f"{originator_id}|{version}|{field}|{key_id}".encode()
+_associated_data = binding
 
 
 def _describe(stored: StoredEvent) -> str:

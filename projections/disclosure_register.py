@@ -15,6 +15,7 @@ from uuid import UUID
 from eventsourcing.persistence import ApplicationRecorder
 from psycopg.sql import Composed
 
+from events.dispute import DisputePackDisclosed
 from events.sharing import InformationDisclosed, SharingRefused
 from events.storage import logged_events
 from projections.database import ProjectionDatabase
@@ -66,7 +67,7 @@ AFTER = "(position > {mark} OR (position = {mark} AND recipient_no > {mark}))"
 
 class DisclosureRegister:
     name = "disclosure_register"
-    topics = (InformationDisclosed.TOPIC, SharingRefused.TOPIC)
+    topics = (InformationDisclosed.TOPIC, DisputePackDisclosed.TOPIC, SharingRefused.TOPIC)
     tracking_key = "vtr:disclosure_register"
 
     def __init__(self, db: ProjectionDatabase) -> None:
@@ -109,7 +110,7 @@ class DisclosureRegister:
         rows: list[tuple[object, ...]] = []
         refusals: list[tuple[object, ...]] = []
         for position, event in batch:
-            if isinstance(event, InformationDisclosed):
+            if isinstance(event, InformationDisclosed | DisputePackDisclosed):
                 rows.extend(_row_values(row) for row in register_rows(position, event))
             elif isinstance(event, SharingRefused):
                 refused = refusal_row(position, event)
@@ -186,8 +187,11 @@ def register_as_of(
 ) -> Iterator[RegisterEntry]:
     """The agency's register exactly as it stood at `as_of`: folded from the log itself, a
     page at a time (memory stays flat however long the log)."""
-    for position, event in logged_events(recorder, [InformationDisclosed.TOPIC], PAGE):
-        if isinstance(event, InformationDisclosed) and event.audit.occurred_at <= as_of:
+    topics = [InformationDisclosed.TOPIC, DisputePackDisclosed.TOPIC]
+    for position, event in logged_events(recorder, topics, PAGE):
+        if isinstance(event, InformationDisclosed | DisputePackDisclosed) and (
+            event.audit.occurred_at <= as_of
+        ):
             for row in register_rows(position, event):
                 if (entry := query.entry(row)) is not None:
                     yield entry

@@ -13,10 +13,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from aggregates.calendar import uk_date
 from events.base import UK_TIME
+from events.dispute import DisputePackDisclosed
 from events.forms import AgencyRef, LegalBasisRef
 from events.sharing import InformationDisclosed, SharingRefused
 from events.vocabulary import ConsentStatus, Role, SharingAttempt, SharingContext
@@ -47,6 +48,9 @@ class RegisterRow(BaseModel):
     decided_by: str
     decided_by_role: Role
     decided_by_agency: str
+    dispute_pack_no: int | None = Field(
+        default=None, description="Set when the row is a dispute pack of the whole case."
+    )
 
 
 class RegisterEntry(RegisterRow):
@@ -76,7 +80,16 @@ class RefusalRow(BaseModel):
     rule_text: str
 
 
-def register_rows(position: int, event: InformationDisclosed) -> list[RegisterRow]:
+# A dispute pack is the whole case record disclosed outside the partnership's sharing: its
+# register row has this category, which no ordinary disclosure may use.
+DISPUTE_PACK_CATEGORY = "dispute_pack"
+
+
+def register_rows(
+    position: int, event: InformationDisclosed | DisputePackDisclosed
+) -> list[RegisterRow]:
+    if isinstance(event, DisputePackDisclosed):
+        return [dispute_pack_row(position, event)]
     audit = event.audit
     return [
         RegisterRow(
@@ -104,6 +117,34 @@ def register_rows(position: int, event: InformationDisclosed) -> list[RegisterRo
         )
         for number, recipient in enumerate(event.recipients, start=1)
     ]
+
+
+def dispute_pack_row(position: int, event: DisputePackDisclosed) -> RegisterRow:
+    audit = event.audit
+    return RegisterRow(
+        position=position,
+        recipient_no=1,
+        referral_id=event.originator_id,
+        reference=reference(event.originator_id),
+        disclosure_no=0,
+        dispute_pack_no=event.pack_no,
+        recorded_at=audit.occurred_at,
+        disclosed_at=audit.occurred_at,
+        context=SharingContext.OUTSIDE_MEETING,
+        disclosing_agency=event.disclosing_agency,
+        recipient_agency=event.requester,
+        information_category=DISPUTE_PACK_CATEGORY,
+        special_category=True,  # a VTR case record holds beliefs, health or offences
+        legal_bases=list(event.legal_bases),
+        relies_on_consent=False,
+        consent_status=ConsentStatus.NOT_SOUGHT,
+        particularly_sensitive=True,
+        handling_advice=event.handling_advice,
+        purpose=event.purpose,
+        decided_by=audit.actor_id,
+        decided_by_role=audit.actor_role,
+        decided_by_agency=audit.actor_agency,
+    )
 
 
 def refusal_row(position: int, event: SharingRefused) -> RefusalRow:

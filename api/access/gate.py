@@ -47,6 +47,7 @@ from commands.context import Actor
 from commands.errors import AgencyNotFoundError, ReferralNotFoundError
 from events.vocabulary import Role
 
+ZIP = "application/zip"
 CHALLENGE = {"WWW-Authenticate": "Bearer"}
 TOKENS_IN_URLS = frozenset({"access_token", "token", "bearer", "id_token", "api_key"})
 NO_ACCESS = "You have no access to this case."
@@ -155,7 +156,10 @@ def served(request: Request, grant: Grant, query: Query, response: Response) -> 
     runtime: Runtime = request.app.state.runtime
     entry = _entry(request, grant.principal, grant.actor.role, grant, query)
     try:
-        runtime.access_log.append(entry.as_consultation("allowed", None, response.status_code))
+        consultation = entry.as_consultation("allowed", None, response.status_code)
+        if response.media_type == ZIP:  # the format is the answer's, not a query parameter's
+            consultation = consultation.model_copy(update={"output_format": "zip"})
+        runtime.access_log.append(consultation)
     except OUTAGES as error:
         raise AccessLogUnavailableError from error
 
@@ -234,7 +238,8 @@ def _acting_role(attempt: _Attempt, principal: Principal, permission: Permission
 
 def _check_break_glass(attempt: _Attempt, permission: Permission) -> None:
     """Break-glass is for reading in an emergency, with a reason a reviewer can judge."""
-    if permission.consults is None:
+    # A dispute pack consults the case but also records its disclosure: a change.
+    if permission.consults is None or attempt.request.method not in {"GET", "HEAD"}:
         attempt.deny(
             403,
             "break-glass-read-only",
@@ -258,7 +263,8 @@ def _check_scope(attempt: _Attempt, runtime: Runtime, grant: Grant) -> bool:
         attempt.deny(403, "own-agency-only", "You see your own agency only.")
     if grant.permission.scope is not Scope.CASE:
         return False
-    if role in ENVELOPE_ONLY and attempt.query.get("reveal") is True and not grant.purpose:
+    reveals = attempt.query.get("reveal") is True or grant.permission.reveals
+    if role in ENVELOPE_ONLY and reveals and not grant.purpose:
         attempt.deny(
             403,
             "purpose-required",
@@ -316,6 +322,9 @@ class _LogEntry:
     beyond_scope: bool
     query: Query
 
+    def _reveals(self) -> bool:
+        return self.query.get("reveal") is True or bool(self.permission and self.permission.reveals)
+
     def as_consultation(self, outcome: str, reason: str | None, status: int) -> Consultation:
         runtime: Runtime = self.request.app.state.runtime
         principal = self.principal
@@ -343,7 +352,7 @@ class _LogEntry:
             break_glass=self.break_glass is not None,
             break_glass_reason=self.break_glass,
             beyond_scope=self.beyond_scope and outcome == "allowed",
-            revealed=outcome == "allowed" and self.query.get("reveal") is True,
+            revealed=outcome == "allowed" and self._reveals(),
             filters=filters,
             output_format=_output_format(self.query) if consults else None,
             outcome=outcome,

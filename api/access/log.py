@@ -121,6 +121,10 @@ class AccessLog(Protocol):
         """The log as stored, for its sealer: a `Feed` of entries."""
         ...
 
+    def case_entries(self, referral_id: UUID) -> list[StoredConsultation]:
+        """Every entry about one case, exactly as stored (for a dispute pack)."""
+        ...
+
     def check_writable(self) -> None:
         """Raise unless an entry could be appended now (readiness)."""
         ...
@@ -189,6 +193,11 @@ class _AccessLogTable:
             table=TABLE,
             columns=COLUMNS,
         )
+        self._case = dialect.statement(
+            "SELECT entry_no, {columns} FROM {table} WHERE referral_id = {mark} ORDER BY entry_no",
+            table=TABLE,
+            columns=COLUMNS,
+        )
 
     def append(self, consultation: Consultation) -> None:
         self._write(self._append, _values(consultation))
@@ -201,6 +210,9 @@ class _AccessLogTable:
         """Entries after `after` up to `up_to`, exactly as stored (for the sealer and verify)."""
         rows = self._read(self._stored, [after, up_to, limit])
         return [(int(row["entry_no"]), stored_consultation(row)) for row in rows]
+
+    def case_entries(self, referral_id: UUID) -> list[StoredConsultation]:
+        return [stored_consultation(row) for row in self._read(self._case, [str(referral_id)])]
 
     def consultations(self, query: ConsultationQuery) -> Iterator[Consultation]:
         where, params = _where(query, self._dialect)

@@ -41,6 +41,7 @@ class Consulted(StrEnum):
     OBLIGATIONS = "disposal obligations"
     RETENTION = "retention records"
     ACCESS_LOG = "access log"
+    DISPUTE_PACK = "dispute pack"
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class Permission:
     scope: Scope = Scope.ANY
     consults: Consulted | None = None  # reads of case data are logged as consultations
     public: bool = False  # health checks only
+    reveals: bool = False  # every answer opens sealed content (a dispute pack)
 
 
 MASH_LEADS = frozenset({Role.POLICE, Role.CHILDRENS_SERVICES, Role.ADULT_SOCIAL_SERVICES})
@@ -119,6 +121,10 @@ MATRIX: dict[str, Permission] = {
     "raise_dispute": _case(CASE_STAFF | {Role.PARTNER_AGENCY}),
     "refer_dispute": _case(MASH),
     "resolve_dispute": _case(OVERSIGHT),
+    # A disclosure of the whole case, opened, to a named requester: read and recorded.
+    "disclose_dispute_pack": Permission(
+        COMPLIANCE, Scope.CASE, Consulted.DISPUTE_PACK, reveals=True
+    ),
     # Consent and sharing
     "decide_consent_approach": _case(MASH_LEADS | {Role.MEETING_CHAIR}),
     **_steps(

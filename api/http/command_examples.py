@@ -236,6 +236,13 @@ CONCLUSION: dict[str, Body] = {
         "outcome": "not_upheld",
         "resolution": "The second incident was a noise complaint; the screening decision stands.",
     },
+    "disclose_dispute_pack": {
+        "expected_version": 6,
+        "requester_agency_id": AGENCY_IDS[POLICE],
+        "purpose": "Section 7 dispute 1: the D/Superintendent reviews the screening decision",
+        "legal_basis_ids": ["uk.public-task-art6-1e"],
+        "handling_advice": "OFFICIAL-SENSITIVE. For the dispute only; destroy when it closes.",
+    },
 }
 
 SHARING: dict[str, Body] = {

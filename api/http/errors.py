@@ -22,6 +22,7 @@ from aggregates.errors import (
     ProcessRuleViolationError,
 )
 from api.access.gate import refused_after_gate
+from api.dispute_pack import PackNotReadyError
 from api.http.problems import problem
 from api.integrity import (
     CheckpointNotFoundError,
@@ -60,6 +61,7 @@ ERROR_TABLE: dict[type[Exception], tuple[int, str, str]] = {
     ProofRequestError: (422, "bad-proof-request", "No proof can be given for this"),
     UnregisteredWitnessError: (403, "unregistered-witness", "Not a registered witness's key"),
     CosignatureRefusedError: (422, "cosignature-refused", "The cosignature is not accepted"),
+    PackNotReadyError: (503, "pack-not-ready", "The log's seals have not reached the case yet"),
     KeyStoreMismatchError: (503, "key-store-mismatch", "The key store is not this ledger's"),
     DataKeyMissingError: (503, "key-store-mismatch", "A data key is missing from the key store"),
 }

@@ -93,6 +93,45 @@ def inclusion_proof(leaves: Sequence[bytes], index: int) -> list[bytes]:
     return _path(leaves, index, 0, len(leaves))
 
 
+class MerkleTree:
+    """Every level of the tree over `leaves`, built once, so that many inclusion proofs cost
+    O(log n) each rather than O(n): a dispute pack proves every event of a case at once.
+
+    RFC 9162's tree splits at the largest power of two, which is the tree built level by
+    level pairing nodes left to right, a last node without a partner carried up unchanged.
+    """
+
+    def __init__(self, leaves: Sequence[bytes]) -> None:
+        _require_leaves(leaves)
+        levels = [list(leaves)]
+        while len(levels[-1]) > 1:
+            below = levels[-1]
+            above = [node_hash(below[i], below[i + 1]) for i in range(0, len(below) - 1, 2)]
+            if len(below) % 2:
+                above.append(below[-1])
+            levels.append(above)
+        self._levels = levels
+
+    @property
+    def size(self) -> int:
+        return len(self._levels[0])
+
+    def root(self) -> bytes:
+        return self._levels[-1][0] if self.size else EMPTY_ROOT
+
+    def inclusion_proof(self, index: int) -> list[bytes]:
+        """The same proof as `inclusion_proof(leaves, index)`."""
+        if not 0 <= index < self.size:
+            raise ValueError(f"no leaf {index} in a tree of {self.size}")
+        proof = []
+        for level in self._levels[:-1]:
+            sibling = index ^ 1
+            if sibling < len(level):
+                proof.append(level[sibling])
+            index >>= 1
+        return proof
+
+
 def _subproof(leaves: Sequence[bytes], m: int, lo: int, hi: int, *, known: bool) -> list[bytes]:
     """SUBPROOF(m, D[lo:hi], b); `known` is b: the verifier already holds MTH(D[lo:lo+m])."""
     if m == hi - lo:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from events.dispute import DisputeRaised, DisputeReferred, DisputeResolved
+from events.dispute import DisputePackDisclosed, DisputeRaised, DisputeReferred, DisputeResolved
 from projections.case_view import CaseView, Dispute
 from projections.case_view_folds.folding import Folds, changed
 
 FOLDS = Folds()
+# A dispute pack is a disclosure of the case: it is in the history and the registers.
+FOLDS.recorded_only(DisputePackDisclosed)
 
 
 @FOLDS.on(DisputeRaised)

@@ -10,7 +10,9 @@ It also checks that no answer carried a case or an agency's part outside the cal
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID, uuid4
@@ -57,7 +59,15 @@ class Sent:
 
     @property
     def opened_personal_data(self) -> bool:
-        return SUBJECT_NAME in self.response.text or DISCLOSED in self.response.text
+        return SUBJECT_NAME in self.answer or DISCLOSED in self.answer
+
+    @property
+    def answer(self) -> str:
+        """What the answer holds, as its reader sees it: a ZIP's files unpacked."""
+        if self.response.headers.get("content-type") != "application/zip":
+            return self.response.text
+        with zipfile.ZipFile(io.BytesIO(self.response.content)) as pack:
+            return "".join(pack.read(name).decode() for name in pack.namelist())
 
 
 @dataclass
@@ -72,6 +82,7 @@ class World:
 @pytest.fixture
 def world(api: Api, clock: FixedClock) -> World:
     agencies = register_agencies(api)
+    agencies.update(api.scenario().register({"Norfolk County Council": "local_authority"}))
     assert sign_isp(api, agencies[MENTORS]).status_code == 200
     both = case_with_disclosures(api, clock, agencies, "2026-03-05", [[SCHOOL], [MENTORS]])
     mentors_only = case_with_disclosures(api, clock, agencies, "2026-03-09", [[MENTORS]])
@@ -85,7 +96,12 @@ def world(api: Api, clock: FixedClock) -> World:
 def send(api: Api, world: World, by: str, route: str, path: str, **options: Any) -> None:
     params: dict[str, str] = options.get("params", {})
     headers = {**api.headers(by), **options.get("headers", {})}
-    response = api.client.get(path, params=params, headers=headers)
+    if "json" in options:  # a dispute pack: a read that is also recorded as a disclosure
+        response = api.client.post(path, json=options["json"], headers=headers)
+        if response.status_code == 200:
+            api.versions[options["case"]] += 1
+    else:
+        response = api.client.get(path, params=params, headers=headers)
     world.sent.append(
         Sent(
             by=by,
@@ -131,6 +147,15 @@ def the_day(api: Api, world: World) -> None:
                 headers={"Access-Purpose": PURPOSE},
                 case=world.both,
             )
+        pack_request = {
+            "expected_version": api.versions[world.both],
+            "requester_agency_id": str(agencies[POLICE]),
+            "purpose": "Dispute of the Section 2 decision",
+            "legal_basis_ids": ["uk.public-task-art6-1e"],
+            "handling_advice": "For the dispute only.",
+        }
+        send(api, world, by, "disclose_dispute_pack", f"/referrals/{world.both}/dispute-packs",
+             json=pack_request, headers={"Access-Purpose": PURPOSE}, case=world.both)  # fmt: skip
         glass = {"Break-Glass": GLASS}
         send(api, world, by, "get_case", f"/referrals/{world.nobody}", headers=glass,
              case=world.nobody)  # fmt: skip
@@ -207,8 +232,11 @@ def _judge_entry(sent: Sent, entries: list[dict[str, Any]]) -> list[str]:
         "purpose": sent.headers.get("Access-Purpose", ""),
     }
     if sent.status == 200:
-        csv_answer = sent.response.headers["content-type"].startswith("text/csv")
-        expected["output_format"] = "csv" if csv_answer else "json"
+        answered = sent.response.headers["content-type"]
+        kinds = {"text/csv": "csv", "application/zip": "zip"}
+        expected["output_format"] = next(
+            (kind for prefix, kind in kinds.items() if answered.startswith(prefix)), "json"
+        )
     found = {name: entry[name] for name in expected}
     wrong = [f"{where}: {name} logged {found[name]!r}, truly {expected[name]!r}"
              for name in expected if found[name] != expected[name]]  # fmt: skip

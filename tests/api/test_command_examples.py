@@ -71,6 +71,19 @@ class Story:
         """A referral that is no example, to walk to where an example is sent."""
         return self.scenario.case(steps.referral_received(form))
 
+    def pack(self, case: Case) -> None:
+        """The dispute pack's example: its answer is a ZIP, so it is sent as a client would."""
+        self.api.scenario().register({"Norfolk County Council": "local_authority"})
+        body = self.example("disclose_dispute_pack", by="dpo-1").fields
+        answer = self.api.client.post(
+            f"/referrals/{case.referral_id}/dispute-packs",
+            json={**body, "expected_version": case.version},
+            headers={**self.api.headers("dpo-1"), "Access-Purpose": "Section 7 dispute 1"},
+        )
+        assert answer.status_code == 200, answer.text
+        assert answer.headers["content-type"] == "application/zip"
+        assert self.api.history(case.referral_id)[-1]["event"] == "DisputePackDisclosed"
+
     def send(self, name: str, case: Case, *, by: str) -> None:
         version = case.version
         case.then(self.example(name, by=by, referral_id=case.referral_id))
@@ -141,6 +154,7 @@ def screened_out_and_disputed(story: Story) -> UUID:
     story.send("raise_dispute", case, by="police-2")
     story.send("refer_dispute", case, by="triage-1")
     story.send("resolve_dispute", case, by="hos-1")
+    story.pack(case)
     return case.referral_id
 
 

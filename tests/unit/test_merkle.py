@@ -629,3 +629,15 @@ def test_honest_consistency_proofs_verify_and_every_mutation_is_refused(
         bit = data.draw(st.integers(0, 255), "bit")
         assert not verify_consistency(size1, size2, root1, root2, flip(proof, position, bit))
         assert not verify_consistency(size1, size2, root1, root2, proof[:-1])
+
+
+@settings(max_examples=200)
+@given(st.data())
+def test_a_tree_built_once_gives_every_proof_of_the_recursive_definition(
+    data: st.DataObject,
+) -> None:
+    size = data.draw(st.integers(1, MAX_LEAVES), "size")
+    tree = merkle.MerkleTree(MANY[:size])
+    assert tree.root() == root(MANY[:size])
+    for index in range(size):
+        assert tree.inclusion_proof(index) == inclusion_proof(MANY[:size], index), index
