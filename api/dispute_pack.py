@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+from itertools import takewhile
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -71,7 +72,11 @@ def produce_dispute_pack(runtime: Runtime, referral_id: UUID, version: int) -> b
     if not isinstance(recorded, DisputePackDisclosed):
         raise TypeError(f"version {version} of {referral_id} is not a dispute pack")
     as_of = recorded.as_of
-    case = [(stored_record(n), event) for n, event in decoded if event.audit.occurred_at <= as_of]
+    # The case's first events up to the moment: versions stay whole even if a clock stepped back.
+    case = [
+        (stored_record(n), event)
+        for n, event in takewhile(lambda pair: pair[1].audit.occurred_at <= as_of, decoded)
+    ]
     refusals = _refusals(runtime, referral_id, as_of)
     sealing = runtime.projections.sealing
     events_log = _proved_log(sealing, "events", [r.position for r, _ in case] + list(refusals))

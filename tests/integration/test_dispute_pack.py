@@ -27,7 +27,15 @@ from events.integrity.pack import sign_manifest, verify_pack
 from tests.api_client import Api
 from tests.integration.test_tamper_evidence import ROOT
 from tests.section8_support import case_with_disclosures, end_involvement, erase_case
-from tests.sharing_support import CHILDRENS, POLICE, SCHOOL, TODAY_BASES, register_agencies
+from tests.sharing_support import (
+    CHILDRENS,
+    MENTORS,
+    POLICE,
+    SCHOOL,
+    TODAY_BASES,
+    disclosure,
+    register_agencies,
+)
 from tests.support import RELATIVE_NAME, SUBJECT_NAME, FixedClock
 
 COUNCIL = "Norfolk County Council"
@@ -108,6 +116,19 @@ def jsonl(values: list[dict[str, Any]]) -> bytes:
     return "".join(json.dumps(v, separators=(",", ":")) + "\n" for v in values).encode()
 
 
+def refused_disclosure(api: Api, referral_id: UUID, agencies: dict[str, UUID]) -> str:
+    """A disclosure to the mentors, who have not signed the ISP: refused, and recorded."""
+    body = disclosure(agencies[POLICE], [agencies[MENTORS]])
+    answer = api.client.post(
+        f"/referrals/{referral_id}/disclosures",
+        json={"expected_version": api.versions[referral_id], **body},
+        headers=api.headers("police-1"),
+    )
+    assert answer.status_code == 409, answer.text
+    refusal: str = answer.json()["refused_attempt_id"]
+    return refusal
+
+
 class World:
     def __init__(self, api: Api, clock: FixedClock) -> None:
         self.api = api
@@ -116,6 +137,7 @@ class World:
         self.agencies = agencies
         self.case = case_with_disclosures(api, clock, agencies, "2026-03-05", [[SCHOOL]])
         self.other = case_with_disclosures(api, clock, agencies, "2026-03-06", [[CHILDRENS]])
+        self.refused = [refused_disclosure(api, case, agencies) for case in (self.case, self.other)]
         end_involvement(api, clock, self.case, agencies[SCHOOL], "2026-03-09")
         api.history(self.case, reveal=False)  # a consultation the access log holds
         runtime = api.client.app.state.runtime  # type: ignore[attr-defined]
@@ -156,6 +178,9 @@ def test_an_honest_pack_verifies_offline_and_shows_what_the_log_holds(
     assert all(b["text"] for d in disclosures for b in d["legal_bases"])
     section8 = json.loads(files[layout.SECTION8])
     assert "AgencyInvolvementEnded" in {entry["event"] for entry in section8}
+    (refusal,) = lines(files[layout.REFUSALS])
+    assert refusal["originator_id"] == world.refused[0], "the case's refused attempt, as stored"
+    assert "refused attempts" in checked.stdout and ", 1 refused" in checked.stdout
     access = lines(files[layout.ACCESS_LOG])
     assert access, "the case's consultations are in the pack"
     assert "README.txt" in files
@@ -243,6 +268,13 @@ def _other_case_inserted(world: World, files: dict[str, bytes]) -> bytes:
     return resigned(files, world.signer)
 
 
+def _other_refusal_inserted(world: World, files: dict[str, bytes]) -> bytes:
+    other = members(make_pack(world.api, world.other, world.agencies[COUNCIL]))
+    theirs = lines(other[layout.REFUSALS])
+    files[layout.REFUSALS] = jsonl([*lines(files[layout.REFUSALS]), *theirs])
+    return resigned(files, world.signer)
+
+
 def _signed_by_another_key(_world: World, files: dict[str, bytes]) -> bytes:
     stranger = NoteSigner("vtr-ledger.example", Ed25519PrivateKey.generate())
     return resigned(files, stranger)
@@ -277,6 +309,7 @@ FORGERIES: dict[str, tuple[Forgery, str]] = {
     "a byte of the manifest": (_byte_changed(layout.MANIFEST), "manifest"),
     "an event removed": (_event_removed, "version(s) 3 missing"),
     "another case's event inserted": (_other_case_inserted, "belongs to another case"),
+    "another case's refusal inserted": (_other_refusal_inserted, "is about another case"),
     "a manifest signed by another key": (_signed_by_another_key, "not signed by the log key"),
     "a proof against another checkpoint": (_other_checkpoint, "not proved in the checkpoint"),
     "a revealed value changed": (_value_changed, "differs from what was sealed"),
