@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import io
 import json
-from itertools import takewhile
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import takewhile
 from typing import Any
 from uuid import UUID
 
@@ -158,8 +158,9 @@ def _proved_log(sealing: Sealing, log: str, positions: Sequence[int]) -> ProvedL
         raise PackNotReadyError(f"the {log} log is not sealed up to the case's last entry")
     needed = max((index_of[p] + 1 for p in positions), default=head.size)
     checkpoint = sealing.checkpoints.latest(log)
-    if checkpoint is None or checkpoint.size < max(needed, 1):
-        if worker.checkpointer is None or head.size == 0:
+    if checkpoint is None or checkpoint.size < needed:
+        # Signed at the sealed head (the empty tree of a log nobody has added to yet).
+        if worker.checkpointer is None:
             raise PackNotReadyError(f"the {log} log has no checkpoint to prove the pack against")
         checkpoint = worker.checkpointer.sign(head.size, head.root, worker.checkpointer.now())
     tree = MerkleTree([seal.leaf_hash for seal in seals[: checkpoint.size]])

@@ -14,7 +14,9 @@
 (g) single-event commands on a 1,000-event case vs on a 10-event case (see bench/long_case.py);
 (h) the tamper-evident log (see bench/integrity.py): verifying a 20,000-event log, events per
     second, vs scanning its stored rows raw; sealing it vs (a); and (a)'s commands with the
-    in-process sealer following the log vs with it stopped.
+    in-process sealer following the log vs with it stopped;
+(i) a dispute pack of a 1,000-event case over HTTP vs a revealed history read of the same
+    case (see bench/dispute_pack.py).
 
 Each group is measured in alternating rounds, so the drift of a shared, noisy machine
 falls on all of its members alike. Prints one JSON line at the end: compare the ratios.
@@ -41,6 +43,7 @@ from pydantic import SecretStr
 from api.bootstrap import open_runtime, prepare_storage
 from api.settings import Settings
 from bench.authz import AuthzFigures, measure_authz
+from bench.dispute_pack import measure_dispute_pack, pack_result
 from bench.erasure import ErasureFigures, measure_erasure
 from bench.http_load import HttpBench
 from bench.integrity import IntegrityFigures, integrity_result, measure_integrity
@@ -73,6 +76,8 @@ def main() -> None:
         "--integrity-events", type=int, default=20_000, help="events in the log sealed and verified"
     )
     parser.add_argument("--integrity-rounds", type=int, default=3)
+    parser.add_argument("--pack-rounds", type=int, default=5, help="(i): packs and reads")
+    parser.add_argument("--only-pack", action="store_true", help="(i) alone")
     parser.add_argument(
         "--only-integrity", action="store_true", help="(h) alone, with (a) for its command rate"
     )
@@ -97,7 +102,13 @@ def run(args: argparse.Namespace, signing_key_file: Path) -> None:
         log_format="json",
     )
     write_new_key_file(signing_key_file, [new_key_line(settings.log_origin, SIG_ED25519)])
-    result = _integrity_only(settings, args) if args.only_integrity else _all(settings, args)
+    if args.only_pack:
+        pack = _in_own_database(
+            settings, "pack", lambda own: measure_dispute_pack(own, args.pack_rounds)
+        )
+        result = pack_result(pack)
+    else:
+        result = _integrity_only(settings, args) if args.only_integrity else _all(settings, args)
     print(json.dumps(result))
     sys.stdout.flush()
 
@@ -126,6 +137,9 @@ def _all(settings: Settings, args: argparse.Namespace) -> dict[str, float]:
     authz = _measure_authz(settings, args.authz_reads, args.authz_rounds)
     long_case = _measure_long_case(settings, args.long_cases, args.long_case_commands, args.rounds)
     integrity = _measure_integrity(settings, args)
+    pack = _in_own_database(
+        settings, "pack", lambda own: measure_dispute_pack(own, args.pack_rounds)
+    )
 
     rates = {name: rate(measured) for name, measured in totals.items()}
     return {
@@ -147,6 +161,7 @@ def _all(settings: Settings, args: argparse.Namespace) -> dict[str, float]:
         "authz_overhead": round(authz.guarded_ms / authz.open_ms, 3),
         **_long_case_result(long_case),
         **integrity_result(integrity, rates["ledger"]),
+        **pack_result(pack),
     }
 
 

@@ -57,8 +57,8 @@ REQUEST_HEADERS: dict[str, dict[str, Any]] = {
         "characters), kept in the access log for review. Never allowed on a change."
     },
     "Access-Purpose": {
-        "description": "Why sealed content is opened (`reveal=true`); a compliance officer "
-        "must state it. Kept in the access log."
+        "description": "Why sealed content is opened (`reveal=true`, a dispute pack); a compliance "
+        "officer must state it. Kept in the access log."
     },
 }
 

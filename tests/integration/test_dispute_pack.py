@@ -36,7 +36,7 @@ from tests.sharing_support import (
     disclosure,
     register_agencies,
 )
-from tests.support import RELATIVE_NAME, SUBJECT_NAME, FixedClock
+from tests.support import RELATIVE_NAME, SUBJECT_NAME, FixedClock, referral_form
 
 COUNCIL = "Norfolk County Council"
 # Where the stores cannot differ (the request's checks, the pack's own layout), one store.
@@ -180,7 +180,8 @@ def test_an_honest_pack_verifies_offline_and_shows_what_the_log_holds(
     assert "AgencyInvolvementEnded" in {entry["event"] for entry in section8}
     (refusal,) = lines(files[layout.REFUSALS])
     assert refusal["originator_id"] == world.refused[0], "the case's refused attempt, as stored"
-    assert "refused attempts" in checked.stdout and ", 1 refused" in checked.stdout
+    assert "refused attempts" in checked.stdout
+    assert ", 1 refused" in checked.stdout
     access = lines(files[layout.ACCESS_LOG])
     assert access, "the case's consultations are in the pack"
     assert "README.txt" in files
@@ -391,3 +392,17 @@ def test_a_pack_of_a_missing_case_is_404(world: World) -> None:
         headers={**api.headers("dpo-1"), "Access-Purpose": "dispute"},
     )
     assert answer.status_code == 404, answer.text
+
+
+def test_a_pack_of_a_ledger_nobody_has_read_yet_verifies(api: Api, tmp_path: Path) -> None:
+    """The first thing a new ledger is asked for may be a pack: its access log is still empty
+    (found by the benchmark: the pack had no access-log checkpoint to prove against)."""
+    requester = api.scenario().register({COUNCIL: "local_authority"})[COUNCIL]
+    referral_id = api.received(referral_form())
+    runtime = api.client.app.state.runtime  # type: ignore[attr-defined]
+    assert runtime.access_log.latest_position() == 0, "nothing has been read yet"
+    pack = make_pack(api, referral_id, requester)
+    key = str(runtime.projections.sealing.signers[0].verifier_key())
+    checked = verify_pack_cli(tmp_path, pack, key)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "0 access-log entries" in checked.stdout
