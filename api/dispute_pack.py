@@ -18,6 +18,9 @@ from itertools import takewhile
 from typing import Any
 from uuid import UUID
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from pydantic_core import to_json
+
 from aggregates.legal_bases import LEGAL_BASES
 from api.access.log import COLUMNS
 from api.access.marking import MARKING_AS_WRITTEN, PROTECTIVE_MARKING
@@ -188,6 +191,7 @@ def _revealed(
     stored_keys: Sequence[WrappedKey],
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     groups = {key.key_id: key for key in stored_keys}
+    ciphers = {key_id: AESGCM(raw) for key_id, (_, raw) in keys.items()}
     revealed, redactions = [], []
     for record, event in case:
         state: dict[str, Any] = json.loads(record.state)
@@ -198,9 +202,9 @@ def _revealed(
             known = groups.get(key_id)
             if known is not None and known.wrapped_key is None:
                 state[name] = {files.ERASED: key_id}
-            elif key_id in keys:
-                raw = keys[key_id][1]
-                state[name] = open_sealed(raw, record.originator_id, record.version, name, value)
+            elif key_id in ciphers:
+                cipher = ciphers[key_id]
+                state[name] = open_sealed(cipher, record.originator_id, record.version, name, value)
             else:
                 group = known.key_group.value if known else None
                 reason = THIRD_PARTIES_NOT_ASKED if group == "third_party" else KEY_NOT_CARRIED
@@ -326,12 +330,14 @@ def _manifest(
     }
 
 
+# pydantic-core's encoder: the standard library's falls back to Python when it indents, and
+# was two thirds of a pack's time.
 def _line(value: Mapping[str, Any]) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False) + "\n"
+    return to_json(value).decode() + "\n"
 
 
 def _json(value: Any) -> str:
-    return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+    return to_json(value, indent=2).decode() + "\n"
 
 
 def _zip(members: Mapping[str, bytes]) -> bytes:

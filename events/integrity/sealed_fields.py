@@ -40,16 +40,22 @@ def sealed_key_id(value: object) -> str | None:
 
 
 def open_sealed(
-    key: bytes, originator_id: UUID | str, version: int, field: str, sealed: Mapping[str, str]
+    key: bytes | AESGCM,
+    originator_id: UUID | str,
+    version: int,
+    field: str,
+    sealed: Mapping[str, str],
 ) -> Any:
-    """The field's value, opened with `key` and checked against its slot."""
+    """The field's value, opened with `key` (raw, or its cipher made once for many fields)
+    and checked against its slot."""
     try:
         raw = binascii.a2b_base64(sealed["ct"])
     except (KeyError, TypeError, binascii.Error):
         raise SealedFieldError("the sealed value has no base64 ciphertext") from None
     aad = binding(originator_id, version, field, sealed[SEALED])
     try:
-        plain = AESGCM(key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], aad)
+        cipher = key if isinstance(key, AESGCM) else AESGCM(key)
+        plain = cipher.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], aad)
     except (InvalidTag, ValueError):
         raise SealedFieldError("the value does not open under that key in this slot") from None
     return json.loads(plain)
