@@ -359,3 +359,33 @@ class RecordClass(StrEnum):
 class RetentionDecision(StrEnum):
     RETAIN = "retain"
     ERASE = "erase"
+
+
+class MeetingKind(StrEnum):
+    """The multi-agency meetings of the process; section 6's rules (the confidentiality
+    statement, minutes, action points) apply to all of them (domain.md A12 item 6)."""
+
+    STRATEGY_DISCUSSION = "strategy_discussion"
+    STRATEGY_MEETING = "strategy_meeting"
+    REVIEW = "review"
+    CASE_CONFERENCE = "case_conference"
+
+
+class PoliceRank(StrEnum):
+    """Ranks of the police service of England and Wales, lowest first."""
+
+    CONSTABLE = "constable"
+    SERGEANT = "sergeant"
+    INSPECTOR = "inspector"
+    CHIEF_INSPECTOR = "chief_inspector"
+    SUPERINTENDENT = "superintendent"
+    CHIEF_SUPERINTENDENT = "chief_superintendent"
+    ASSISTANT_CHIEF_CONSTABLE = "assistant_chief_constable"
+    DEPUTY_CHIEF_CONSTABLE = "deputy_chief_constable"
+    CHIEF_CONSTABLE = "chief_constable"
+
+
+class ActionStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    DROPPED = "dropped"
