@@ -21,6 +21,7 @@ from aggregates.errors import (
     InvalidInstructionError,
 )
 from aggregates.intake import IntakeSteps, ReferralForm
+from aggregates.meetings import MeetingSteps
 from aggregates.referral_base import not_after
 from aggregates.referral_evolution import evolve
 from aggregates.review import ReviewSteps
@@ -42,6 +43,7 @@ class Referral(
     StrategyMeetingSteps,
     ReviewSteps,
     DisputeSteps,
+    MeetingSteps,
     ConsentSteps,
     SharingSteps,
     ConclusionSteps,

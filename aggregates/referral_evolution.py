@@ -7,6 +7,7 @@ from functools import singledispatch
 from typing import Literal
 
 from aggregates.calendar import uk_date
+from aggregates.meetings_evolution import MEETING_HANDLERS
 from aggregates.referral_state import (
     Closure,
     Dispute,
@@ -83,7 +84,7 @@ def _apply(event: DomainEvent, _state: ReferralState) -> None:
     raise TypeError(f"{event.TOPIC} does not apply to a referral")
 
 
-for _event_type, _handler in (SHARING_HANDLERS | SECTION_8_HANDLERS).items():
+for _event_type, _handler in (SHARING_HANDLERS | SECTION_8_HANDLERS | MEETING_HANDLERS).items():
     _apply.register(_event_type, _handler)
 
 

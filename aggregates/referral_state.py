@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict
 from events.forms import AgencyRef, PlannedAction
 from events.personal import KeyGroup
 from events.vocabulary import (
+    ActionStatus,
     AgeGroup,
     ConsentStage,
     ConsentStatus,
@@ -28,6 +29,7 @@ from events.vocabulary import (
     FeedbackPoint,
     Forum,
     LegalHoldGround,
+    MeetingKind,
     MeetingOutcome,
     PostExitReviewOutcome,
     PostExitReviewPoint,
@@ -198,6 +200,33 @@ class Dispute(StateModel):
         return self.resolved_at is None
 
 
+class MinutesVersion(StateModel):
+    minutes_no: int
+    drafted_on: date
+    approved: bool = False
+    circulated: bool = False
+
+
+class Meeting(StateModel):
+    meeting_no: int
+    kind: MeetingKind
+    held_at: datetime
+    chair: str
+    minute_taker: str
+    attended: bool = False
+    attending_agencies: list[AgencyRef] = []
+    minutes: list[MinutesVersion] = []
+
+
+class ActionRecord(StateModel):
+    action_no: int
+    meeting_no: int
+    lead_agency_id: UUID
+    agreed_on: date  # the day of the meeting that agreed it
+    due_on: date
+    status: ActionStatus = ActionStatus.OPEN
+
+
 class ReferralState(StateModel):
     referral_id: UUID
     version: int
@@ -223,6 +252,8 @@ class ReferralState(StateModel):
     post_exit_reviews: list[PostExitReview] = []
     disputes: list[Dispute] = []
     dispute_packs: int = 0  # how many times the case was disclosed as a dispute pack
+    meetings: list[Meeting] = []
+    actions: list[ActionRecord] = []
     consent_decisions: list[ConsentDecision] = []
     consent_status: ConsentStatus = ConsentStatus.NOT_SOUGHT
     invited_agencies: list[AgencyRef] = []

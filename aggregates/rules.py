@@ -281,3 +281,59 @@ def wrong_stage(step: str, stage: str, allowed: str) -> Rule:
         "step-not-allowed-at-this-stage",
         f"{step} is allowed only {allowed}; this referral is at stage '{stage}'.",
     )
+
+
+# Meetings, minutes and the action plan (section 6)
+MEETING_WHILE_OPEN = Rule(
+    "meeting-while-open", "Meetings are held while the case is open, not after it has ended."
+)
+ATTENDANCE_RECORDED_ONCE = Rule(
+    "attendance-recorded-once", "This meeting's attendance is already recorded."
+)
+ATTENDANCE_BEFORE_MINUTES = Rule(
+    "attendance-before-minutes",
+    "Record who attended the meeting before its minutes or the actions it agreed.",
+)
+MINUTE_TAKER_DRAFTS = Rule(
+    "minute-taker-drafts",
+    "The minutes are drafted by the minute-taker the chair provided for this meeting (section 6).",
+)
+STATEMENT_IN_MINUTES = Rule(
+    "statement-in-minutes",
+    "The confidentiality statement read at the start of the meeting appears in the minutes "
+    "(section 6, Appendix C).",
+)
+CORRECTIONS_OF_CIRCULATED_MINUTES = Rule(
+    "corrections-of-circulated-minutes",
+    "A correcting version names minutes that were circulated; before that, draft again.",
+)
+CHAIR_APPROVES_MINUTES = Rule(
+    "chair-approves-minutes", "The minutes are approved by the chair of the meeting."
+)
+MINUTES_APPROVED_ONCE = Rule("minutes-approved-once", "This version is already approved.")
+MINUTES_APPROVED_BEFORE_CIRCULATION = Rule(
+    "minutes-approved-before-circulation",
+    "Minutes are circulated only once the chair has approved them.",
+)
+MINUTES_CIRCULATED_ONCE = Rule(
+    "minutes-circulated-once",
+    "This version is already circulated; a correction is a new version.",
+)
+MINUTES_NEED_A_RECIPIENT = Rule(
+    "minutes-need-a-recipient",
+    "The minutes go to the agencies that attended; no agency but the sender attended.",
+)
+ACTION_OPEN = Rule("action-open", "The action is already done or dropped.")
+ACTIONS_CONTINUE_AT_A_REVIEW = Rule(
+    "actions-continue-at-a-review",
+    "Which actions continue is decided at a review meeting (section 5: a review in the "
+    "region of 4-6 weeks).",
+)
+
+
+def police_attendee_rank(ranks: list[str]) -> Rule:
+    return Rule(
+        "police-attendee-rank",
+        "At a strategy meeting the police report on the case through an officer at least of "
+        f"Inspector rank (section 5); this service accepts: {', '.join(ranks)}.",
+    )

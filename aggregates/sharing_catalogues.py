@@ -31,6 +31,9 @@ _ORDINARY = {
     "risk_assessment": "Risk assessment",
     "online_activity": "Online activity",
 }
+# The minutes of a multi-agency meeting, circulated to those who attended (section 6); they
+# discuss beliefs, health and offences, so they are treated as special category data.
+_MINUTES = {"meeting_minutes": "Minutes of a multi-agency meeting"}
 _SPECIAL = {
     "health": "Physical health",
     "mental_health": "Mental health",
@@ -46,7 +49,7 @@ CATEGORIES = MappingProxyType(
         },
         **{
             code: InformationCategory(code, label, special_category=True)
-            for code, label in _SPECIAL.items()
+            for code, label in (_SPECIAL | _MINUTES).items()
         },
     }
 )

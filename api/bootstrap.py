@@ -200,6 +200,7 @@ def _open_runtime(
         clock=clock,
         new_id=new_id,
         disposal_working_days=settings.disposal_working_days,
+        strategy_meeting_police_ranks=settings.strategy_meeting_police_ranks,
     )
     try:
         # Whose key store it is comes before whose master key: a key store of another

@@ -12,7 +12,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from events.integrity.note import NoteError, VerifierKey
-from events.vocabulary import RecordClass
+from events.vocabulary import INSPECTOR_AND_ABOVE, PoliceRank, RecordClass
 
 MASTER_KEY_BYTES = 32
 # Defaults after local-authority practice (domain.md B4): referrals not accepted 2 years,
@@ -100,6 +100,11 @@ class Settings(BaseSettings):
         le=250,
         description="Working days a recipient has to delete or return what it received once "
         "its involvement ends (section 8).",
+    )
+    strategy_meeting_police_ranks: frozenset[PoliceRank] = Field(
+        default=INSPECTOR_AND_ABOVE,
+        description="The ranks a police attendee at a strategy meeting may hold (section 5: "
+        'at least Inspector), as JSON: ["inspector", "chief_inspector", ...].',
     )
     retention_months: dict[RecordClass, int] = Field(
         default_factory=lambda: dict(DEFAULT_RETENTION_MONTHS),

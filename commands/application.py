@@ -7,6 +7,7 @@ which decides on the aggregate through the load → decide → save cycle (`comm
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import ClassVar, get_type_hints
 from uuid import UUID, uuid4
 
@@ -23,6 +24,7 @@ from commands import (
     dispute,
     erasure,
     intake,
+    meetings,
     sharing,
 )
 from commands.agency import LapseIsp, RegisterAgency, SignIsp
@@ -65,6 +67,18 @@ from commands.intake import (
     ScreenOutReferral,
 )
 from commands.keyring import KeyRing
+from commands.meetings import (
+    AgreeAction,
+    ApproveMinutes,
+    CirculateMinutes,
+    CompleteAction,
+    ContinueActions,
+    DraftMinutes,
+    DropAction,
+    NoteActionProgress,
+    RecordAttendance,
+    ScheduleMeeting,
+)
 from commands.recorders import LedgerRecorder
 from commands.review import HoldReview
 from commands.sharing import (
@@ -89,6 +103,7 @@ from commands.strategy_meeting import ConcludeStrategyMeeting, ConveneStrategyMe
 from events.base import DomainEvent
 from events.intake import ReferralReceived
 from events.storage import EventMapper
+from events.vocabulary import INSPECTOR_AND_ABOVE, PoliceRank
 
 # The name the library gives the ledger's tables and log; stored, so never changed.
 STORED_NAME = "vtr"
@@ -114,11 +129,13 @@ class ReferralLedger(Application[UUID]):
         clock: Clock | None = None,
         new_id: Callable[[], UUID] = uuid4,
         disposal_working_days: int = DEFAULT_DISPOSAL_WORKING_DAYS,
+        strategy_meeting_police_ranks: frozenset[PoliceRank] = INSPECTOR_AND_ABOVE,
     ) -> None:
         self.keyring = keyring
         self.clock: Clock = clock or SystemClock()
         self.new_id = new_id
         self.disposal_working_days = disposal_working_days
+        self.strategy_meeting_police_ranks = strategy_meeting_police_ranks
         self._save_listeners: list[Callable[[int], None]] = []
         super().__init__(env)
         if not isinstance(self.recorder, LedgerRecorder):
@@ -305,6 +322,53 @@ class ReferralLedger(Application[UUID]):
         return dispute.disclose_dispute_pack(
             self._cycle, self.keyring, referral_id, command, issued
         )
+
+    # Meetings, minutes and the action plan
+    def schedule_meeting(
+        self, referral_id: UUID, command: ScheduleMeeting, issued: Issued
+    ) -> Outcome:
+        return self._cycle.take(referral_id, command, issued, Referral.schedule_meeting)
+
+    def record_attendance(
+        self, referral_id: UUID, command: RecordAttendance, issued: Issued
+    ) -> Outcome:
+        ranks = self.strategy_meeting_police_ranks
+        return meetings.record_attendance(self._cycle, ranks, referral_id, command, issued)
+
+    def draft_minutes(self, referral_id: UUID, command: DraftMinutes, issued: Issued) -> Outcome:
+        return self._cycle.take(referral_id, command, issued, Referral.draft_minutes)
+
+    def approve_minutes(
+        self, referral_id: UUID, command: ApproveMinutes, issued: Issued
+    ) -> Outcome:
+        revealed = partial(self.history, reveal=True)
+        return meetings.approve_minutes(self._cycle, revealed, referral_id, command, issued)
+
+    def circulate_minutes(
+        self, referral_id: UUID, command: CirculateMinutes, issued: Issued
+    ) -> Outcome:
+        return meetings.circulate_minutes(self._cycle, referral_id, command, issued)
+
+    def agree_action(self, referral_id: UUID, command: AgreeAction, issued: Issued) -> Outcome:
+        return meetings.agree_action(self._cycle, referral_id, command, issued)
+
+    def note_action_progress(
+        self, referral_id: UUID, command: NoteActionProgress, issued: Issued
+    ) -> Outcome:
+        return self._cycle.take(referral_id, command, issued, Referral.note_action_progress)
+
+    def complete_action(
+        self, referral_id: UUID, command: CompleteAction, issued: Issued
+    ) -> Outcome:
+        return self._cycle.take(referral_id, command, issued, Referral.complete_action)
+
+    def drop_action(self, referral_id: UUID, command: DropAction, issued: Issued) -> Outcome:
+        return self._cycle.take(referral_id, command, issued, Referral.drop_action)
+
+    def continue_actions(
+        self, referral_id: UUID, command: ContinueActions, issued: Issued
+    ) -> Outcome:
+        return self._cycle.take(referral_id, command, issued, Referral.continue_actions)
 
     # Consent
     def decide_consent_approach(

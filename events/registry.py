@@ -37,6 +37,7 @@ from events.intake import (
     ReferralScreenedOut,
     SecurityChecksRecorded,
 )
+from events.meetings import MEETING_EVENTS
 from events.review import ReviewHeld
 from events.sharing import (
     AgencyInvitedToStrategyMeeting,
@@ -105,6 +106,7 @@ REFERRAL_EVENTS: tuple[type[DomainEvent], ...] = (
     DisputeReferred,
     DisputeResolved,
     DisputePackDisclosed,
+    *MEETING_EVENTS,
     *SHARING_EVENTS,
     *SECTION_8_EVENTS,
 )

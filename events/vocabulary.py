@@ -385,6 +385,10 @@ class PoliceRank(StrEnum):
     CHIEF_CONSTABLE = "chief_constable"
 
 
+# Section 5: the police attendee at a strategy meeting is "at least of Inspector rank".
+INSPECTOR_AND_ABOVE = frozenset(list(PoliceRank)[list(PoliceRank).index(PoliceRank.INSPECTOR) :])
+
+
 class ActionStatus(StrEnum):
     OPEN = "open"
     DONE = "done"

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from events.personal import KeyGroup
 from events.vocabulary import (
+    ActionStatus,
     AgeGroup,
     AgencyType,
     ConsentStage,
@@ -32,7 +33,9 @@ from events.vocabulary import (
     FeedbackPoint,
     Forum,
     LegalHoldGround,
+    MeetingKind,
     MeetingOutcome,
+    PoliceRank,
     PostExitReviewOutcome,
     PostExitReviewPoint,
     ReceivedVia,
@@ -268,6 +271,64 @@ class ErasureRequest(ViewModel):
     executed_at: datetime | None = None
 
 
+class Attendee(ViewModel):
+    attendee: str = Field(description="A staff identifier, never a name.")
+    agency: Agency
+    role: str
+    rank: PoliceRank | None = None
+
+
+class Minutes(ViewModel):
+    """One version of a meeting's minutes (its text is sealed, and not in the view)."""
+
+    minutes_no: int
+    drafted_on: date
+    corrects: int | None = None
+    agreed_action_nos: tuple[int, ...] = ()
+    amended_fields: tuple[str, ...] = ()
+    approved_on: date | None = None
+    circulated_at: datetime | None = None
+    disclosure_no: int | None = Field(None, description="The disclosure its circulation was.")
+    circulated_to: tuple[Agency, ...] = ()
+
+
+class Meeting(ViewModel):
+    meeting_no: int
+    kind: MeetingKind
+    held_at: datetime
+    place: str
+    chair: str
+    minute_taker: str
+    attendees: tuple[Attendee, ...] = ()
+    apologies: tuple[Agency, ...] = ()
+    referrer: ReferrerInvolvement | None = None
+    minutes: tuple[Minutes, ...] = ()
+
+
+class Action(ViewModel):
+    """An action of the plan (its description and notes are sealed, and not in the view)."""
+
+    action_no: int
+    meeting_no: int
+    lead_agency: Agency
+    owner: str
+    due_on: date
+    status: ActionStatus = ActionStatus.OPEN
+    progress_notes: int = 0
+    closed_on: date | None = Field(None, description="When it was done or dropped.")
+    continued_at: tuple[int, ...] = Field((), description="The review meetings that kept it.")
+
+
+class Amendment(ViewModel):
+    """A correction of the referral form's basic information (the values are sealed): the
+    field, and where it came from."""
+
+    field: str
+    meeting_no: int
+    minutes_no: int
+    amended_at: datetime
+
+
 class Versioned(ViewModel):
     schema_version: Literal[1] = Field(
         SCHEMA_VERSION, description="The version of this schema; see the version policy."
@@ -300,6 +361,11 @@ class CaseView(CaseSummary, Versioned):
     erasure_requests: tuple[ErasureRequest, ...] = ()
     erased_groups: tuple[KeyGroup, ...] = Field(
         (), description="The groups of personal data whose key is destroyed."
+    )
+    meetings: tuple[Meeting, ...] = ()
+    actions: tuple[Action, ...] = ()
+    amendments: tuple[Amendment, ...] = Field(
+        (), description="Corrections to the basic information agreed in approved minutes."
     )
 
     def involved_agencies(self) -> set[UUID]:

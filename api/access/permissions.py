@@ -58,6 +58,7 @@ MASH = MASH_LEADS | {Role.MASH_TRIAGE, Role.MASH_OPERATIONAL_DESK}
 PANEL = frozenset({Role.MEETING_CHAIR, Role.MINUTE_TAKER})
 OVERSIGHT = frozenset({Role.HEAD_OF_SAFEGUARDING, Role.DETECTIVE_SUPERINTENDENT})
 CASE_STAFF = MASH | PANEL | OVERSIGHT  # see every case in full
+CHAIRS = MASH_LEADS | {Role.MEETING_CHAIR}  # chair the strategy discussion, meetings, reviews
 AGENCY_STAFF = MASH_LEADS | {Role.PARTNER_AGENCY}  # act for an agency when sharing
 STAFF = CASE_STAFF | {Role.PARTNER_AGENCY, Role.COMPLIANCE_OFFICER, Role.ADMINISTRATOR}
 AUDITORS = frozenset({Role.COMPLIANCE_OFFICER, Role.ADMINISTRATOR})
@@ -117,6 +118,13 @@ MATRIX: dict[str, Permission] = {
         "sanction_onward_disclosure",
     ),
     "refer_to_alternative_support": _case(MASH_LEADS | {Role.MASH_TRIAGE, Role.MEETING_CHAIR}),
+    # Meetings, minutes and the action plan (section 6); the chair and the minute-taker
+    # named on the meeting are checked by the process itself.
+    **_steps(CHAIRS, "schedule_meeting", "approve_minutes", "circulate_minutes", "agree_action"),
+    "record_attendance": _case(CHAIRS | {Role.MINUTE_TAKER}),
+    "draft_minutes": _case(frozenset({Role.MINUTE_TAKER})),
+    **_steps(CHAIRS | AGENCY_STAFF, "note_action_progress", "complete_action", "drop_action"),
+    "continue_actions": _case(CHAIRS),
     # Disputes
     "raise_dispute": _case(CASE_STAFF | {Role.PARTNER_AGENCY}),
     "refer_dispute": _case(MASH),

@@ -631,7 +631,7 @@ def test_honest_consistency_proofs_verify_and_every_mutation_is_refused(
         assert not verify_consistency(size1, size2, root1, root2, proof[:-1])
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(st.data())
 def test_a_tree_built_once_gives_every_proof_of_the_recursive_definition(
     data: st.DataObject,
