@@ -48,6 +48,7 @@ from events.vocabulary import (
     PoliceRank,
     PublicInterestGround,
     Role,
+    ScreeningOutReason,
 )
 from tests.rules.actors import (
     CHAIR,
@@ -155,7 +156,7 @@ def test_a_meeting_is_scheduled_by_its_chair_while_the_case_is_open() -> None:
         recorded(MeetingScheduled, meeting_no=1, chair="chair-1", minute_taker="minutes-1")
     )
     screened_out = lambda turn: turn.referral.screen_out(  # noqa: E731
-        turn.by(TRIAGE), ScreeningOut(reasons=["malicious"])
+        turn.by(TRIAGE), ScreeningOut(reasons=[ScreeningOutReason.MALICIOUS])
     )
     given(security_checked, screened_out).when(scheduled()).then_refused(rules.MEETING_WHILE_OPEN)
 
@@ -216,7 +217,9 @@ def test_minutes_are_approved_by_the_chair_once_then_circulated_once() -> None:
             recorded(MinutesCirculated, meeting_no=1, minutes_no=1, disclosure_no=1),
         )
     )
-    assert [r.name for r in events[0].recipients] == [SCHOOL, CHILDRENS_SERVICES]
+    disclosed = events[0]
+    assert isinstance(disclosed, InformationDisclosed)
+    assert [r.name for r in disclosed.recipients] == [SCHOOL, CHILDRENS_SERVICES]
     given(*held, drafted(), approved(), circulated()).when(circulated()).then_refused(
         rules.MINUTES_CIRCULATED_ONCE
     )
@@ -244,7 +247,7 @@ def test_approved_amendments_change_the_basic_information_with_their_source() ->
         recorded(BasicInformationAmended, field="address", meeting_no=1, minutes_no=1),
     )
     with pytest.raises(ValidationError, match="'full_name'"):
-        Correction(field="concern", amended="x")
+        Correction.model_validate({"field": "concern", "amended": "x"})
     with pytest.raises(InvalidInstructionError, match="address can hold"):
         Correction(field="address", amended=42)
 
