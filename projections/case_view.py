@@ -48,7 +48,7 @@ from events.vocabulary import (
     SubjectDiscussionDecision,
 )
 
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
 
 
 class Stage(StrEnum):
@@ -330,7 +330,7 @@ class Amendment(ViewModel):
 
 
 class Versioned(ViewModel):
-    schema_version: Literal[1] = Field(
+    schema_version: Literal[2] = Field(
         SCHEMA_VERSION, description="The version of this schema; see the version policy."
     )
 

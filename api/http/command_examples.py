@@ -32,12 +32,14 @@ POLICE = "Norfolk Constabulary"
 CHILDRENS = "Norfolk Children's Services"
 SCHOOL = "Greenfield High School"
 MENTORS = "Hope Mentoring Trust"
+MASH = "Norfolk MASH"
 AGENCY_IDS = MappingProxyType(
     {
         POLICE: "a9e1c7d2-0000-4000-8000-000000000001",
         CHILDRENS: "a9e1c7d2-0000-4000-8000-000000000002",
         SCHOOL: "a9e1c7d2-0000-4000-8000-000000000003",
         MENTORS: "a9e1c7d2-0000-4000-8000-000000000004",
+        MASH: "a9e1c7d2-0000-4000-8000-000000000005",
     }
 )
 PLACEHOLDER_IDS = frozenset({REFERRAL_ID, *AGENCY_IDS.values()})
@@ -198,6 +200,104 @@ MEETING: dict[str, Body] = {
         ],
         "progress_notes": "Attending mentoring; forum activity has stopped.",
     },
+}
+
+MEETINGS: dict[str, Body] = {
+    "schedule_meeting": {
+        "expected_version": 28,
+        "kind": "strategy_meeting",
+        "held_at": "2026-03-12T10:00:00Z",
+        "place": "County Hall, committee room 3",
+        "minute_taker": "minutes-1",
+    },
+    "record_attendance": {
+        "expected_version": 29,
+        "meeting_no": 1,
+        "attendees": [
+            {
+                "attendee": "police-insp-4",
+                "agency_id": AGENCY_IDS[POLICE],
+                "role": "VPD officer",
+                "rank": "inspector",
+            },
+            {"attendee": "cs-sw-12", "agency_id": AGENCY_IDS[CHILDRENS], "role": "Social worker"},
+            {"attendee": "school-dsl-1", "agency_id": AGENCY_IDS[SCHOOL], "role": "DSL"},
+        ],
+        "apology_agency_ids": [AGENCY_IDS[MENTORS]],
+        "referrer": "consulted",
+    },
+    "agree_action": {
+        "expected_version": 30,
+        "meeting_no": 1,
+        "lead_agency_id": AGENCY_IDS[SCHOOL],
+        "owner": "school-dsl-1",
+        "due_on": "2026-04-30",
+        "description": "Weekly mentoring sessions in school with the learning mentor.",
+    },
+    "draft_minutes": {
+        "expected_version": 31,
+        "meeting_no": 1,
+        "drafted_on": "2026-03-12",
+        "text": "Present: police, children's services, school; apologies: mentoring trust. "
+        "The chair read the confidentiality statement. Agreed: weekly mentoring (action 1).",
+        "statement_recorded": True,
+        "agreed_action_nos": [1],
+        "amendments": [
+            {
+                "field": "address",
+                "amended": {"lines": ["7 Elm Court", "Norwich"], "postcode": "NR2 4AB"},
+            }
+        ],
+    },
+    "approve_minutes": {
+        "expected_version": 32,
+        "meeting_no": 1,
+        "minutes_no": 1,
+        "approved_on": "2026-03-12",
+    },
+    "circulate_minutes": {
+        "expected_version": 34,
+        "meeting_no": 1,
+        "minutes_no": 1,
+        "disclosing_agency_id": AGENCY_IDS[MASH],
+        "legal_basis_ids": ["uk.public-task-art6-1e", "uk.sch1-para18-safeguarding"],
+        "principles": {
+            "power_to_share": True,
+            "necessary": True,
+            "relevant": True,
+            "proportionate": True,
+            "non_discriminatory": True,
+        },
+        "justification": {
+            "power_to_share": "Section 6: the minutes go to the agencies present.",
+            "necessity": "Each agency delivers part of the support package.",
+            "relevance": "Only what the meeting discussed and agreed.",
+            "proportionality": "The agencies that attended, no others.",
+            "non_discrimination": "As for every case at this panel.",
+        },
+        "public_interest": {
+            "grounds": ["protection_of_vulnerable_members_of_the_community"],
+            "consent_considered": True,
+            "overrides_confidentiality_and_privacy": True,
+        },
+        "public_interest_reasoning": "Seeking consent to circulate would delay the plan.",
+        "particularly_sensitive": True,
+        "handling_advice": "Keep with the case file; delete or return when involvement ends.",
+    },
+    "note_action_progress": {
+        "expected_version": 36,
+        "action_no": 1,
+        "noted_on": "2026-03-26",
+        "note": "Two sessions held; attendance good.",
+    },
+    "complete_action": {"expected_version": 37, "action_no": 1, "done_on": "2026-04-16"},
+    "drop_action": {
+        "expected_version": 39,
+        "action_no": 2,
+        "dropped_on": "2026-04-16",
+        "reason": "The family moved the activity to a club outside school.",
+    },
+    "continue_actions": {"expected_version": 41, "meeting_no": 2, "action_nos": [2]},
 }
 
 CONCLUSION: dict[str, Body] = {
@@ -413,6 +513,7 @@ EXAMPLES: Mapping[str, Body] = MappingProxyType(
         **INTAKE,
         **STRATEGY_DISCUSSION,
         **MEETING,
+        **MEETINGS,
         **CONCLUSION,
         **SHARING,
         **SECTION_8,

@@ -15,6 +15,7 @@ from api.http.command_examples import (
     AGENCY_IDS,
     CHILDRENS,
     EXAMPLES,
+    MASH,
     MENTORS,
     POLICE,
     REFERRAL_ID,
@@ -219,6 +220,39 @@ def supported_at_meeting(story: Story, case: Case) -> None:
     story.send("sanction_onward_disclosure", case, by="chair-1")
     story.send("decide_subject_discussion", case, by="school-1")
     story.send("conclude_strategy_meeting", case, by="chair-1")
+    minuted_with_actions_followed(story, case)
+
+
+def minuted_with_actions_followed(story: Story, case: Case) -> None:
+    """The meeting recorded as section 6 runs it: attendance, minutes, their circulation,
+    and the plan's actions followed to a review; the steps between examples are the story's."""
+    story.scenario.register({MASH: "multi_agency_safeguarding_hub"})
+    for name, by in (
+        ("schedule_meeting", "chair-1"),
+        ("record_attendance", "chair-1"),
+        ("agree_action", "chair-1"),
+        ("draft_minutes", "minutes-1"),
+        ("approve_minutes", "chair-1"),
+        ("circulate_minutes", "chair-1"),
+    ):
+        story.send(name, case, by=by)
+    at(story.clock, "2026-03-26T12:00:00")
+    story.send("note_action_progress", case, by="school-1")
+    chair = ACTORS["chair-1"]
+    second = {"meeting_no": 1, "lead_agency_id": str(agency_id_for(SCHOOL)), "owner": "dsl-2",
+              "due_on": "2026-05-30", "description": "After-school club."}  # fmt: skip
+    case.then(Step("agree_action", chair, second))
+    at(story.clock, "2026-04-16T09:00:00")
+    story.send("complete_action", case, by="school-1")
+    review = {"kind": "review", "held_at": "2026-04-16T09:00:00Z", "place": "County Hall",
+              "minute_taker": "minutes-1"}  # fmt: skip
+    present = [{"attendee": "cs-1", "agency_id": str(agency_id_for(CHILDRENS)), "role": "SW"}]
+    case.then(
+        Step("schedule_meeting", chair, review),
+        Step("record_attendance", chair, {"meeting_no": 2, "attendees": present}),
+    )
+    story.send("continue_actions", case, by="chair-1")
+    story.send("drop_action", case, by="chair-1")
 
 
 def concluded_and_disposed(story: Story, case: Case) -> None:

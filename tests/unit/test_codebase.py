@@ -131,6 +131,7 @@ STAGES = (
     "review",
     "conclusion",
     "dispute",
+    "meetings",
     "consent",
     "sharing",
     "disposal",
