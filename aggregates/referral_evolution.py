@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from functools import singledispatch
 from typing import Literal
 
-from aggregates.calendar import uk_date
+from aggregates import exit_day
 from aggregates.meetings_evolution import MEETING_HANDLERS
 from aggregates.referral_state import (
     Closure,
@@ -167,14 +167,11 @@ def _(event: MashDecisionSigned, state: ReferralState) -> None:
         )
     )
     if len(discussion.signatures) == 2:  # noqa: PLR2004 (Section 2 has two signature boxes)
-        _section_2_takes_effect(state, discussion, event.audit.occurred_at)
+        _section_2_takes_effect(state, discussion, exit_day.of_section_2(event))
 
 
-def _section_2_takes_effect(
-    state: ReferralState, discussion: StrategyDiscussion, at: datetime
-) -> None:
-    # Section 2 takes effect with its second signature: the exit is agreed that day.
-    on = uk_date(at)
+def _section_2_takes_effect(state: ReferralState, discussion: StrategyDiscussion, on: date) -> None:
+    # Section 2 takes effect with its second signature: an exit it decides is agreed that day.
     if discussion.outcome is DiscussionOutcome.VTR_APPROPRIATE:
         state.stage = Stage.AWAITING_STRATEGY_MEETING
     elif discussion.outcome is DiscussionOutcome.ALTERNATIVE_SUPPORT:
@@ -209,8 +206,7 @@ def _(event: StrategyMeetingConcluded, state: ReferralState) -> None:
     meeting = _meeting(state)
     meeting.outcome = event.outcome
     meeting.concluded_at = event.audit.occurred_at
-    # Agreed on the day the meeting was held, however late its outcome was entered.
-    on = uk_date(min(meeting.meeting_at, event.audit.occurred_at))
+    on = exit_day.of_meeting(meeting.meeting_at, event)
     if event.outcome is MeetingOutcome.SUPPORT_PACKAGE:
         state.action_plan = list(event.action_plan)
         state.next_review_on = event.review_on
@@ -235,7 +231,7 @@ def _(event: ReviewHeld, state: ReferralState) -> None:
         state.action_plan = list(event.amended_action_plan)
     state.next_review_on = event.next_review_on
     if event.outcome is ReviewOutcome.CONCLUDE:
-        _agree_exit(state, "conclusion", Forum.REVIEW, event.held_on)
+        _agree_exit(state, "conclusion", Forum.REVIEW, exit_day.of_review(event))
 
 
 def _agree_exit(

@@ -16,7 +16,9 @@
     second, vs scanning its stored rows raw; sealing it vs (a); and (a)'s commands with the
     in-process sealer following the log vs with it stopped;
 (i) a dispute pack of a 1,000-event case over HTTP vs a revealed history read of the same
-    case (see bench/dispute_pack.py).
+    case (see bench/dispute_pack.py);
+(j) reading a 1,000-event case over HTTP as of now, folded from the log, vs reading it live
+    from the case view (see bench/as_of_read.py).
 
 Each group is measured in alternating rounds, so the drift of a shared, noisy machine
 falls on all of its members alike. Prints one JSON line at the end: compare the ratios.
@@ -42,6 +44,7 @@ from pydantic import SecretStr
 
 from api.bootstrap import open_runtime, prepare_storage
 from api.settings import Settings
+from bench.as_of_read import AsOfFigures, as_of_result, measure_as_of_read
 from bench.authz import AuthzFigures, measure_authz
 from bench.dispute_pack import measure_dispute_pack, pack_result
 from bench.erasure import ErasureFigures, measure_erasure
@@ -78,6 +81,9 @@ def main() -> None:
     parser.add_argument("--integrity-rounds", type=int, default=3)
     parser.add_argument("--pack-rounds", type=int, default=5, help="(i): packs and reads")
     parser.add_argument("--only-pack", action="store_true", help="(i) alone")
+    parser.add_argument("--as-of-reads", type=int, default=3, help="(j): reads per round")
+    parser.add_argument("--as-of-rounds", type=int, default=4)
+    parser.add_argument("--only-as-of", action="store_true", help="(j) alone")
     parser.add_argument(
         "--only-integrity", action="store_true", help="(h) alone, with (a) for its command rate"
     )
@@ -107,6 +113,8 @@ def run(args: argparse.Namespace, signing_key_file: Path) -> None:
             settings, "pack", lambda own: measure_dispute_pack(own, args.pack_rounds)
         )
         result = pack_result(pack)
+    elif args.only_as_of:
+        result = as_of_result(_measure_as_of(settings, args.as_of_reads, args.as_of_rounds))
     else:
         result = _integrity_only(settings, args) if args.only_integrity else _all(settings, args)
     print(json.dumps(result))
@@ -140,6 +148,7 @@ def _all(settings: Settings, args: argparse.Namespace) -> dict[str, float]:
     pack = _in_own_database(
         settings, "pack", lambda own: measure_dispute_pack(own, args.pack_rounds)
     )
+    as_of = _measure_as_of(settings, args.as_of_reads, args.as_of_rounds)
 
     rates = {name: rate(measured) for name, measured in totals.items()}
     return {
@@ -162,6 +171,7 @@ def _all(settings: Settings, args: argparse.Namespace) -> dict[str, float]:
         **_long_case_result(long_case),
         **integrity_result(integrity, rates["ledger"]),
         **pack_result(pack),
+        **as_of_result(as_of),
     }
 
 
@@ -235,6 +245,10 @@ def _measure_erasure(settings: Settings, cases: int, read_rounds: int) -> Erasur
 
 def _measure_authz(settings: Settings, reads: int, rounds: int) -> AuthzFigures:
     return _in_own_database(settings, "authz", lambda own: measure_authz(own, reads, rounds))
+
+
+def _measure_as_of(settings: Settings, reads: int, rounds: int) -> AsOfFigures:
+    return _in_own_database(settings, "as_of", lambda own: measure_as_of_read(own, reads, rounds))
 
 
 def _measure_long_case(

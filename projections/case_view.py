@@ -48,7 +48,7 @@ from events.vocabulary import (
     SubjectDiscussionDecision,
 )
 
-SCHEMA_VERSION: Final = 2
+SCHEMA_VERSION: Final = 3
 
 
 class Stage(StrEnum):
@@ -192,13 +192,28 @@ class ExitAgreed(ViewModel):
 
     kind: Literal["conclusion", "alternative_support"]
     forum: Forum
-    agreed_at: datetime
+    agreed_at: datetime = Field(description="When the decision was recorded.")
+    agreed_on: date = Field(
+        description="The day the meeting or review that agreed it was held (for Section 2, "
+        "the day of its second signature), however late it was recorded: the exit is dated "
+        "from it."
+    )
 
 
 class PostExitReview(ViewModel):
     review_point: PostExitReviewPoint
     reviewed_on: date
     outcome: PostExitReviewOutcome
+    early: bool = Field(
+        default=False,
+        description="Held before it was due: allowed only with a reason (but in reviews "
+        "recorded before that rule).",
+    )
+    early_reason_recorded: bool = Field(
+        default=False,
+        description="A reason for holding it early was recorded. It is personal data: it "
+        "stays sealed in the event (the case's history shows it revealed).",
+    )
 
 
 class Closure(ViewModel):
@@ -330,7 +345,7 @@ class Amendment(ViewModel):
 
 
 class Versioned(ViewModel):
-    schema_version: Literal[2] = Field(
+    schema_version: Literal[3] = Field(
         SCHEMA_VERSION, description="The version of this schema; see the version policy."
     )
 

@@ -112,6 +112,19 @@ def conclusion(api: Api, clock: FixedClock, referral_id: UUID) -> None:
     case.then(steps.post_exit_reviewed("twelve_months").but(notes="Settled."))
 
 
+def exit_agreed_at_a_back_dated_meeting(api: Api, clock: FixedClock) -> UUID:
+    """A meeting held on 12 March found no risk of being drawn in; its outcome was entered on
+    the 17th, and the conclusion dated on the meeting's day."""
+    referral_id = triage(api, clock)
+    strategy_discussion(api, clock, referral_id)
+    section_2_signatures(api, referral_id)
+    case = case_of(api, referral_id).then(steps.meeting_convened("2026-03-12T10:00:00Z"))
+    at(clock, "2026-03-17T16:00:00")
+    case.then(steps.meeting_held("not_being_drawn_in"))
+    case.then(steps.process_concluded().but(concluded_on="2026-03-12"))
+    return referral_id
+
+
 def dispute(api: Api, referral_id: UUID, decision: str = "review") -> None:
     raised = [e for e in api.history(referral_id) if e["event"] == "DisputeRaised"]
     case_of(api, referral_id).then(

@@ -4,6 +4,7 @@ that more than one stage makes (an exit agreed, an action plan, an item of a lis
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import date
 from typing import Any, Literal, TypeVar
 
 from events.base import DomainEvent
@@ -56,9 +57,12 @@ def _unchanged(view: CaseView, _event: DomainEvent) -> CaseView:
     return view
 
 
-def exit_agreed(view: CaseView, kind: ExitKind, forum: Forum, event: DomainEvent) -> CaseView:
+def exit_agreed(
+    view: CaseView, kind: ExitKind, forum: Forum, event: DomainEvent, on: date
+) -> CaseView:
+    """The exit agreed by `event`, on the day its forum sat (`aggregates.exit_day`)."""
     stage = Stage.EXIT_AGREED if kind == "conclusion" else Stage.ALTERNATIVE_SUPPORT_AGREED
-    agreed = ExitAgreed(kind=kind, forum=forum, agreed_at=event.timestamp)
+    agreed = ExitAgreed(kind=kind, forum=forum, agreed_at=event.timestamp, agreed_on=on)
     return view.model_copy(update={"exit_agreed": agreed, "next_review_on": None, "stage": stage})
 
 

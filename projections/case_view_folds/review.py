@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from aggregates import exit_day
 from events.review import ReviewHeld
 from events.vocabulary import Forum, ReviewOutcome
 from projections.case_view import CaseView, Review
@@ -28,5 +29,5 @@ def _review_held(view: CaseView, event: ReviewHeld) -> CaseView:
         }
     )
     if event.outcome is ReviewOutcome.CONCLUDE:
-        return exit_agreed(reviewed, "conclusion", Forum.REVIEW, event)
+        return exit_agreed(reviewed, "conclusion", Forum.REVIEW, event, exit_day.of_review(event))
     return reviewed

@@ -3,6 +3,7 @@ assessed, the Section 2 decision and its two signatures, the referrer told."""
 
 from __future__ import annotations
 
+from aggregates import exit_day
 from events.strategy_discussion import (
     MashDecisionSigned,
     ReferrerConsulted,
@@ -77,7 +78,7 @@ def _signed(view: CaseView, event: MashDecisionSigned) -> CaseView:
         if discussion.outcome is DiscussionOutcome.ALTERNATIVE_SUPPORT
         else "conclusion"
     )
-    return exit_agreed(signed, kind, Forum.STRATEGY_DISCUSSION, event)
+    return exit_agreed(signed, kind, Forum.STRATEGY_DISCUSSION, event, exit_day.of_section_2(event))
 
 
 @FOLDS.on(ReferrerNotified)

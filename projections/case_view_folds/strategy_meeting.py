@@ -3,6 +3,7 @@ exit)."""
 
 from __future__ import annotations
 
+from aggregates import exit_day
 from events.strategy_meeting import StrategyMeetingConcluded, StrategyMeetingConvened
 from events.vocabulary import Forum, MeetingOutcome
 from projections.case_view import CaseView, Stage, StrategyMeeting
@@ -39,7 +40,8 @@ def _meeting_concluded(view: CaseView, event: StrategyMeetingConcluded) -> CaseV
         if event.outcome is MeetingOutcome.ALTERNATIVE_SUPPORT
         else "conclusion"
     )
-    return exit_agreed(concluded, kind, Forum.STRATEGY_MEETING, event)
+    on = exit_day.of_meeting(meeting.meeting_at, event)
+    return exit_agreed(concluded, kind, Forum.STRATEGY_MEETING, event, on)
 
 
 def _meeting(view: CaseView) -> StrategyMeeting:

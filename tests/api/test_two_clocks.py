@@ -1,10 +1,12 @@
 """Two clocks over HTTP, on both stores: a concluding review entered three weeks after it was
 held agreed the exit on the day it was held, so the conclusion may be dated that day and the
 post-exit reviews fall due from it; a post-exit review before it is due is refused with its
-rule unless marked early with a reason; and the late entry shows as back-dated."""
+rule unless marked early with a reason; and the late entry shows as back-dated. The case view
+shows both clocks of the exit and which post-exit reviews were early."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from uuid import UUID
 
@@ -63,3 +65,52 @@ def test_the_exit_follows_the_review_day_and_early_reviews_need_a_reason(
     late = {c["event"]: c["recorded_days_after"] for c in changes if c["back_dated"]}
     assert late == {"ReviewHeld": 21, "ProcessConcluded": 21}
     assert date.fromisoformat(changes[-1]["effective_on"]) == date(2026, 5, 12)
+
+
+def test_the_case_view_shows_the_day_a_late_entered_meeting_agreed_the_exit(
+    api: Api, clock: FixedClock
+) -> None:
+    """The meeting of 12 March agreed the exit, though its outcome was typed on the 17th: the
+    case view shows the day the exit counts from beside the moment it was recorded."""
+    referral_id = lifecycle.exit_agreed_at_a_back_dated_meeting(api, clock)
+
+    view = api.case(referral_id, after=api.log_position())
+    assert view["exit_agreed"] == {
+        "kind": "conclusion",
+        "forum": "strategy_meeting",
+        "agreed_at": "2026-03-17T16:00:00Z",
+        "agreed_on": "2026-03-12",
+    }
+    assert view["closure"]["closed_on"] == "2026-03-12"
+
+
+def test_the_case_view_shows_an_early_post_exit_review_as_early_with_its_reason_recorded(
+    api: Api, clock: FixedClock
+) -> None:
+    """A post-exit review held before it was due shows as early, with a reason recorded; the
+    reason itself is personal data and stays sealed in the event. One held when due is not
+    early."""
+    reason = "The family moves abroad."
+    referral_id = lifecycle.exit_agreed_at_a_back_dated_meeting(api, clock)
+    case = case_of(api, referral_id)
+    at(clock, "2026-04-01T09:00:00")  # the six-month review falls due on 12 September
+    case.then(steps.post_exit_reviewed("six_months").but(early_reason=reason))
+    at(clock, "2027-03-15T09:00:00")
+    case.then(steps.post_exit_reviewed("twelve_months"))
+
+    view = api.case(referral_id, after=api.log_position())
+    early, when_due = view["closure"]["post_exit_reviews"]
+    assert (early["reviewed_on"], early["early"], early["early_reason_recorded"]) == (
+        "2026-04-01",
+        True,
+        True,
+    )
+    assert (when_due["early"], when_due["early_reason_recorded"]) == (False, False)
+    assert reason not in json.dumps(view)
+    revealed = api.history(referral_id, reveal=True)
+    assert [
+        e["data"]["early_reason"] for e in revealed if e["event"] == "PostExitReviewRecorded"
+    ] == [
+        reason,
+        None,
+    ]

@@ -19,6 +19,7 @@ from projections.case_view import SCHEMA_VERSION, CaseView
 from projections.case_view_projection import CaseViewProjection
 from projections.case_view_store import COLUMNS, INVOLVED, SCHEMA_KEY, SCHEMAS, TABLE
 from projections.runner import ProjectionWorker, RecorderFeed
+from scenarios import steps
 from scenarios.demo import DEMO_START, ScriptedClock, load_demo
 from tests import lifecycle
 from tests.api_client import Api
@@ -51,17 +52,43 @@ def test_rebuilt_case_view_equals_the_live_one(api: Api, clock: FixedClock, app:
 
     runtime.projections.stop()  # no live updates while the view is rebuilt
     for batch_size in (500, 3):  # one big batch, then many small ones
-        store.clear()
-        assert store.all_cases() == []
-        assert store.position() == 0
-        worker = ProjectionWorker(
-            RecorderFeed(runtime.ledger.recorder, CaseViewProjection.topics),
-            CaseViewProjection(store),
-            batch_size=batch_size,
-        )
-        assert worker.catch_up() == len(api.history(concluded)) + 5
+        assert rebuild(runtime, batch_size) == len(api.history(concluded)) + 5
         assert store.all_cases() == live
         assert store.position() == live_position
+
+
+def test_a_back_dated_exit_and_early_review_rebuild_as_they_read_live(
+    api: Api, clock: FixedClock, app: FastAPI
+) -> None:
+    """Both clocks of an exit agreed at a meeting entered late, and a post-exit review held
+    early, come back the same from the log."""
+    referral_id = lifecycle.exit_agreed_at_a_back_dated_meeting(api, clock)
+    lifecycle.at(clock, "2026-04-01T09:00:00")
+    early = steps.post_exit_reviewed("six_months").but(early_reason="The family moves abroad.")
+    lifecycle.case_of(api, referral_id).then(early)
+    live = api.case(referral_id, after=api.log_position())
+    assert live["exit_agreed"]["agreed_on"] == "2026-03-12"
+    assert live["closure"]["post_exit_reviews"][0]["early"] is True
+
+    runtime: Runtime = app.state.runtime
+    runtime.projections.stop()
+    rebuild(runtime, batch_size=500)
+    rebuilt = runtime.projections.case_view.case(referral_id)
+    assert rebuilt is not None
+    assert rebuilt.model_dump(mode="json") == live
+
+
+def rebuild(runtime: Runtime, batch_size: int) -> int:
+    """Drop the case view and fold the whole log into it again; the events folded."""
+    store = runtime.projections.case_view
+    store.clear()
+    assert (store.all_cases(), store.position()) == ([], 0)
+    worker = ProjectionWorker(
+        RecorderFeed(runtime.ledger.recorder, CaseViewProjection.topics),
+        CaseViewProjection(store),
+        batch_size=batch_size,
+    )
+    return worker.catch_up()
 
 
 @contextmanager
