@@ -12,7 +12,7 @@ from functools import partial
 from typing import Any
 
 from aggregates.agency import agency_id_for
-from scenarios.step import ActingFor, FromNow, Part, StaffOf, Step, today
+from scenarios.step import ActingFor, By, FromNow, Part, StaffOf, Step, today
 
 MINIMAL_FORM: Mapping[str, Any] = {
     "received_at": "2026-03-02T08:15:00Z",
@@ -337,6 +337,61 @@ def disclosure(
         fields["public_interest"] = dict(PUBLIC_INTEREST)
         fields["public_interest_reasoning"] = "A child at risk; consent would inhibit support."
     return fields
+
+
+# -- meetings, minutes and the action plan (section 6) --------------------------------------
+
+
+def meeting_scheduled(kind: str, minute_taker: str, held_at: FromNow | str = NOW) -> Step:
+    body = {"kind": kind, "held_at": held_at, "place": "County Hall", "minute_taker": minute_taker}
+    return Step("schedule_meeting", Part.CHAIR, body)
+
+
+def attendance_recorded(meeting_no: int, attendees: list[tuple[str, str, str | None]]) -> Step:
+    """Each attendee as (staff identifier, agency name, police rank or None)."""
+    present = [
+        {"attendee": who, "agency_id": agency_ref(name), "role": "Representative"}
+        | ({"rank": rank} if rank else {})
+        for who, name, rank in attendees
+    ]
+    return Step("record_attendance", Part.CHAIR, {"meeting_no": meeting_no, "attendees": present})
+
+
+def action_agreed(meeting_no: int, lead: str, owner: str, due_on: FromNow | str) -> Step:
+    body = {"meeting_no": meeting_no, "lead_agency_id": agency_ref(lead), "owner": owner,
+            "due_on": due_on, "description": "Invented action."}  # fmt: skip
+    return Step("agree_action", Part.CHAIR, body)
+
+
+def minutes_drafted(meeting_no: int, by: By, action_nos: list[int]) -> Step:
+    body = {"meeting_no": meeting_no, "drafted_on": today(), "text": "Invented minutes.",
+            "statement_recorded": True, "agreed_action_nos": action_nos}  # fmt: skip
+    return Step("draft_minutes", by, body)
+
+
+def minutes_approved(meeting_no: int, minutes_no: int = 1) -> Step:
+    body = {"meeting_no": meeting_no, "minutes_no": minutes_no, "approved_on": today()}
+    return Step("approve_minutes", Part.CHAIR, body)
+
+
+def minutes_circulated(meeting_no: int, hub: str, minutes_no: int = 1) -> Step:
+    body = {
+        "meeting_no": meeting_no,
+        "minutes_no": minutes_no,
+        "disclosing_agency_id": agency_ref(hub),
+        "legal_basis_ids": list(PUBLIC_TASK),
+        "principles": dict.fromkeys(PRINCIPLES, True),
+        "justification": dict(JUSTIFICATION),
+        "public_interest": dict(PUBLIC_INTEREST),
+        "public_interest_reasoning": "Section 6: the minutes go to those present.",
+        "particularly_sensitive": True,
+        "handling_advice": "Store with the case file.",
+    }
+    return Step("circulate_minutes", Part.CHAIR, body)
+
+
+def action_completed(action_no: int, by: By) -> Step:
+    return Step("complete_action", by, {"action_no": action_no, "done_on": today()})
 
 
 def withheld(holder: str, category: str = "police_intelligence") -> Step:

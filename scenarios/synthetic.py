@@ -37,6 +37,10 @@ SENSITIVE_SHARE = 0.3
 UNINVITED_RECIPIENT_SHARE = 0.1
 WITHHELD_SHARE = 0.25
 APPENDIX_C_SHARE = 0.3
+# Minutes are drafted this many days after the meeting (local policy: within five working
+# days), so some are late; and an action is done on time, late, or not at all.
+MINUTES_DELAY_DAYS = (1, 1, 2, 3, 4, 8, 12)
+ACTION_DONE_SHARE = 0.6
 
 
 @dataclass(frozen=True)
@@ -84,9 +88,11 @@ MENTORS = _partner(
 RECOVERY = _partner(
     "Norfolk Recovery Partnership", "drug_and_alcohol_services", "syn-recovery", Role.PARTNER_AGENCY
 )
-EVERY_AGENCY = (POLICE, CHILDRENS, ADULTS, *PARTNERS, MENTORS, RECOVERY)
-TRIAGE = Actor.for_agency("syn-triage", Role.MASH_TRIAGE, "Norfolk MASH")
-CHAIR = Actor.for_agency("syn-chair", Role.MEETING_CHAIR, "Norfolk MASH")
+HUB = _partner("Norfolk MASH", "multi_agency_safeguarding_hub", "syn-hub", Role.MASH_TRIAGE)
+EVERY_AGENCY = (POLICE, CHILDRENS, ADULTS, *PARTNERS, MENTORS, RECOVERY, HUB)
+TRIAGE = Actor.for_agency("syn-triage", Role.MASH_TRIAGE, HUB.name)
+CHAIR = Actor.for_agency("syn-chair", Role.MEETING_CHAIR, HUB.name)
+MINUTE_TAKER = Actor.for_agency("syn-minutes", Role.MINUTE_TAKER, HUB.name)
 SYNTHETIC_CAST = Cast(
     parts={
         Part.TRIAGE: TRIAGE,
@@ -112,6 +118,8 @@ class Year:
     referrals: list[UUID] = field(default_factory=list)
     disclosures: int = 0
     refused: int = 0
+    minutes_circulated: int = 0
+    actions: int = 0
 
 
 Beat = Later | Callable[[], object]
@@ -194,6 +202,7 @@ class _Case:
             return
         yield Later(days=7)
         yield from self._strategy_meeting()
+        yield from self._minuted()
         yield from self._review()
 
     # -- stages --------------------------------------------------------------------------
@@ -239,6 +248,33 @@ class _Case:
             yield self._appendix_c
         yield Later(minutes=10)
         yield from self._along(builder.to_support(self.social_care))
+
+    def _minuted(self) -> Iterator[Beat]:
+        """The meeting as section 6 records it: attendance (the police by an Inspector), one
+        or two actions, the minutes drafted some days on (late now and then), approved and
+        circulated to those present; then the actions done, late, or left open."""
+        present = [(p.actor.actor_id, p.name, "inspector" if p is POLICE else None)
+                   for p in self.invited]  # fmt: skip
+        self._take(
+            steps.meeting_scheduled("strategy_meeting", MINUTE_TAKER.actor_id, FromNow(hours=-1))
+        )
+        if not self.case.attempt(steps.attendance_recorded(1, present)):
+            return
+        leads = self.rng.sample(self.invited, self.rng.randint(1, min(2, len(self.invited))))
+        for lead in leads:
+            due = today(self.rng.randint(14, 40))
+            self._take(steps.action_agreed(1, lead.name, lead.actor.actor_id, due))
+        self.year.actions += len(leads)
+        yield Later(days=self.rng.choice(MINUTES_DELAY_DAYS))
+        self._take(steps.minutes_drafted(1, MINUTE_TAKER, list(range(1, len(leads) + 1))))
+        self._take(steps.minutes_approved(1))
+        if self.case.attempt(steps.minutes_circulated(1, HUB.name)):
+            self.year.minutes_circulated += 1
+            self.year.disclosures += 1
+        yield Later(days=self.rng.randint(10, 50))
+        for number, lead in enumerate(leads, start=1):
+            if self.rng.random() < ACTION_DONE_SHARE:
+                self._take(steps.action_completed(number, ActingFor(lead.name)))
 
     def _review(self) -> Iterator[Beat]:
         """At the first review an agency reports back, and the review agrees the exit."""
