@@ -247,6 +247,21 @@ def a_review_keeps_the_action_until_done(meeting: Meeting) -> None:
     meeting.refused("actions/drop", drop, "action-open")
     (action,) = meeting.api.case(meeting.referral_id, after=meeting.api.log_position())["actions"]
     assert (action["status"], action["continued_at"]) == ("done", [2])
+    school_sees_its_own_part(meeting)
+
+
+def school_sees_its_own_part(meeting: Meeting) -> None:
+    """Need to know: the school sees the meeting it attended (not the review it did not),
+    and the action it leads."""
+    api, path = meeting.api, f"/referrals/{meeting.referral_id}"
+    school = api.client.get(path, headers=api.headers("school-1")).json()["case"]
+    assert [m["meeting_no"] for m in school["meetings"]] == [1]
+    assert [a["action_no"] for a in school["actions"]] == [1]
+    history = api.client.get(f"{path}/history", headers=api.headers("school-1")).json()
+    seen = [(e["event"], e["data"].get("meeting_no")) for e in history["events"]]
+    assert ("MeetingAttendanceRecorded", 1) in seen
+    assert ("MeetingAttendanceRecorded", 2) not in seen, "a review the school did not attend"
+    assert ("MinutesCirculated", 1) in seen
 
 
 def erasure_leaves_the_circulation_on_record(meeting: Meeting) -> None:
