@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -70,7 +70,7 @@ class DeadlineBook:
         self.deadlines: dict[Key, Deadline] = {}
         self.mash: dict[UUID, Responsible] = {}  # the triage that screened each referral
         self.meeting_days: dict[tuple[UUID, int], date] = {}
-        self.strategy_meeting_days: dict[UUID, date] = {}
+        self.strategy_meetings_at: dict[UUID, datetime] = {}
         self.signatures: Counter[UUID] = Counter()
         self.reviews: Counter[UUID] = Counter()  # review deadlines opened per case
         self.held: set[UUID] = set()  # cases under a legal hold

@@ -62,7 +62,7 @@ class Oracle:
     due: dict[Key, Due] = field(default_factory=dict)
     mash: dict[UUID, tuple[str | None, str]] = field(default_factory=dict)
     meetings: dict[tuple[UUID, int], date] = field(default_factory=dict)
-    convened: dict[UUID, date] = field(default_factory=dict)
+    convened: dict[UUID, str] = field(default_factory=dict)
     signatures: Counter[UUID] = field(default_factory=Counter)
     reviews: Counter[UUID] = field(default_factory=Counter)
     held: set[UUID] = field(default_factory=set)
@@ -129,13 +129,17 @@ def _notified(o: Oracle, ref: UUID, s: dict[str, Any]) -> None:
 
 @on("StrategyMeetingConvened")
 def _convened(o: Oracle, ref: UUID, s: dict[str, Any]) -> None:
-    o.convened[ref] = uk(s["meeting_at"])
+    o.convened[ref] = s["meeting_at"]
 
 
 @on("StrategyMeetingConcluded")
 def _meeting_concluded(o: Oracle, ref: UUID, s: dict[str, Any]) -> None:
     if s["review_on"] is not None:
-        _review_agreed(o, ref, s, o.convened.get(ref, recorded(s)), s["review_on"])
+        # The day the meeting sat; an outcome typed before its time, the day it was typed.
+        at = s["audit"]["occurred_at"]
+        meeting_at = o.convened.get(ref, at)
+        sat = min(datetime.fromisoformat(meeting_at), datetime.fromisoformat(at))
+        _review_agreed(o, ref, s, sat.astimezone(LONDON).date(), s["review_on"])
 
 
 @on("ReviewHeld")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from aggregates.calendar import uk_date
+from aggregates import exit_day
 from aggregates.process_clock import DeadlineKind, review_date_warning
 from events.base import DomainEvent
 from events.conclusion import PostExitReviewRecorded, ProcessConcluded, ReferredToAlternativeSupport
@@ -40,7 +40,7 @@ def _signed(book: DeadlineBook, event: MashDecisionSigned) -> None:
     book.signatures[event.originator_id] += 1
     if book.signatures[event.originator_id] == SECTION_2_SIGNATURES:
         key = (AFTER_DECISION, 0, "the Section 2 decision")
-        book.open(event, key, day_of(event), _mash(book, event))
+        book.open(event, key, exit_day.of_section_2(event), _mash(book, event))
 
 
 @FOLDS.on(ReferrerNotified)
@@ -51,23 +51,29 @@ def _notified(book: DeadlineBook, event: ReferrerNotified) -> None:
 
 @FOLDS.on(StrategyMeetingConvened)
 def _convened(book: DeadlineBook, event: StrategyMeetingConvened) -> None:
-    book.strategy_meeting_days[event.originator_id] = uk_date(event.meeting_at)
+    book.strategy_meetings_at[event.originator_id] = event.meeting_at
 
 
 @FOLDS.on(StrategyMeetingConcluded)
 def _meeting_concluded(book: DeadlineBook, event: StrategyMeetingConcluded) -> None:
     if event.review_on is not None:
-        meeting_day = book.strategy_meeting_days.get(event.originator_id, day_of(event))
+        meeting_at = book.strategy_meetings_at.get(event.originator_id)
+        # The day the meeting sat, as the write side dates what it agreed.
+        meeting_day = (
+            day_of(event) if meeting_at is None else exit_day.of_meeting(meeting_at, event)
+        )
         _review_agreed(book, event, meeting_day, event.review_on)
 
 
 @FOLDS.on(ReviewHeld)
 def _review_held(book: DeadlineBook, event: ReviewHeld) -> None:
     """A review meets the one agreed before it, and may agree the next."""
-    agreed = book.reviews[event.originator_id]
-    book.meet(event.originator_id, DeadlineKind.REVIEW_HELD, agreed, event.held_on)
+    held_on = exit_day.of_review(event)
+    book.meet(
+        event.originator_id, DeadlineKind.REVIEW_HELD, book.reviews[event.originator_id], held_on
+    )
     if event.next_review_on is not None:
-        _review_agreed(book, event, event.held_on, event.next_review_on)
+        _review_agreed(book, event, held_on, event.next_review_on)
 
 
 def _review_agreed(
