@@ -58,20 +58,20 @@ RULES = {
     ),
     DeadlineKind.MINUTES_CIRCULATED: (
         "The chair circulates the meeting's minutes as soon as practicable (section 6); local "
-        "policy: within {minutes} working days of the meeting."
+        "policy: within {minutes} of the meeting."
     ),
     DeadlineKind.REVIEW_HELD: (
         "The chair holds the next review on the date agreed at the meeting, in the region of "
         "4-6 weeks afterwards (section 5)."
     ),
     DeadlineKind.REFERRER_FEEDBACK_AFTER_DECISION: (
-        "The lead of the strategy discussion gives the referrer feedback on its outcome once "
-        "the Section 2 decision is signed (section 5); local policy: within {feedback} "
-        "working days."
+        "The MASH gives the referrer feedback on the strategy discussion's outcome once the "
+        'Section 2 decision is signed (section 5; the form\'s "notified by"); local policy: '
+        "within {feedback}."
     ),
     DeadlineKind.REFERRER_FEEDBACK_AT_CONCLUSION: (
-        "Whoever recorded the exit gives the referrer feedback at the conclusion (section 7); "
-        "local policy: within {feedback} working days."
+        "The MASH gives the referrer feedback at the conclusion, or the referral to "
+        "alternative support (section 7); local policy: within {feedback}."
     ),
     DeadlineKind.ACTION_DONE: (
         "The lead agency completes the action of the support package, or drops it with a "
@@ -98,8 +98,8 @@ class ProcessClock:
 
     def rule(self, kind: DeadlineKind) -> str:
         return RULES[kind].format(
-            minutes=self.targets.minutes_working_days,
-            feedback=self.targets.feedback_working_days,
+            minutes=_working_days(self.targets.minutes_working_days),
+            feedback=_working_days(self.targets.feedback_working_days),
         )
 
     def due_on(self, kind: DeadlineKind, anchor: date) -> date:
@@ -120,6 +120,10 @@ FEEDBACK = frozenset(
     {DeadlineKind.REFERRER_FEEDBACK_AFTER_DECISION, DeadlineKind.REFERRER_FEEDBACK_AT_CONCLUSION}
 )
 POST_EXIT_REVIEWS = frozenset({DeadlineKind.SIX_MONTH_REVIEW, DeadlineKind.TWELVE_MONTH_REVIEW})
+
+
+def _working_days(count: int) -> str:
+    return f"{count} working day{'' if count == 1 else 's'}"
 
 
 def review_date_warning(meeting_day: date, review_on: date) -> str | None:

@@ -188,7 +188,7 @@ def test_minutes_are_due_within_the_local_target_of_working_days(
     one_day = meeting(held).deadlines(LocalTargets(minutes_working_days=1))
     (minutes,) = [d for d in one_day if d.code is Kind.MINUTES_CIRCULATED]
     assert minutes.due_on == next_day
-    assert "local policy: within 1 working days" in minutes.rule
+    assert "local policy: within 1 working day of the meeting" in minutes.rule
     late = circulated(meeting(held), noon(day_after(fifth_day))).one(Kind.MINUTES_CIRCULATED)
     assert late.status_on(day_after(fifth_day)) is DeadlineStatus.LATE
 
