@@ -106,6 +106,20 @@ class Settings(BaseSettings):
         description="The ranks a police attendee at a strategy meeting may hold (section 5: "
         'at least Inspector), as JSON: ["inspector", "chief_inspector", ...].',
     )
+    minutes_working_days: int = Field(
+        default=5,
+        ge=1,
+        le=60,
+        description="Local policy: working days after a meeting by which its minutes are "
+        'circulated (the guidance says only "as soon as practicable", section 6).',
+    )
+    referrer_feedback_working_days: int = Field(
+        default=5,
+        ge=1,
+        le=60,
+        description="Local policy: working days after the Section 2 decision, and after the "
+        "exit, by which the referrer is given feedback (the guidance gives no time).",
+    )
     retention_months: dict[RecordClass, int] = Field(
         default_factory=lambda: dict(DEFAULT_RETENTION_MONTHS),
         description="Months a record is kept after its outcome before it is reviewed, per "

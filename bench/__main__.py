@@ -18,7 +18,8 @@
 (i) a dispute pack of a 1,000-event case over HTTP vs a revealed history read of the same
     case (see bench/dispute_pack.py);
 (j) reading a 1,000-event case over HTTP as of now, folded from the log, vs reading it live
-    from the case view (see bench/as_of_read.py).
+    from the case view (see bench/as_of_read.py);
+(k) one agency's worklist over the synthetic year, over HTTP (see bench/worklist.py).
 
 Each group is measured in alternating rounds, so the drift of a shared, noisy machine
 falls on all of its members alike. Prints one JSON line at the end: compare the ratios.
@@ -53,6 +54,7 @@ from bench.integrity import IntegrityFigures, integrity_result, measure_integrit
 from bench.library_baseline import LibraryBench
 from bench.long_case import LongCaseFigures, measure_long_case
 from bench.register_export import RegisterFigures, measure_register
+from bench.worklist import WorklistFigures, measure_worklist, worklist_result
 from bench.workload import LedgerBench, Measured, measure_rebuild, rate
 from events.integrity.keys import new_key_line, write_new_key_file
 from events.integrity.note import SIG_ED25519
@@ -84,6 +86,8 @@ def main() -> None:
     parser.add_argument("--as-of-reads", type=int, default=3, help="(j): reads per round")
     parser.add_argument("--as-of-rounds", type=int, default=4)
     parser.add_argument("--only-as-of", action="store_true", help="(j) alone")
+    parser.add_argument("--worklist-rounds", type=int, default=10, help="(k): reads")
+    parser.add_argument("--only-worklist", action="store_true", help="(k) alone")
     parser.add_argument(
         "--only-integrity", action="store_true", help="(h) alone, with (a) for its command rate"
     )
@@ -115,6 +119,8 @@ def run(args: argparse.Namespace, signing_key_file: Path) -> None:
         result = pack_result(pack)
     elif args.only_as_of:
         result = as_of_result(_measure_as_of(settings, args.as_of_reads, args.as_of_rounds))
+    elif args.only_worklist:
+        result = worklist_result(_measure_worklist(settings, args))
     else:
         result = _integrity_only(settings, args) if args.only_integrity else _all(settings, args)
     print(json.dumps(result))
@@ -149,6 +155,7 @@ def _all(settings: Settings, args: argparse.Namespace) -> dict[str, float]:
         settings, "pack", lambda own: measure_dispute_pack(own, args.pack_rounds)
     )
     as_of = _measure_as_of(settings, args.as_of_reads, args.as_of_rounds)
+    worklist = _measure_worklist(settings, args)
 
     rates = {name: rate(measured) for name, measured in totals.items()}
     return {
@@ -172,6 +179,7 @@ def _all(settings: Settings, args: argparse.Namespace) -> dict[str, float]:
         **integrity_result(integrity, rates["ledger"]),
         **pack_result(pack),
         **as_of_result(as_of),
+        **worklist_result(worklist),
     }
 
 
@@ -204,6 +212,12 @@ def _measure_integrity(settings: Settings, args: argparse.Namespace) -> Integrit
         lambda own: measure_integrity(
             own, args.integrity_events, args.integrity_rounds, args.referrals, args.rounds
         ),
+    )
+
+
+def _measure_worklist(settings: Settings, args: argparse.Namespace) -> WorklistFigures:
+    return _in_own_database(
+        settings, "worklist", lambda own: measure_worklist(own, args.worklist_rounds)
     )
 
 

@@ -193,7 +193,7 @@ class _Attempt:
         self.role: Role | None = None
         self.token_id: str | None = None
         self.referral_id = _path_id(request, "referral_id")
-        self.agency_id = _path_id(request, "agency_id")
+        self.agency_id = _path_id(request, "agency_id") or _agency_filter(permission, query)
         self.break_glass = _header(request, "Break-Glass")
         self.purpose = _header(request, "Access-Purpose")
 
@@ -457,6 +457,14 @@ def _bearer_credential(request: Request) -> str | None:
     if scheme.lower() != "bearer" or not credential.strip():
         return None
     return credential.strip()
+
+
+def _agency_filter(permission: Permission | None, query: Query) -> UUID | None:
+    """The agency an agency-scoped route names in its query, when its path names none (the
+    worklist): scoped, logged and refused like one in the path."""
+    if permission is None or permission.scope is not Scope.AGENCY:
+        return None
+    return _as_uuid(_filters(query).get("agency_id"))
 
 
 def _path_id(request: Request, name: str) -> UUID | None:

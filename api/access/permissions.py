@@ -10,7 +10,8 @@ Scopes:
   cases its agency is involved in (invited, disclosing or receiving), and within them only
   what its agency disclosed or received; a referrer only referrals they made themselves; a
   compliance officer every case's envelope, and sealed content only with a stated purpose.
-- `agency`: the route names an agency; an agency's own staff see only their own agency.
+- `agency`: the route names an agency (in its path, or as the `agency_id` filter of a route
+  with no agency in its path); an agency's own staff see only their own agency.
 - `any`: no case or agency in the path.
 """
 
@@ -42,6 +43,7 @@ class Consulted(StrEnum):
     RETENTION = "retention records"
     ACCESS_LOG = "access log"
     DISPUTE_PACK = "dispute pack"
+    DEADLINES = "process deadlines"
 
 
 @dataclass(frozen=True)
@@ -191,6 +193,11 @@ MATRIX: dict[str, Permission] = {
         Consulted.REGISTER,
     ),
     "retention_due": Permission(COMPLIANCE, consults=Consulted.RETENTION),
+    # The process clock: an agency's staff see their own agency's worklist (named in the query).
+    "worklist": Permission(CASE_READERS, Scope.AGENCY, Consulted.DEADLINES),
+    "timeliness": Permission(
+        COMPLIANCE | OVERSIGHT | {Role.MASH_TRIAGE}, consults=Consulted.DEADLINES
+    ),
     "access_log": Permission(COMPLIANCE, consults=Consulted.ACCESS_LOG),
     "s62_logs": Permission(COMPLIANCE, consults=Consulted.ACCESS_LOG),
     # Proving the record

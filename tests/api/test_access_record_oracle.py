@@ -173,6 +173,9 @@ def the_day(api: Api, world: World) -> None:
             send(api, world, by, "disposal_reminders", f"/agencies/{agency}/disposal-reminders",
                  agency=agency)  # fmt: skip
             send(api, world, by, "holdings", f"/agencies/{agency}/holdings", agency=agency)
+            theirs = {"agency_id": str(agency)}
+            send(api, world, by, "worklist", "/worklist", params=theirs, agency=agency,
+                 filters=theirs)  # fmt: skip
         obligations = {"agency_id": str(agencies[SCHOOL])}
         send(api, world, by, "disposal_obligations", "/disposal-obligations", params=obligations,
              agency=agencies[SCHOOL], filters=obligations)  # fmt: skip
@@ -180,6 +183,11 @@ def the_day(api: Api, world: World) -> None:
         send(api, world, by, "records_of_processing", "/records-of-processing", params=period,
              filters=period)  # fmt: skip
         send(api, world, by, "retention_due", "/retention/due")
+        chairs = {"role": "meeting_chair"}
+        send(api, world, by, "worklist", "/worklist", params=chairs, filters=chairs)
+        send(api, world, by, "timeliness", "/timeliness", params=period, filters=period)
+        send(api, world, by, "timeliness", "/timeliness", params={**period, "format": "csv"},
+             filters=period)  # fmt: skip
         send(api, world, by, "s62_logs", "/access-log/s62", params=period, filters=period)
         mine = {"actor_id": by}
         send(api, world, by, "access_log", "/access-log", params=mine, filters=mine)

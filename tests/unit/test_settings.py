@@ -52,3 +52,24 @@ def test_a_bad_section_8_setting_names_the_problem(
     monkeypatch.setenv(variable, value)
     with pytest.raises(ValidationError, match=named.replace("[", r"\[").replace("]", r"\]")):
         Settings()
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "named"),
+    [
+        ("VTR_MINUTES_WORKING_DAYS", "0", "greater than or equal to 1"),
+        ("VTR_MINUTES_WORKING_DAYS", "five", "valid integer"),
+        ("VTR_REFERRER_FEEDBACK_WORKING_DAYS", "61", "less than or equal to 60"),
+    ],
+)
+def test_a_bad_local_target_of_the_process_clock_names_the_problem(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, named: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ValidationError, match=named):
+        Settings()
+
+
+def test_the_process_clocks_local_targets_default_to_five_working_days() -> None:
+    settings = Settings()
+    assert (settings.minutes_working_days, settings.referrer_feedback_working_days) == (5, 5)

@@ -117,7 +117,7 @@ def changes(
         )
     ]
     if window.output == "csv":
-        return _csv_answer(request, actor, now, "changes.csv", COLUMNS, _cells, recorded)
+        return csv_answer(request, actor, now, "changes.csv", COLUMNS, _cells, recorded)
     return Changes(
         referral_id=referral_id,
         recorded_from=window.recorded_from,
@@ -179,7 +179,7 @@ def knowledge_of_the_case(
     if grant.agency_scoped:
         known = [entry for entry in known if entry.agency_id == grant.principal.agency_id]
     if filters.output == "csv":
-        return _csv_answer(
+        return csv_answer(
             request, actor, now, "knowledge.csv", KNOWLEDGE_COLUMNS, _knowledge_rows, known
         )
     return Knowledge(
@@ -243,7 +243,7 @@ def holdings(
     held = holdings_as_of(runtime.ledger.recorder, agency_id, moment)
     if filters.output == "csv":
         name = f"holdings-{agency_id}-{uk_date(moment)}.csv"
-        return _csv_answer(request, actor, now, name, HOLDING_COLUMNS, _cells, held)
+        return csv_answer(request, actor, now, name, HOLDING_COLUMNS, _cells, held)
     return Holdings(
         agency_id=agency_id,
         agency=agency.name,
@@ -253,7 +253,7 @@ def holdings(
     )
 
 
-def _csv_answer(
+def csv_answer(
     request: Request,
     actor: Actor,
     now: datetime,
