@@ -126,16 +126,20 @@ def _working_days(count: int) -> str:
     return f"{count} working day{'' if count == 1 else 's'}"
 
 
-def review_date_warning(meeting_day: date, review_on: date) -> str | None:
+def review_date_warning(
+    meeting_day: date, review_on: date, *, reason_recorded: bool = False
+) -> str | None:
     """A warning, not a refusal, when the agreed review date is outside 4-6 weeks: the
-    guidance says "in the region of", so the meeting may have had its reasons."""
+    guidance says "in the region of", so the meeting may have had its reasons, which it
+    records (sealed: the warning says whether there is one)."""
     days = (review_on - meeting_day).days
     earliest, latest = REVIEW_WINDOW_DAYS
     if earliest <= days <= latest:
         return None
+    reason = "the meeting recorded its reason" if reason_recorded else "no reason was recorded"
     return (
         f"The review was agreed for {days} days after the meeting, outside the {earliest}-"
-        f"{latest} days (4-6 weeks) the guidance expects."
+        f"{latest} days (4-6 weeks) the guidance expects; {reason}."
     )
 
 

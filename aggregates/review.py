@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from aggregates.errors import (
     InvalidInstructionError,
@@ -35,6 +36,19 @@ class ReviewReport(Instruction):
     next_review_on: date | None = None
     amended_actions: tuple[SupportAction, ...] | None = Field(default=None, max_length=50)
     progress_notes: Narrative
+    review_date_reason: Narrative | None = Field(
+        default=None,
+        description="Why the next review is agreed outside 4-6 weeks, if it is: accepted with "
+        "a warning either way, and kept.",
+    )
+
+    @model_validator(mode="after")
+    def _a_reason_for_a_date(self) -> Self:
+        if self.review_date_reason is not None and self.next_review_on is None:
+            raise InvalidInstructionError(
+                "review_date_reason", "A reason is for an agreed review date: give next_review_on."
+            )
+        return self
 
 
 class ReviewSteps(ReferralBase):
@@ -68,5 +82,6 @@ class ReviewSteps(ReferralBase):
                 amended_action_plan=plan,
                 amended_action_descriptions=descriptions,
                 progress_notes=review.progress_notes,
+                review_date_reason=review.review_date_reason,
             )
         )

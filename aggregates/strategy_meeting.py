@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Self
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, Field, model_validator
 
 from aggregates import rules
 from aggregates.errors import (
@@ -43,6 +44,19 @@ class StrategyMeetingDecision(Instruction):
     actions: tuple[SupportAction, ...] = Field(default_factory=tuple, max_length=50)
     review_on: date | None = None
     rationale: Narrative | None = None
+    review_date_reason: Narrative | None = Field(
+        default=None,
+        description="Why the review is agreed outside 4-6 weeks, if it is: accepted with a "
+        "warning either way, and kept.",
+    )
+
+    @model_validator(mode="after")
+    def _a_reason_for_a_date(self) -> Self:
+        if self.review_date_reason is not None and self.review_on is None:
+            raise InvalidInstructionError(
+                "review_date_reason", "A reason is for an agreed review date: give review_on."
+            )
+        return self
 
 
 class StrategyMeetingSteps(ReferralBase):
@@ -94,5 +108,6 @@ class StrategyMeetingSteps(ReferralBase):
                 action_descriptions=descriptions,
                 review_on=decision.review_on,
                 rationale=decision.rationale,
+                review_date_reason=decision.review_date_reason,
             )
         )

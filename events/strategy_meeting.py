@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from pydantic import AwareDatetime
 
 from events.base import DomainEvent
 from events.forms import ActionDescription, PlannedAction
-from events.personal import SubjectData
+from events.personal import ControllerData, SubjectData
 from events.vocabulary import MeetingOutcome
 
 
@@ -26,9 +27,17 @@ class StrategyMeetingConcluded(DomainEvent):
     """A support package (action plan with lead partners), alternative support, or no concern."""
 
     TOPIC = "vtr.referral.StrategyMeetingConcluded"
+    class_version = 2
 
     outcome: MeetingOutcome
     action_plan: tuple[PlannedAction, ...]
     action_descriptions: SubjectData[tuple[ActionDescription, ...]]
     review_on: date | None
     rationale: SubjectData[str | None]
+    # Why the review is agreed outside "the region of 4-6 weeks", where it is (the chair's).
+    review_date_reason: ControllerData[str | None] = None
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        # Version 1 kept no reason for a review date outside 4-6 weeks.
+        state["review_date_reason"] = None

@@ -77,7 +77,10 @@ def _review_held(book: DeadlineBook, event: ReviewHeld) -> None:
 
 
 def _review_agreed(
-    book: DeadlineBook, event: DomainEvent, meeting_day: date, review_on: date
+    book: DeadlineBook,
+    event: StrategyMeetingConcluded | ReviewHeld,
+    meeting_day: date,
+    review_on: date,
 ) -> None:
     book.reviews[event.originator_id] += 1
     number = book.reviews[event.originator_id]
@@ -87,7 +90,11 @@ def _review_agreed(
         meeting_day,
         Responsible.actor(event.audit),
         due_on=review_on,
-        warning=review_date_warning(meeting_day, review_on),
+        warning=review_date_warning(
+            meeting_day,
+            review_on,
+            reason_recorded=event.review_date_reason is not None,
+        ),
     )
 
 

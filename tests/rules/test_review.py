@@ -70,3 +70,26 @@ def test_reviews_happen_while_support_is_delivered() -> None:
     given(*CONCLUDED).when(review(ReviewOutcome.CONTINUE, 30)).then_refused(
         rules.wrong_stage("Holding a review", "concluded", "while support is delivered")
     )
+
+
+def test_a_review_date_outside_4_to_6_weeks_is_kept_with_its_reason() -> None:
+    """ "In the region of 4-6 weeks" (section 5): a date outside it is accepted (the worklist
+    warns), with the meeting's reason kept if it gives one; a reason needs a date."""
+    due = given(*IN_SUPPORT, later(days=35))
+    reason = "The family is away for the summer."
+
+    def with_reason(next_in: int | None) -> Step:
+        return lambda case: case.referral.hold_review(
+            case.by(CHAIR),
+            ReviewReport(
+                held_on=case.today,
+                outcome=ReviewOutcome.CONTINUE if next_in else ReviewOutcome.CONCLUDE,
+                next_review_on=case.days_from_today(next_in) if next_in else None,
+                progress_notes="progress",
+                review_date_reason=reason,
+            ),
+        )
+
+    due.when(with_reason(70)).then(recorded(ReviewHeld, review_date_reason=reason))
+    due.when(review(ReviewOutcome.CONTINUE, 70)).then(recorded(ReviewHeld, review_date_reason=None))
+    due.when(with_reason(None)).then_invalid("review_date_reason")

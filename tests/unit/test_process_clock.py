@@ -382,6 +382,7 @@ def test_reviews_fall_due_on_the_dates_agreed_and_warn_outside_4_to_6_weeks() ->
         amended_action_plan=None,
         amended_action_descriptions=None,
         progress_notes="Going well.",
+        review_date_reason="The family is away over the Easter holidays.",
     )
     first, second = [d for d in history.deadlines() if d.code is Kind.REVIEW_HELD]
     assert (first.anchor_on, first.due_on, first.met_on, first.warning) == (
@@ -397,6 +398,7 @@ def test_reviews_fall_due_on_the_dates_agreed_and_warn_outside_4_to_6_weeks() ->
     )
     assert second.warning is not None
     assert "60 days" in second.warning
+    assert "the meeting recorded its reason" in second.warning
     assert second.status_on(date(2027, 3, 30)) is DeadlineStatus.OVERDUE
 
 
@@ -405,6 +407,8 @@ def test_the_review_window_is_28_to_42_days(days: int, warned: bool) -> None:
     meeting_day = date(2026, 12, 24)
     warning = review_date_warning(meeting_day, meeting_day + timedelta(days=days))
     assert (warning is not None) is warned
+    if warning is not None:
+        assert warning.endswith("no reason was recorded.")
 
 
 # -- section 8 ---------------------------------------------------------------------------
