@@ -22,11 +22,10 @@ from uuid import UUID
 
 from api.bootstrap import open_runtime
 from api.settings import Settings
-from bench.erasure import case_of
+from bench.erasure import case_of, sharing_agencies
 from bench.http_load import LiveServer
 from bench.long_case import LONG_CASE_EVENTS
-from bench.register_export import POLICE_AGENCY, register_agency_ref
-from bench.workload import CHILDRENS, POLICE
+from bench.workload import POLICE
 
 
 @dataclass(frozen=True)
@@ -78,10 +77,7 @@ def _projected_case(settings: Settings, events: int) -> UUID:
     runtime = open_runtime(settings)
     try:
         ledger = runtime.ledger
-        agencies = (
-            register_agency_ref(ledger, POLICE_AGENCY.agency, "police"),
-            register_agency_ref(ledger, CHILDRENS.agency, "children_and_young_people_services"),
-        )
+        agencies = sharing_agencies(ledger)
         referral_id = case_of(ledger, agencies, events)
         runtime.projections.catch_up()
     finally:

@@ -20,11 +20,11 @@ from uuid import UUID
 
 from api.bootstrap import open_runtime
 from api.settings import Settings
-from bench.erasure import case_of
+from bench.erasure import case_of, sharing_agencies
 from bench.http_load import LiveServer
 from bench.long_case import LONG_CASE_EVENTS
-from bench.register_export import POLICE_AGENCY, register_agency_ref
-from bench.workload import CHILDRENS, COMPLIANCE
+from bench.register_export import register_agency_ref
+from bench.workload import COMPLIANCE
 from events.integrity.note import VerifierKey
 from events.integrity.pack import verify_pack
 
@@ -45,10 +45,7 @@ def measure_dispute_pack(
     runtime = open_runtime(settings)
     try:
         ledger = runtime.ledger
-        agencies = (
-            register_agency_ref(ledger, POLICE_AGENCY.agency, "police"),
-            register_agency_ref(ledger, CHILDRENS.agency, "children_and_young_people_services"),
-        )
+        agencies = sharing_agencies(ledger)
         council = register_agency_ref(ledger, COMPLIANCE.agency, "local_authority")
         referral_id = case_of(ledger, agencies, events)
         runtime.projections.catch_up()

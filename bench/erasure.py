@@ -51,6 +51,14 @@ class UnsealedLedger(ReferralLedger):
         return EventMapper(self.keyring, sealing=False)
 
 
+def sharing_agencies(ledger: ReferralLedger) -> tuple[AgencyRef, AgencyRef]:
+    """The police and children's services, who share back and forth in a bench's cases."""
+    return (
+        register_agency_ref(ledger, POLICE_AGENCY.agency, "police"),
+        register_agency_ref(ledger, CHILDRENS.agency, "children_and_young_people_services"),
+    )
+
+
 def case_of(ledger: ReferralLedger, agencies: tuple[AgencyRef, AgencyRef], events: int) -> UUID:
     """A referral at its strategy discussion with disclosures up to `events` events."""
     referral_id = at_strategy_discussion(ledger)
@@ -65,10 +73,7 @@ def measure_erasure(settings: Settings, cases: int, read_rounds: int) -> Erasure
     unsealed = _unsealed(settings, runtime)
     try:
         ledger = runtime.ledger
-        agencies = (
-            register_agency_ref(ledger, POLICE_AGENCY.agency, "police"),
-            register_agency_ref(ledger, CHILDRENS.agency, "children_and_young_people_services"),
-        )
+        agencies = sharing_agencies(ledger)
         sealed_case = case_of(ledger, agencies, CASE_EVENTS)
         clear_case = case_of(unsealed, agencies, CASE_EVENTS)
         sealed_reads, clear_reads = [], []

@@ -17,9 +17,8 @@ from uuid import UUID, uuid4
 
 from api.bootstrap import open_runtime
 from api.settings import Settings
-from bench.erasure import case_of
-from bench.register_export import POLICE_AGENCY, register_agency_ref
-from bench.workload import CHILDRENS, POLICE, Measured
+from bench.erasure import case_of, sharing_agencies
+from bench.workload import POLICE, Measured
 from commands.application import ReferralLedger
 from commands.context import Issued
 from commands.strategy_discussion import RecordRiskAssessment
@@ -50,10 +49,7 @@ def measure_long_case(
     runtime = open_runtime(settings)
     try:
         ledger = runtime.ledger
-        agencies = (
-            register_agency_ref(ledger, POLICE_AGENCY.agency, "police"),
-            register_agency_ref(ledger, CHILDRENS.agency, "children_and_young_people_services"),
-        )
+        agencies = sharing_agencies(ledger)
         per_round = long_cases * commands_per_case
         long = [case_of(ledger, agencies, LONG_CASE_EVENTS) for _ in range(long_cases)]
         short = [_short_cases(ledger, agencies, per_round) for _ in range(rounds)]
