@@ -10,11 +10,10 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, Field, StrictBool, StrictInt, model_validator
 
-from aggregates import rules
+from aggregates import legal_bases, rules
 from aggregates.calendar import uk_date
 from aggregates.errors import InvalidInstructionError
 from aggregates.instructions import Instruction, StaffRef
-from aggregates.legal_bases import LEGAL_BASES
 from aggregates.referral_base import ReferralBase, not_after
 from aggregates.sharing import Code, HandlingAdvice
 from events.base import AuditEnvelope
@@ -162,12 +161,7 @@ class DisputeSteps(ReferralBase):
             )
 
     def _bases_in_force(self, entry_ids: tuple[str, ...], day: date) -> tuple[LegalBasisRef, ...]:
-        unknown = [entry for entry in entry_ids if entry not in LEGAL_BASES]
-        if unknown:
-            raise InvalidInstructionError(
-                "legal_basis_ids", f"Cite entries of the legal-basis catalogue; unknown: {unknown}."
-            )
-        bases = [LEGAL_BASES[entry] for entry in dict.fromkeys(entry_ids)]
+        bases = legal_bases.cited(entry_ids)
         for basis in bases:
             self._require(
                 basis.in_force_on(day), rules.legal_basis_not_in_force(basis.entry_id, str(day))

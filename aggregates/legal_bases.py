@@ -11,10 +11,12 @@ Entries are data: add entries or a new catalogue version; never change a publish
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from types import MappingProxyType
 
+from aggregates.errors import InvalidInstructionError
 from events.forms import LegalBasisRef
 from events.vocabulary import BasisKind
 
@@ -419,6 +421,17 @@ ENTRIES: tuple[LegalBasis, ...] = (
 LEGAL_BASES = MappingProxyType({entry.entry_id: entry for entry in ENTRIES})
 if len(LEGAL_BASES) != len(ENTRIES):
     raise RuntimeError("two legal-basis entries share an id")
+
+
+def cited(entry_ids: Sequence[str]) -> list[LegalBasis]:
+    """The catalogue entries a step cites, each once, in the order cited; unknown ones are an
+    invalid `legal_basis_ids`."""
+    unknown = [entry for entry in entry_ids if entry not in LEGAL_BASES]
+    if not entry_ids or unknown:
+        raise InvalidInstructionError(
+            "legal_basis_ids", f"Cite entries of the legal-basis catalogue; unknown: {unknown}."
+        )
+    return [LEGAL_BASES[entry] for entry in dict.fromkeys(entry_ids)]
 
 
 def in_force_on(day: date) -> list[LegalBasis]:

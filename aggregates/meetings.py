@@ -434,6 +434,10 @@ class MeetingSteps(SharingSteps):
             )
         )
 
+    def meeting(self, meeting_no: int) -> Meeting:
+        """The meeting of that number; an unknown one is an invalid `meeting_no`."""
+        return self._meeting(meeting_no)
+
     def _meeting(self, meeting_no: int) -> Meeting:
         for meeting in self.state.meetings:
             if meeting.meeting_no == meeting_no:

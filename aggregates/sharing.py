@@ -24,11 +24,11 @@ from pydantic import (
     model_validator,
 )
 
-from aggregates import rules
+from aggregates import legal_bases, rules
 from aggregates.calendar import uk_date
 from aggregates.errors import InvalidInstructionError, NotPermittedError
 from aggregates.instructions import Instruction
-from aggregates.legal_bases import LEGAL_BASES, LegalBasis
+from aggregates.legal_bases import LegalBasis
 from aggregates.referral_base import ReferralBase, acts_for, not_after
 from aggregates.referral_state import DisclosureSummary, Stage
 from aggregates.sharing_catalogues import CATEGORIES, CATEGORY_CATALOGUE_VERSION, STATEMENTS
@@ -299,12 +299,7 @@ class SharingSteps(ReferralBase):
             raise InvalidInstructionError(
                 "disclosed_at", "A disclosure cannot precede the referral it is about."
             )
-        unknown = [entry for entry in disclosure.legal_basis_ids if entry not in LEGAL_BASES]
-        if not disclosure.legal_basis_ids or unknown:
-            raise InvalidInstructionError(
-                "legal_basis_ids", f"Cite entries of the legal-basis catalogue; unknown: {unknown}."
-            )
-        return [LEGAL_BASES[entry] for entry in dict.fromkeys(disclosure.legal_basis_ids)]
+        return legal_bases.cited(disclosure.legal_basis_ids)
 
     def _check_disclosure_rules(
         self,

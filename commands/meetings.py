@@ -9,7 +9,6 @@ from typing import Any
 from uuid import UUID
 
 from aggregates.calendar import uk_date
-from aggregates.errors import InvalidInstructionError
 from aggregates.meetings import (
     ActionAgreement,
     ActionCompletion,
@@ -87,12 +86,7 @@ def record_attendance(
     issued: Issued,
 ) -> Outcome:
     def decide(referral: Referral, audit: AuditEnvelope) -> None:
-        meetings = {m.meeting_no: m for m in referral.state.meetings}
-        if command.meeting_no not in meetings:
-            raise InvalidInstructionError(
-                "meeting_no", f"There is no meeting {command.meeting_no}."
-            )
-        day = uk_date(meetings[command.meeting_no].held_at)
+        day = uk_date(referral.meeting(command.meeting_no).held_at)
         standings = {}
         for attendee in command.attendees:
             agency = cycle.named_agency(attendee.agency_id, "attendees")
@@ -154,12 +148,7 @@ def circulate_minutes(
     disclosing = cycle.agency_ref(command.disclosing_agency_id, "disclosing_agency_id")
 
     def decide(referral: Referral, audit: AuditEnvelope) -> None:
-        meetings = {m.meeting_no: m for m in referral.state.meetings}
-        meeting = meetings.get(command.meeting_no)
-        if meeting is None:
-            raise InvalidInstructionError(
-                "meeting_no", f"There is no meeting {command.meeting_no}."
-            )
+        meeting = referral.meeting(command.meeting_no)
         day = uk_date(command.circulated_at or audit.occurred_at)
         recipients = []
         for ref in meeting.attending_agencies:
@@ -182,7 +171,3 @@ def agree_action(
         issued,
         lambda referral, audit: referral.agree_action(audit, command, lead_agency=lead),
     )
-
-
-def _no_meeting(meeting_no: int) -> InvalidInstructionError:
-    return InvalidInstructionError("meeting_no", f"There is no meeting {meeting_no}.")

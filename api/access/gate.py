@@ -263,8 +263,7 @@ def _check_scope(attempt: _Attempt, runtime: Runtime, grant: Grant) -> bool:
         attempt.deny(403, "own-agency-only", "You see your own agency only.")
     if grant.permission.scope is not Scope.CASE:
         return False
-    reveals = attempt.query.get("reveal") is True or grant.permission.reveals
-    if role in ENVELOPE_ONLY and reveals and not grant.purpose:
+    if role in ENVELOPE_ONLY and reveals(attempt.query, grant.permission) and not grant.purpose:
         attempt.deny(
             403,
             "purpose-required",
@@ -322,9 +321,6 @@ class _LogEntry:
     beyond_scope: bool
     query: Query
 
-    def _reveals(self) -> bool:
-        return self.query.get("reveal") is True or bool(self.permission and self.permission.reveals)
-
     def as_consultation(self, outcome: str, reason: str | None, status: int) -> Consultation:
         runtime: Runtime = self.request.app.state.runtime
         principal = self.principal
@@ -352,7 +348,7 @@ class _LogEntry:
             break_glass=self.break_glass is not None,
             break_glass_reason=self.break_glass,
             beyond_scope=self.beyond_scope and outcome == "allowed",
-            revealed=outcome == "allowed" and self._reveals(),
+            revealed=outcome == "allowed" and reveals(self.query, self.permission),
             filters=filters,
             output_format=_output_format(self.query) if consults else None,
             outcome=outcome,
@@ -380,6 +376,12 @@ def _entry(
         beyond_scope=grant.beyond_scope,
         query=query,
     )
+
+
+def reveals(query: Query, permission: Permission | None) -> bool:
+    """Whether the request opens sealed content: it asked (`reveal=true`), or the route's
+    every answer does (a dispute pack)."""
+    return query.get("reveal") is True or bool(permission and permission.reveals)
 
 
 def _route_name(request: Request) -> str:
