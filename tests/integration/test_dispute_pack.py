@@ -406,3 +406,27 @@ def test_a_pack_of_a_ledger_nobody_has_read_yet_verifies(api: Api, tmp_path: Pat
     checked = verify_pack_cli(tmp_path, pack, key)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "0 access-log entries" in checked.stdout
+
+
+@SQLITE_ONLY
+def test_bad_input_is_named_and_stores_nothing(world: World, tmp_path: Path) -> None:
+    """An unknown requester is a 422 naming it, with nothing recorded; verify-pack names a
+    key that is not one (exit 2) and a file that is not a pack (exit 1), never a traceback."""
+    api = world.api
+    before = api.log_position()
+    answer = api.client.post(
+        f"/referrals/{world.case}/dispute-packs",
+        json=request_body(api, world.case, UUID(int=5)),
+        headers={**api.headers("dpo-1"), "Access-Purpose": "dispute"},
+    )
+    assert answer.status_code == 422, answer.text
+    assert "requester_agency_id" in answer.text
+    assert api.log_position() == before
+    pack = make_pack(api, world.case, world.agencies[COUNCIL])
+    not_a_key = verify_pack_cli(tmp_path, pack, "not+a+key")
+    assert (not_a_key.returncode, "Traceback" in not_a_key.stderr) == (2, False)
+    assert "--log-key" in not_a_key.stderr
+    not_a_pack = verify_pack_cli(tmp_path, b"PK not really a zip", world.log_key)
+    assert not_a_pack.returncode == 1, not_a_pack.stdout + not_a_pack.stderr
+    assert "not a readable ZIP file" in not_a_pack.stdout
+    assert "Traceback" not in not_a_pack.stderr
