@@ -7,7 +7,9 @@ TEST_WORKERS ?= 2
 PY := $(VENV)/bin/python
 PIP_COMPILE := $(PY) -m piptools compile --quiet --no-emit-index-url --no-emit-find-links --strip-extras --no-header --allow-unsafe
 
-.PHONY: run test lint bench docs requirements clean
+CONSOLE_STYLES := api/console/static/console.css
+
+.PHONY: run test lint bench docs requirements clean screenshots
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "vtr-ledger needs Python 3.11 or newer, found " + sys.version.split()[0])'
@@ -22,11 +24,21 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	@touch $@
 
-run: $(VENV)/.runtime
+# The console's styles: GOV.UK Frontend (pinned in package-lock.json, never from a CDN),
+# compiled with the council's settings.
+$(CONSOLE_STYLES): package-lock.json api/console/styles/console.scss
+	@command -v npm >/dev/null 2>&1 || { echo "The console's styles need Node.js and npm (apt-get install nodejs npm)." >&2; exit 1; }
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	mkdir -p api/console/static/images
+	cp node_modules/govuk-frontend/dist/govuk/assets/images/* api/console/static/images/
+	node_modules/.bin/sass --load-path=node_modules --style=compressed --no-source-map api/console/styles/console.scss $@
+
+run: $(VENV)/.runtime $(CONSOLE_STYLES)
 	$(PY) -m api serve --demo
 
-test: $(VENV)/.dev
+test: $(VENV)/.dev $(CONSOLE_STYLES)
 	@.ci/ensure-postgres
+	@.ci/ensure-chromium
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 lint: $(VENV)/.dev
@@ -48,5 +60,10 @@ requirements: $(VENV)/.dev
 	$(PIP_COMPILE) -o requirements.txt requirements.in
 	$(PIP_COMPILE) -o requirements-dev.txt requirements-dev.in
 
+# Screenshots of the console's main pages, for the README.
+screenshots: $(VENV)/.dev $(CONSOLE_STYLES)
+	@.ci/ensure-chromium
+	$(PY) -m tests.browser.screenshots docs/screenshots
+
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf node_modules api/console/static $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -84,6 +84,37 @@ class Settings(BaseSettings):
     oidc_jwks_url: str | None = Field(
         default=None, description="The provider's JSON Web Key Set URL (fetched and cached)."
     )
+    oidc_client_id: str | None = Field(
+        default=None,
+        description="The console's client id at the identity provider; with the two endpoints "
+        "below, the console signs people in with the authorisation code flow.",
+    )
+    oidc_client_secret: SecretStr | None = Field(
+        default=None, description="The console's client secret (a confidential client)."
+    )
+    oidc_authorization_endpoint: str | None = Field(
+        default=None, description="The provider's authorisation endpoint (HTTPS)."
+    )
+    oidc_token_endpoint: str | None = Field(
+        default=None, description="The provider's token endpoint (HTTPS)."
+    )
+    public_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://[^/?#]+$",
+        description="The service's address as browsers reach it (scheme and host, no path): "
+        "the console's OIDC redirect is <public_url>/console/sign-in/callback.",
+    )
+    console_idle_minutes: int = Field(
+        default=30, ge=1, le=480, description="A console session ends after this idle time."
+    )
+    console_session_hours: int = Field(
+        default=8, ge=1, le=24, description="A console session ends this long after sign-in."
+    )
+    console_insecure_cookie: bool = Field(
+        default=False,
+        description="Send the console's session cookie over plain HTTP too (a local "
+        "evaluation on a host other than localhost); never in service.",
+    )
     oidc_roles_claim: str = "vtr_roles"
     oidc_agency_claim: str = "vtr_agency"
     host: str = "127.0.0.1"
@@ -208,6 +239,24 @@ class Settings(BaseSettings):
             raise ValueError(f"OIDC needs all of its settings; missing {', '.join(missing)}")
         if self.oidc_jwks_file is not None and self.oidc_jwks_url is not None:
             raise ValueError("set VTR_OIDC_JWKS_FILE or VTR_OIDC_JWKS_URL, not both")
+        return self
+
+    @model_validator(mode="after")
+    def _console_oidc_complete_or_absent(self) -> Settings:
+        parts = {
+            "VTR_OIDC_CLIENT_ID": self.oidc_client_id,
+            "VTR_OIDC_CLIENT_SECRET": self.oidc_client_secret,
+            "VTR_OIDC_AUTHORIZATION_ENDPOINT": self.oidc_authorization_endpoint,
+            "VTR_OIDC_TOKEN_ENDPOINT": self.oidc_token_endpoint,
+            "VTR_PUBLIC_URL": self.public_url,
+        }
+        missing = [name for name, value in parts.items() if not value]
+        if 0 < len(missing) < len(parts):
+            raise ValueError(
+                f"the console's OIDC sign-in needs all of its settings; missing {', '.join(missing)}"
+            )
+        if not missing and self.oidc_issuer is None:
+            raise ValueError("the console's OIDC sign-in needs VTR_OIDC_ISSUER and its key set")
         return self
 
     def as_environment(self) -> dict[str, str]:

@@ -14,6 +14,7 @@ from fastapi.routing import APIRoute
 from api.access.gate import agency_name
 from api.access.identity import Authenticator, OidcVerifier, TokenStore, load_jwks
 from api.bootstrap import open_runtime
+from api.console.install import install_console
 from api.http.errors import install_error_handlers
 from api.http.middleware import RequestLog
 from api.http.openapi import install_openapi
@@ -105,6 +106,7 @@ def create_app(
     for router in ROUTERS:
         app.include_router(router)
     install_openapi(app, api_routes())
+    install_console(app, settings)
     return app
 
 
