@@ -189,11 +189,43 @@ class CaseViewStore:
         return view_from(rows[0]) if rows else None
 
     def cases(
-        self, stage: Stage | None, limit: int, offset: int, involving: UUID | None = None
+        self,
+        stage: Stage | None,
+        limit: int,
+        offset: int,
+        involving: UUID | None = None,
+        *,
+        among: Collection[UUID] | None = None,
+        excluding: Collection[UUID] = (),
     ) -> tuple[list[CaseSummary], int]:
         """A page of cases, newest referral first, and how many there are in all; with
-        `involving`, only the cases that agency is involved in."""
-        clause = self.db.dialect.fragment
+        `involving`, only the cases that agency is involved in; with `among`, only those
+        cases; none of those `excluding`."""
+        if among is not None and not among:
+            return [], 0
+        where, params = self._where(stage, involving, among, excluding)
+        page = self.db.rows(
+            self._sql(
+                "SELECT {summary_columns} FROM {table}{where} "
+                "ORDER BY received_at DESC, referral_id LIMIT {mark} OFFSET {mark}",
+                where=where,
+            ),
+            [*params, limit, offset],
+        )
+        counted = self.db.rows(
+            self._sql("SELECT COUNT(*) AS n FROM {table}{where}", where=where), params
+        )
+        return [summary_from(row) for row in page], int(counted[0]["n"])
+
+    def _where(
+        self,
+        stage: Stage | None,
+        involving: UUID | None,
+        among: Collection[UUID] | None,
+        excluding: Collection[UUID],
+    ) -> tuple[Composable, list[object]]:
+        """The list's WHERE clause (empty when nothing narrows it) and its parameters."""
+        clause, marks = self.db.dialect.fragment, self.db.dialect.marks
         clauses: list[Composable] = []
         params: list[object] = []
         if stage is not None:
@@ -207,21 +239,15 @@ class CaseViewStore:
                 )
             )
             params.append(str(involving))
-        where = (
-            clause(" WHERE {clauses}", clauses=SQL(" AND ").join(clauses)) if clauses else SQL("")
-        )
-        page = self.db.rows(
-            self._sql(
-                "SELECT {summary_columns} FROM {table}{where} "
-                "ORDER BY received_at DESC, referral_id LIMIT {mark} OFFSET {mark}",
-                where=where,
-            ),
-            [*params, limit, offset],
-        )
-        counted = self.db.rows(
-            self._sql("SELECT COUNT(*) AS n FROM {table}{where}", where=where), params
-        )
-        return [summary_from(row) for row in page], int(counted[0]["n"])
+        if among:
+            clauses.append(clause("referral_id IN ({marks})", marks=marks(len(among))))
+            params.extend(str(referral_id) for referral_id in among)
+        if excluding:
+            clauses.append(clause("referral_id NOT IN ({marks})", marks=marks(len(excluding))))
+            params.extend(str(referral_id) for referral_id in excluding)
+        if not clauses:
+            return SQL(""), params
+        return clause(" WHERE {clauses}", clauses=SQL(" AND ").join(clauses)), params
 
     def all_cases(self) -> list[CaseView]:
         rows = self.db.rows(self._all_cases, [])

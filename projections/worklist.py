@@ -36,6 +36,16 @@ def due_and_overdue(
     return sorted(due, key=lambda item: (item.due_on, str(item.referral_id), item.code, item.about))
 
 
+def overdue_cases(deadlines: Iterable[Deadline], on: date, agency_id: UUID | None) -> set[UUID]:
+    """The cases with at least one deadline overdue on `on` (falling on the agency, if one is
+    given)."""
+    return {
+        item.referral_id
+        for item in due_and_overdue(deadlines, on, agency_id, None)
+        if item.status is DeadlineStatus.OVERDUE
+    }
+
+
 class KindTally(BaseModel):
     """How many deadlines of one kind, due in the period, stand where on the day."""
 

@@ -1,4 +1,5 @@
-"""What every view read shares: how far a view has caught up, and waiting for it."""
+"""What every view read shares: how far a view has caught up, and waiting for it; the day
+and the process clock that deadlines are read by."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from fastapi.responses import JSONResponse
 
 from aggregates.calendar import uk_date
 from aggregates.errors import InvalidInstructionError
+from aggregates.process_clock import LocalTargets, ProcessClock
 from api.bootstrap import Runtime
 from api.http.problems import problem
 from api.http.schemas import (
@@ -56,3 +58,14 @@ def wait_for_view(runtime: Runtime, view: str, position: int | None) -> JSONResp
 
 def today(runtime: Runtime) -> date:
     return uk_date(runtime.ledger.clock.now())
+
+
+def process_clock(runtime: Runtime) -> ProcessClock:
+    """The process clock with the targets the guidance leaves to local policy."""
+    settings = runtime.settings
+    return ProcessClock(
+        LocalTargets(
+            minutes_working_days=settings.minutes_working_days,
+            feedback_working_days=settings.referrer_feedback_working_days,
+        )
+    )

@@ -21,7 +21,7 @@ from aggregates.calendar import uk_date
 from aggregates.process_clock import DeadlineKind
 from aggregates.referral_state import Stage
 from api.http.app import create_app
-from api.http.routes.deadlines import process_clock
+from api.http.views import process_clock
 from commands.application import ReferralLedger
 from commands.context import Actor
 from events.meetings import MEETING_EVENTS

@@ -13,6 +13,7 @@ from pydantic import AwareDatetime
 from aggregates.errors import InvalidInstructionError
 from api.access.case_scope import agency_events, agency_view
 from api.access.gate import GatedRoute
+from api.bootstrap import Runtime
 from api.http.deps import ActorDep, GrantDep, LedgerDep, RuntimeDep
 from api.http.schemas import (
     CaseDetail,
@@ -22,12 +23,14 @@ from api.http.schemas import (
     HistoryEntry,
     ReferrerFeedbackRecord,
 )
-from api.http.views import catching_up, caught_up, projection_status
+from api.http.views import catching_up, caught_up, process_clock, projection_status, today
 from commands.application import ReferralLedger
 from commands.errors import ReferralNotFoundError
 from events.base import DomainEvent
 from projections.case_view import Stage, reference
 from projections.case_view_projection import CaseViewProjection, case_view
+from projections.deadlines import deadlines_in_log
+from projections.worklist import overdue_cases
 
 router = APIRouter(tags=["Cases"], route_class=GatedRoute)
 AsOf = Annotated[
@@ -47,19 +50,40 @@ def list_cases(
     runtime: RuntimeDep,
     grant: GrantDep,
     stage: Stage | None = None,
+    agency_id: Annotated[
+        UUID | None,
+        Query(
+            description="Only the cases this agency (by its directory id) is involved in. An "
+            "agency practitioner's own agency always narrows the list: naming another gives "
+            "an empty page."
+        ),
+    ] = None,
+    overdue: Annotated[
+        bool | None,
+        Query(
+            description="true: only the cases with at least one deadline overdue today; false: "
+            "only those with none. An agency practitioner counts their own agency's deadlines."
+        ),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     after_position: Annotated[int | None, Query(ge=1)] = None,
 ) -> CaseList | JSONResponse:
     """The case list, newest referral first, from the case view (says how far it has caught
-    up). An agency practitioner sees only the cases their agency is involved in. Pass a
-    command's `position` as `after_position` to see your own change."""
+    up), by stage, involved agency or overdue deadlines. An agency practitioner sees only the
+    cases their agency is involved in. Pass a command's `position` as `after_position` to see
+    your own change."""
     if after_position is not None and not caught_up(
         runtime, CaseViewProjection.name, after_position
     ):
         return catching_up("case view", after_position)
-    involving = grant.principal.agency_id if grant.agency_scoped else None
-    items, total = runtime.projections.case_view.cases(stage, limit, offset, involving)
+    own = grant.principal.agency_id if grant.agency_scoped else None
+    among, excluding = _overdue(runtime, overdue, own)
+    if own is not None and agency_id not in (None, own):
+        among = frozenset()  # another agency's cases are beyond the practitioner's scope
+    items, total = runtime.projections.case_view.cases(
+        stage, limit, offset, own or agency_id, among=among, excluding=excluding
+    )
     return CaseList(
         items=items,
         total=total,
@@ -67,6 +91,18 @@ def list_cases(
         offset=offset,
         projection=projection_status(runtime, runtime.projections.case_view.position()),
     )
+
+
+def _overdue(
+    runtime: Runtime, overdue: bool | None, agency_id: UUID | None
+) -> tuple[frozenset[UUID] | None, frozenset[UUID]]:
+    """The cases the list is narrowed to, and those it leaves out, for `overdue`: those with
+    a deadline overdue today (falling on the agency, if one is given), folded from the log."""
+    if overdue is None:
+        return None, frozenset()
+    deadlines = deadlines_in_log(runtime.ledger.recorder, process_clock(runtime))
+    cases = frozenset(overdue_cases(deadlines, today(runtime), agency_id))
+    return (cases, frozenset()) if overdue else (None, cases)
 
 
 @router.get(

@@ -13,14 +13,12 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from aggregates.errors import InvalidInstructionError
-from aggregates.process_clock import LocalTargets, ProcessClock
 from api.access.gate import GatedRoute
 from api.access.marking import watermark
-from api.bootstrap import Runtime
 from api.http.deps import ActorDep, RuntimeDep
 from api.http.routes.replay import csv_answer
 from api.http.schemas import Day
-from api.http.views import today
+from api.http.views import process_clock, today
 from events.vocabulary import Role
 from projections.deadlines import deadlines_in_log
 from projections.register_export import neutralise
@@ -111,16 +109,6 @@ def timeliness(
         on=on,
         watermark=watermark(actor, now),
         agencies=agencies,
-    )
-
-
-def process_clock(runtime: Runtime) -> ProcessClock:
-    settings = runtime.settings
-    return ProcessClock(
-        LocalTargets(
-            minutes_working_days=settings.minutes_working_days,
-            feedback_working_days=settings.referrer_feedback_working_days,
-        )
     )
 
 
