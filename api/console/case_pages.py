@@ -104,7 +104,10 @@ async def _timeline(
     params: dict[str, Any] = {"as_of": moment.isoformat() if moment else None}
     if purpose:
         params["reveal"] = "true"
-    case = await reads.json(f"/referrals/{referral_id}", params if moment else None)
+    # The purpose is the page view's: both of its reads are logged with it.
+    case = await reads.json(
+        f"/referrals/{referral_id}", {"as_of": params["as_of"]}, purpose=purpose
+    )
     history = await reads.json(f"/referrals/{referral_id}/history", params, purpose=purpose)
     return page(
         request,
