@@ -20,6 +20,7 @@ from api.console.guard import (
     sessions,
     sign_in_redirect,
 )
+from api.console.oidc import PendingSignIns
 from api.console.rendering import page
 from api.console.sessions import COOKIE, ConsoleSessions
 from api.settings import Settings
@@ -39,6 +40,7 @@ def install_console(app: FastAPI, settings: Settings) -> None:
         idle=timedelta(minutes=settings.console_idle_minutes),
         lifetime=timedelta(hours=settings.console_session_hours),
     )
+    app.state.console_oidc_pending = PendingSignIns()
     if (STATIC / "console.css").exists():
         app.mount(f"{CONSOLE}/assets", StaticFiles(directory=STATIC), name="console-assets")
     else:

@@ -39,8 +39,33 @@ class _Pending:
     started: float
 
 
-_pending: dict[str, _Pending] = {}
-_lock = threading.Lock()
+class PendingSignIns:
+    """Sign-ins sent to the provider and not yet back: one use each, for ten minutes."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_state: dict[str, _Pending] = {}
+
+    def add(self, state: str, pending: _Pending) -> None:
+        with self._lock:
+            now = time.monotonic()
+            for stale in [
+                s for s, held in self._by_state.items() if now - held.started > PENDING_SECONDS
+            ]:
+                del self._by_state[stale]
+            self._by_state[state] = pending
+
+    def take(self, state: str) -> _Pending | None:
+        with self._lock:
+            pending = self._by_state.pop(state, None)
+        if pending is None or time.monotonic() - pending.started > PENDING_SECONDS:
+            return None
+        return pending
+
+
+def pending_sign_ins(request: Request) -> PendingSignIns:
+    held: PendingSignIns = request.app.state.console_oidc_pending
+    return held
 
 
 def enabled(request: Request) -> bool:
@@ -57,9 +82,7 @@ def start(request: Request, back_to: str) -> Response:
     if settings.oidc_client_id is None or settings.oidc_authorization_endpoint is None:
         return RedirectResponse("/console/sign-in", status_code=303)
     state, verifier, nonce = (secrets.token_urlsafe(32) for _ in range(3))
-    with _lock:
-        _forget_stale()
-        _pending[state] = _Pending(verifier, nonce, back_to, time.monotonic())
+    pending_sign_ins(request).add(state, _Pending(verifier, nonce, back_to, time.monotonic()))
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
     query = urlencode(
         {
@@ -98,9 +121,8 @@ async def finish(
     settings: Settings = request.app.state.runtime.settings
     if not code or not state or request.cookies.get(STATE_COOKIE) != state:
         return "The sign-in could not be completed: start again"
-    with _lock:
-        pending = _pending.pop(state, None)
-    if pending is None or time.monotonic() - pending.started > PENDING_SECONDS:
+    pending = pending_sign_ins(request).take(state)
+    if pending is None:
         return "The sign-in took too long or was already used: start again"
     id_token = await _exchange(settings, code, pending.verifier)
     if id_token is None:
@@ -143,9 +165,3 @@ async def _exchange(settings: Settings, code: str, verifier: str) -> str | None:
         return None
     token = issued.get("id_token") if isinstance(issued, dict) else None
     return token if isinstance(token, str) else None
-
-
-def _forget_stale() -> None:
-    now = time.monotonic()
-    for state in [s for s, held in _pending.items() if now - held.started > PENDING_SECONDS]:
-        del _pending[state]
