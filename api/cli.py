@@ -134,6 +134,7 @@ def serve(demo: bool) -> None:
         )
     url = f"http://{settings.host}:{settings.port}"
     click.echo(f"\nvtr-ledger is starting at {url}  (API guide: {url}/docs)")
+    click.echo(f"Compliance console: {url}/console  (sign in with a token below)")
     if tokens:
         click.echo("Demo bearer tokens (Authorization: Bearer <token>):")
         for actor_id, token in tokens.items():

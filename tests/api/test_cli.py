@@ -213,10 +213,14 @@ def test_serve_with_the_demo_prints_url_and_tokens_and_serves_the_cases(tmp_path
     try:
         banner = wait_for_ready(server, port)
         assert f"http://127.0.0.1:{port}" in banner
+        assert f"Compliance console: http://127.0.0.1:{port}/console" in banner
         token = re.search(r"^\s+mash-triage-1\s+(\S+)$", banner, re.MULTILINE)
         assert token is not None, banner
         base = f"http://127.0.0.1:{port}"
         assert httpx.get(f"{base}/docs").status_code == 200
+        console = httpx.get(f"{base}/console/", follow_redirects=True)
+        assert console.status_code == 200
+        assert "Sign in to the compliance console" in console.text
         cases: dict[str, Any] = httpx.get(
             f"{base}/referrals", headers={"Authorization": f"Bearer {token.group(1)}"}
         ).json()
