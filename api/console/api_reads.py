@@ -105,6 +105,7 @@ def _problems(problem: dict[str, Any]) -> list[str]:
         if isinstance(error, dict):
             where = error.get("field") or error.get("loc") or ""
             if isinstance(where, list):
-                where = ".".join(str(part) for part in where if part != "query")
+                where = ".".join(str(part) for part in where)
+            where = str(where).removeprefix("query.")
             found.append(f"{where}: {error.get('message') or error.get('msg') or ''}".strip(": "))
     return found

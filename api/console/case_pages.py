@@ -120,7 +120,7 @@ async def _timeline(
         revealed=bool(history["revealed"]),
         purpose=purpose,
         purpose_error=purpose_error,
-        as_of_day=as_of_day if moment else "",
+        as_of_day=as_of_day or "",
         day_error=day_error,
     )
 

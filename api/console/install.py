@@ -7,6 +7,7 @@ from pathlib import Path
 
 import structlog
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
@@ -55,6 +56,20 @@ def install_console(app: FastAPI, settings: Settings) -> None:
     app.add_exception_handler(SignInNeededError, _sign_in_needed)
     app.add_exception_handler(ApiRefusalError, _refused)
     app.add_exception_handler(ForgedRequestError, _forged)
+    api_invalid = app.exception_handlers[RequestValidationError]
+
+    async def invalid(request: Request, error: Exception) -> Response:
+        """A console address or form that does not parse is a GOV.UK page; the API's own
+        requests keep their problem+json."""
+        if not request.url.path.startswith(CONSOLE + "/"):
+            return await api_invalid(request, error)  # type: ignore[no-any-return]
+        if isinstance(error, RequestValidationError) and any(
+            part == "path" for problem in error.errors() for part in problem.get("loc", ())[:1]
+        ):
+            return await _not_found(request)
+        return _error_page(request, 422, "Check what you entered: nothing was done.")
+
+    app.add_exception_handler(RequestValidationError, invalid)
 
 
 def _to_home() -> Response:
@@ -87,11 +102,17 @@ async def _refused(request: Request, error: Exception) -> Response:
         response.delete_cookie(COOKIE, path=CONSOLE)
         return response
     status = error.status if error.status in TITLES else 503
-    return _error_page(request, status, error.detail, problems=error.problems)
+    # The API's own title when it names what is missing ("There is no such referral").
+    title = error.title if status == 404 else TITLES[status]  # noqa: PLR2004
+    return _error_page(request, status, error.detail, problems=error.problems, title=title)
 
 
 def _error_page(
-    request: Request, status: int, detail: str, problems: tuple[str, ...] = ()
+    request: Request,
+    status: int,
+    detail: str,
+    problems: tuple[str, ...] = (),
+    title: str | None = None,
 ) -> HTMLResponse:
     return page(
         request,
@@ -99,7 +120,7 @@ def _error_page(
         optional_session(request),
         status=status,
         case_data=False,
-        title=TITLES.get(status, TITLES[503]),
+        title=title or TITLES.get(status, TITLES[503]),
         detail=detail,
         problems=problems,
     )
