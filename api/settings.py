@@ -252,8 +252,9 @@ class Settings(BaseSettings):
         }
         missing = [name for name, value in parts.items() if not value]
         if 0 < len(missing) < len(parts):
+            named = ", ".join(missing)
             raise ValueError(
-                f"the console's OIDC sign-in needs all of its settings; missing {', '.join(missing)}"
+                f"the console's OIDC sign-in needs all of its settings; missing {named}"
             )
         if not missing and self.oidc_issuer is None:
             raise ValueError("the console's OIDC sign-in needs VTR_OIDC_ISSUER and its key set")

@@ -135,6 +135,9 @@ def test_history_shows_who_did_what_and_opens_personal_data_only_when_asked(tmp_
         ({"VTR_RETENTION_MONTHS": '{"concluded": 72}'}, "VTR_RETENTION_MONTHS"),
         ({"VTR_RETENTION_MONTHS": "six years"}, "VTR_RETENTION_MONTHS"),
         ({"VTR_DISPOSAL_WORKING_DAYS": "ten"}, "VTR_DISPOSAL_WORKING_DAYS"),
+        ({"VTR_OIDC_CLIENT_ID": "vtr-console"}, "VTR_OIDC_TOKEN_ENDPOINT"),
+        ({"VTR_PUBLIC_URL": "https://vtr.example/console"}, "VTR_PUBLIC_URL"),
+        ({"VTR_CONSOLE_IDLE_MINUTES": "0"}, "VTR_CONSOLE_IDLE_MINUTES"),
     ],
 )
 def test_bad_configuration_is_refused_with_a_clear_message(
