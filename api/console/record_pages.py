@@ -9,6 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from api.access.permissions import ALL_AGENCIES
 from api.console.api_reads import ApiReads, ApiRefusalError
 from api.console.case_pages import end_of_day
 from api.console.guard import CONSOLE, SignedIn
@@ -96,7 +97,9 @@ async def obligations(request: Request, session: SignedIn, status: str | None = 
 async def worklist(request: Request, session: SignedIn, agency_id: str | None = None) -> Response:
     reads = ApiReads(request, session)
     principal = session.principal
-    mine = agency_id or None
+    # Agency staff read their own agency's worklist (the API refuses them any other).
+    sees_all = any(role in ALL_AGENCIES for role in principal.roles)
+    mine = agency_id or (None if sees_all else str(principal.agency_id))
     answer = await reads.json("/worklist", {"agency_id": mine})
     return page(
         request,

@@ -139,3 +139,18 @@ def test_a_case_that_does_not_exist_is_a_gov_uk_page(browser: Browser) -> None:
     )
     assert too_long.status_code == 422
     assert "Check what you entered" in too_long.text
+
+
+def test_agency_staff_see_their_own_agencys_worklist(
+    api: Api, app: FastAPI, clock: FixedClock
+) -> None:
+    agencies = register_agencies(api)
+    case_with_disclosures(api, clock, agencies, "2026-03-05", [[SCHOOL]])
+    with Browser(app) as school:
+        school.sign_in("school-1")
+        page = school.get("/console/worklist")
+        assert page.status_code == 200, page.text[:300]
+        assert "Worklist" in page.text
+        elsewhere = school.get("/console/worklist", agency_id=str(agencies[POLICE]))
+        assert elsewhere.status_code == 403
+        assert "You see your own agency only" in elsewhere.text
