@@ -93,4 +93,5 @@ def page(
         csrf_token=session.csrf_token if session else "",
         **context,
     )
-    return HTMLResponse(html, status_code=status, headers=NO_STORE)
+    headers = {**NO_STORE, "Protective-Marking": PROTECTIVE_MARKING} if case_data else NO_STORE
+    return HTMLResponse(html, status_code=status, headers=headers)

@@ -4,6 +4,7 @@ stated purpose. Each test reads what the page showed *and* what the log then say
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from typing import Any
 from uuid import UUID
@@ -11,6 +12,7 @@ from uuid import UUID
 import pytest
 from fastapi import FastAPI
 
+from api.logging import configure_logging
 from tests.api_client import TOKENS, Api
 from tests.console.console_client import Browser
 from tests.section8_support import case_with_disclosures
@@ -140,6 +142,7 @@ def test_the_log_ties_each_entry_to_the_page_view_that_caused_it(
     _, case, _ = world
     browser.sign_in("dpo-1")
     page = browser.get(f"/console/cases/{case}")
+    assert page.headers["protective-marking"] == "OFFICIAL-SENSITIVE"
     page_view = page.headers["x-request-id"]
     tied = [entry for entry in log_entries(api) if entry["client_request_id"] == page_view]
     assert [entry["route"] for entry in tied] == ["get_case", "get_history"]
@@ -235,3 +238,27 @@ def test_a_practitioner_sees_only_their_agencys_cases_in_the_list(
     refused = browser.get("/console/access-log")
     assert refused.status_code == 403
     assert "Your role does not allow this" in refused.text
+
+
+def test_the_service_log_names_the_page_view_by_its_own_request_id(
+    api: Api,
+    browser: Browser,
+    world: tuple[dict[str, UUID], UUID, UUID],
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    """The page's line in the service's log carries the page's id, not the id of an API read
+    it made (which would tie the log's lines to the wrong requests)."""
+    _, case, _ = world
+    browser.sign_in("dpo-1")
+    configure_logging("json", "INFO")
+    capfd.readouterr()
+    page_view = browser.get(f"/console/cases/{case}").headers["x-request-id"]
+    captured = capfd.readouterr()
+    printed = (captured.out + captured.err).splitlines()
+    lines = [json.loads(line) for line in printed if line.startswith("{")]
+    requests = [line for line in lines if line.get("event") == "request"]
+    page_line = next(line for line in requests if line["route"] == "/console/cases/{referral_id}")
+    assert page_line["request_id"] == page_view
+    reads = [line for line in requests if line["route"].startswith("/referrals")]
+    assert [line["client_request_id"] for line in reads] == [page_view, page_view]
+    assert page_view not in [line["request_id"] for line in reads]
