@@ -62,7 +62,8 @@ def install_console(app: FastAPI, settings: Settings) -> None:
         """A console address or form that does not parse is a GOV.UK page; the API's own
         requests keep their problem+json."""
         if not request.url.path.startswith(CONSOLE + "/"):
-            return await api_invalid(request, error)  # type: ignore[no-any-return]
+            answered = api_invalid(request, error)
+            return answered if isinstance(answered, Response) else await answered
         if isinstance(error, RequestValidationError) and any(
             part == "path" for problem in error.errors() for part in problem.get("loc", ())[:1]
         ):
