@@ -7,8 +7,11 @@ WORKDIR /build
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY api/console/styles ./api/console/styles
+COPY api/console/scripts ./api/console/scripts
 RUN mkdir -p api/console/static/images \
  && cp node_modules/govuk-frontend/dist/govuk/assets/images/* api/console/static/images/ \
+ && cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js api/console/scripts/init.mjs \
+      api/console/static/ \
  && node_modules/.bin/sass --load-path=node_modules --style=compressed --no-source-map \
       api/console/styles/console.scss api/console/static/console.css
 

@@ -26,11 +26,12 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 
 # The console's styles: GOV.UK Frontend (pinned in package-lock.json, never from a CDN),
 # compiled with the council's settings.
-$(CONSOLE_STYLES): package-lock.json api/console/styles/console.scss
+$(CONSOLE_STYLES): package-lock.json api/console/styles/console.scss api/console/scripts/init.mjs
 	@command -v npm >/dev/null 2>&1 || { echo "The console's styles need Node.js and npm (apt-get install nodejs npm)." >&2; exit 1; }
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	mkdir -p api/console/static/images
 	cp node_modules/govuk-frontend/dist/govuk/assets/images/* api/console/static/images/
+	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js api/console/scripts/init.mjs api/console/static/
 	node_modules/.bin/sass --load-path=node_modules --style=compressed --no-source-map api/console/styles/console.scss $@
 
 run: $(VENV)/.runtime $(CONSOLE_STYLES)

@@ -68,6 +68,7 @@ def test_sealed_content_is_revealed_only_with_a_purpose_that_the_access_log_keep
     expect(summary.get_by_role("link")).to_have_attribute("href", "#purpose")
     expect(page.locator("#purpose-error")).to_be_visible()
     expect(page).to_have_title(re.compile(r"^Error: "))
+    expect(summary).to_be_focused()  # GOV.UK Frontend's script, where the browser runs it
     expect(page.locator("#revealed-notice")).to_have_count(0)
     assert sealed.count() > 0
     assert revealed_reads(live_demo, referral_id) == before
