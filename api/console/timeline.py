@@ -4,13 +4,16 @@ and erased personal data said as such."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from events.base import DomainEvent
+from events.base import UK_TIME, DomainEvent
 from events.registry import ALL_EVENTS
 
 _CLASSES: dict[str, type[DomainEvent]] = {cls.__name__: cls for cls in ALL_EVENTS}
+MOMENT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)")
 SEALED = "sealed"
 ERASED = "erased"
 # Fields that name an agency as {agency_id, name, agency_type}: shown by name.
@@ -88,19 +91,31 @@ def _withheld(value: Any) -> str | None:
 
 
 def _text(value: Any) -> str:
-    """A field's value in words: agencies by name, lists joined, codes spaced out."""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
+    """A field's value in words: agencies by name, lists joined, codes spaced out, moments in
+    UK time."""
     if isinstance(value, dict):
-        if "name" in value and "agency_id" in value:
-            return str(value["name"])
-        if _withheld(value):
-            return "Sealed personal data" if value["withheld"] == SEALED else "Erased"
-        return "; ".join(f"{key.replace('_', ' ')}: {_text(inner)}" for key, inner in value.items())
+        return _record_text(value)
     if isinstance(value, list):
         return ", ".join(_text(inner) for inner in value) or "none"
+    if value is None or isinstance(value, bool):
+        return {None: "—", True: "yes", False: "no"}[value]
     text = str(value)
+    if MOMENT.fullmatch(text):
+        return datetime.fromisoformat(text).astimezone(UK_TIME).strftime("%-d %b %Y, %H:%M")
     return text.replace("_", " ") if text.isidentifier() else text
+
+
+def _record_text(value: dict[str, Any]) -> str:
+    if "name" in value and "agency_id" in value:
+        return str(value["name"])
+    withheld = _withheld(value)
+    if withheld is not None:
+        return "Sealed personal data" if withheld == SEALED else "Erased"
+    return "; ".join(
+        f"{key.replace('_', ' ')}: {_text(inner)}"
+        for key, inner in value.items()
+        if inner is not None
+    )
 
 
 def _legal_bases(data: dict[str, Any]) -> list[str]:
