@@ -10,7 +10,15 @@ from scenarios.step import Part, Step
 from tests import lifecycle as steps
 from tests.api_client import Api
 from tests.lifecycle import at
-from tests.sharing_support import POLICE, disclosure, discussion_on
+from tests.sharing_support import (
+    MENTORS,
+    POLICE,
+    SCHOOL,
+    disclosure,
+    discussion_on,
+    register_agencies,
+    sign_isp,
+)
 from tests.support import FixedClock
 
 
@@ -29,6 +37,15 @@ def case_with_disclosures(
         for names in recipients_per_disclosure
     )
     return referral_id
+
+
+def school_and_mentors_cases(api: Api, clock: FixedClock) -> tuple[dict[str, UUID], UUID, UUID]:
+    """The agencies; a case the school received a disclosure in; a case it has no part in."""
+    agencies = register_agencies(api)
+    assert sign_isp(api, agencies[MENTORS]).status_code == 200
+    school_case = case_with_disclosures(api, clock, agencies, "2026-03-05", [[SCHOOL]])
+    mentors_case = case_with_disclosures(api, clock, agencies, "2026-03-09", [[MENTORS]])
+    return agencies, school_case, mentors_case
 
 
 def end_involvement(

@@ -3,10 +3,11 @@ CSV), section 8 obligations, the worklist, the access log and the record's integ
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.access.permissions import ALL_AGENCIES
@@ -32,16 +33,32 @@ async def registers(request: Request, session: SignedIn) -> Response:
     return page(request, "registers.html", session, case_data=False, agencies=agencies)
 
 
+@dataclass(frozen=True)
+class RegisterChoice:
+    """The register page's filters as typed, and as the API reads them."""
+
+    period_from: str = ""
+    period_to: str = ""
+    as_of: str = ""
+
+    def api_params(self, request: Request) -> tuple[dict[str, Any], str | None]:
+        moment, day_error = end_of_day(self.as_of or None, request)
+        params = {
+            "from": self.period_from or None,
+            "to": self.period_to or None,
+            "as_of": moment.isoformat() if moment else None,
+        }
+        return params, day_error
+
+
+Chosen = Annotated[RegisterChoice, Depends()]
+
+
 @router.get("/agencies/{agency_id}/register", response_class=HTMLResponse)
 async def register(
-    request: Request,
-    session: SignedIn,
-    agency_id: UUID,
-    period_from: str | None = None,
-    period_to: str | None = None,
-    as_of: str | None = None,
+    request: Request, session: SignedIn, agency_id: UUID, chosen: Chosen
 ) -> Response:
-    params, day_error = _register_params(request, period_from, period_to, as_of)
+    params, day_error = chosen.api_params(request)
     answer = await ApiReads(request, session).json(
         f"/agencies/{agency_id}/disclosure-register", params
     )
@@ -51,11 +68,7 @@ async def register(
         session,
         register=answer,
         agency_id=agency_id,
-        chosen={
-            "period_from": period_from or "",
-            "period_to": period_to or "",
-            "as_of": as_of or "",
-        },
+        chosen=chosen,
         day_error=day_error,
         csv_query=request.url.query,
     )
@@ -63,15 +76,10 @@ async def register(
 
 @router.get("/agencies/{agency_id}/register.csv")
 async def register_csv(
-    request: Request,
-    session: SignedIn,
-    agency_id: UUID,
-    period_from: str | None = None,
-    period_to: str | None = None,
-    as_of: str | None = None,
+    request: Request, session: SignedIn, agency_id: UUID, chosen: Chosen
 ) -> Response:
     """The API's own CSV, byte for byte, with its file name."""
-    params, _ = _register_params(request, period_from, period_to, as_of)
+    params, _ = chosen.api_params(request)
     answer = await ApiReads(request, session).get(
         f"/agencies/{agency_id}/disclosure-register", {**params, "format": "csv"}
     )
@@ -169,15 +177,3 @@ def read_note(note: str) -> dict[str, Any]:
         if line.startswith("\u2014 ")
     ]
     return {"origin": origin, "size": size, "root": root, "signers": signers, "note": note}
-
-
-def _register_params(
-    request: Request, period_from: str | None, period_to: str | None, as_of: str | None
-) -> tuple[dict[str, Any], str | None]:
-    moment, day_error = end_of_day(as_of, request)
-    params = {
-        "from": period_from or None,
-        "to": period_to or None,
-        "as_of": moment.isoformat() if moment else None,
-    }
-    return params, day_error

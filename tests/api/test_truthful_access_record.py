@@ -22,15 +22,13 @@ from events.vocabulary import Role
 from tests.api_client import Api
 from tests.conftest import BACKENDS
 from tests.lifecycle import at, discussion_under_way, ready_to_decide, triage
-from tests.section8_support import case_with_disclosures
+from tests.section8_support import school_and_mentors_cases
 from tests.sharing_support import (
-    MENTORS,
     POLICE,
     SCHOOL,
     at_meeting,
     disclosure,
     register_agencies,
-    sign_isp,
 )
 from tests.support import (
     SUBJECT_DOB,
@@ -70,11 +68,7 @@ def last_entry(api: Api, actor_id: str) -> dict[str, Any]:
 @pytest.fixture
 def world(api: Api, clock: FixedClock) -> tuple[dict[str, UUID], UUID, UUID]:
     """The agencies; a case the school received a disclosure in; a case it has no part in."""
-    agencies = register_agencies(api)
-    assert sign_isp(api, agencies[MENTORS]).status_code == 200
-    school_case = case_with_disclosures(api, clock, agencies, "2026-03-05", [[SCHOOL]])
-    mentors_case = case_with_disclosures(api, clock, agencies, "2026-03-09", [[MENTORS]])
-    return agencies, school_case, mentors_case
+    return school_and_mentors_cases(api, clock)
 
 
 # 1. Sealed data opened without a purpose, logged as not opened.

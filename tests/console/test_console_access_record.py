@@ -15,8 +15,8 @@ from fastapi import FastAPI
 from api.logging import configure_logging
 from tests.api_client import TOKENS, Api
 from tests.console.console_client import Browser
-from tests.section8_support import case_with_disclosures
-from tests.sharing_support import MENTORS, POLICE, SCHOOL, register_agencies, sign_isp
+from tests.section8_support import school_and_mentors_cases
+from tests.sharing_support import POLICE
 from tests.support import SUBJECT_NAME, FixedClock, find_personal_data
 
 # Fields that name the request itself, not what was read: its time and its ids.
@@ -27,11 +27,7 @@ PURPOSE = "Subject access request SAR-2026-113"
 @pytest.fixture
 def world(api: Api, clock: FixedClock) -> tuple[dict[str, UUID], UUID, UUID]:
     """The agencies; a case the school received a disclosure in; a case it has no part in."""
-    agencies = register_agencies(api)
-    assert sign_isp(api, agencies[MENTORS]).status_code == 200
-    school_case = case_with_disclosures(api, clock, agencies, "2026-03-05", [[SCHOOL]])
-    mentors_case = case_with_disclosures(api, clock, agencies, "2026-03-09", [[MENTORS]])
-    return agencies, school_case, mentors_case
+    return school_and_mentors_cases(api, clock)
 
 
 @pytest.fixture
