@@ -10,7 +10,8 @@
 (e) erasing a 1,000-event case vs approving it, and reading such a case's history with its
     personal data opened vs the same case stored unsealed (see bench/erasure.py);
 (f) reading a case through the access-control gate (token, permission matrix, access log)
-    vs the same read with the gate switched off (see bench/authz.py);
+    vs the same read with the gate switched off, with concurrent readers and with one
+    (see bench/authz.py);
 (g) single-event commands on a 1,000-event case vs on a 10-event case (see bench/long_case.py);
 (h) the tamper-evident log (see bench/integrity.py): verifying a 20,000-event log, events per
     second, vs scanning its stored rows raw; sealing it vs (a); and (a)'s commands with the
@@ -46,7 +47,7 @@ from pydantic import SecretStr
 from api.bootstrap import open_runtime, prepare_storage
 from api.settings import Settings
 from bench.as_of_read import AsOfFigures, as_of_result, measure_as_of_read
-from bench.authz import AuthzFigures, measure_authz
+from bench.authz import AuthzFigures, authz_result, measure_authz
 from bench.dispute_pack import measure_dispute_pack, pack_result
 from bench.erasure import ErasureFigures, measure_erasure
 from bench.http_load import HttpBench
@@ -75,6 +76,7 @@ def main() -> None:
     parser.add_argument("--read-rounds", type=int, default=30)
     parser.add_argument("--authz-reads", type=int, default=300)
     parser.add_argument("--authz-rounds", type=int, default=6)
+    parser.add_argument("--only-authz", action="store_true", help="(f) alone")
     parser.add_argument("--long-cases", type=int, default=4)
     parser.add_argument("--long-case-commands", type=int, default=10, help="per case per round")
     parser.add_argument(
@@ -121,6 +123,8 @@ def run(args: argparse.Namespace, signing_key_file: Path) -> None:
         result = as_of_result(_measure_as_of(settings, args.as_of_reads, args.as_of_rounds))
     elif args.only_worklist:
         result = worklist_result(_measure_worklist(settings, args))
+    elif args.only_authz:
+        result = authz_result(_measure_authz(settings, args))
     else:
         result = _integrity_only(settings, args) if args.only_integrity else _all(settings, args)
     print(json.dumps(result))
@@ -148,7 +152,7 @@ def _all(settings: Settings, args: argparse.Namespace) -> dict[str, float]:
         _drop(settings, [database, settings.keystore_database])
     register = _measure_register(settings, args.register_disclosures, args.register_rounds)
     erasure = _measure_erasure(settings, args.erasure_cases, args.read_rounds)
-    authz = _measure_authz(settings, args.authz_reads, args.authz_rounds)
+    authz = _measure_authz(settings, args)
     long_case = _measure_long_case(settings, args.long_cases, args.long_case_commands, args.rounds)
     integrity = _measure_integrity(settings, args)
     pack = _in_own_database(
@@ -171,10 +175,7 @@ def _all(settings: Settings, args: argparse.Namespace) -> dict[str, float]:
         "rebuild_vs_command": round(rebuild.operations / rebuild.seconds / rates["ledger"], 3),
         **_register_result(register),
         **_erasure_result(erasure),
-        "authz_reads": authz.reads,
-        "guarded_read_ms": round(authz.guarded_ms, 2),
-        "open_read_ms": round(authz.open_ms, 2),
-        "authz_overhead": round(authz.guarded_ms / authz.open_ms, 3),
+        **authz_result(authz),
         **_long_case_result(long_case),
         **integrity_result(integrity, rates["ledger"]),
         **pack_result(pack),
@@ -257,8 +258,12 @@ def _measure_erasure(settings: Settings, cases: int, read_rounds: int) -> Erasur
     )
 
 
-def _measure_authz(settings: Settings, reads: int, rounds: int) -> AuthzFigures:
-    return _in_own_database(settings, "authz", lambda own: measure_authz(own, reads, rounds))
+def _measure_authz(settings: Settings, args: argparse.Namespace) -> AuthzFigures:
+    return _in_own_database(
+        settings,
+        "authz",
+        lambda own: measure_authz(own, args.authz_reads, args.authz_rounds, args.clients),
+    )
 
 
 def _measure_as_of(settings: Settings, reads: int, rounds: int) -> AsOfFigures:

@@ -2,13 +2,17 @@
 full gate (token, permission matrix, case scope, a consultation appended to the access log)
 against the same read from a server whose gate is switched off (bench/open_server.py).
 
-Both servers run as their own processes on the same database; one client reads sequentially,
-in alternating rounds, and the best round of each is compared.
+Both servers run as their own processes on the same database. Each round reads from both,
+alternately: first with concurrent clients (threads, each on its own connection, sharing
+the round's reads), then with one client reading sequentially; the best round of each is
+compared. Concurrent reads are what the access log's group commit serves: their entries
+share a commit. A sequential reader waits for a commit of its own on every read.
 """
 
 from __future__ import annotations
 
 import http.client
+import threading
 import time
 from dataclasses import dataclass
 from uuid import UUID
@@ -22,11 +26,14 @@ from bench.workload import POLICE, receive_referrals
 @dataclass(frozen=True)
 class AuthzFigures:
     reads: int
-    guarded_ms: float
+    clients: int
+    guarded_ms: float  # wall time per read with `clients` concurrent readers
     open_ms: float
+    sequential_guarded_ms: float  # one reader
+    sequential_open_ms: float
 
 
-def measure_authz(settings: Settings, reads: int, rounds: int) -> AuthzFigures:
+def measure_authz(settings: Settings, reads: int, rounds: int, clients: int) -> AuthzFigures:
     runtime = open_runtime(settings)
     try:
         (referral_id,) = receive_referrals(runtime.ledger, 1)
@@ -35,28 +42,90 @@ def measure_authz(settings: Settings, reads: int, rounds: int) -> AuthzFigures:
         runtime.close()
     guarded = LiveServer(settings, [POLICE])
     unguarded = LiveServer(settings, [POLICE], module=("bench.open_server",))
-    token = guarded.tokens[POLICE.actor_id]
-    best = {"guarded": float("inf"), "open": float("inf")}
+    reader = _Reader(guarded.tokens[POLICE.actor_id], referral_id)
+    best: dict[str, float] = {}
     try:
         for _ in range(rounds):
-            best["guarded"] = min(best["guarded"], _reads(guarded.port, token, referral_id, reads))
-            best["open"] = min(best["open"], _reads(unguarded.port, token, referral_id, reads))
+            for label, server in (("guarded", guarded), ("open", unguarded)):
+                _keep_best(best, label, reader.concurrently(server.port, reads, clients))
+                _keep_best(best, f"sequential_{label}", reader.sequentially(server.port, reads))
     finally:
         guarded.close()
         unguarded.close()
-    return AuthzFigures(reads, best["guarded"] / reads * 1000, best["open"] / reads * 1000)
+    per_read = {f"{label}_ms": seconds / reads * 1000 for label, seconds in best.items()}
+    return AuthzFigures(reads, clients, **per_read)
 
 
-def _reads(port: int, token: str, referral_id: UUID, reads: int) -> float:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    headers = {"Authorization": f"Bearer {token}"}
-    started = time.perf_counter()
-    for _ in range(reads):
-        connection.request("GET", f"/referrals/{referral_id}", headers=headers)
-        response = connection.getresponse()
-        body = response.read()
-        if response.status != 200:
-            raise RuntimeError(f"read refused: {response.status} {body[:200]!r}")
-    elapsed = time.perf_counter() - started
-    connection.close()
-    return elapsed
+def authz_result(figures: AuthzFigures) -> dict[str, float]:
+    return {
+        "authz_reads": figures.reads,
+        "authz_clients": figures.clients,
+        "guarded_read_ms": round(figures.guarded_ms, 3),
+        "open_read_ms": round(figures.open_ms, 3),
+        "authz_overhead": round(figures.guarded_ms / figures.open_ms, 3),
+        "sequential_guarded_read_ms": round(figures.sequential_guarded_ms, 2),
+        "sequential_open_read_ms": round(figures.sequential_open_ms, 2),
+        "authz_overhead_sequential": round(
+            figures.sequential_guarded_ms / figures.sequential_open_ms, 3
+        ),
+    }
+
+
+def _keep_best(best: dict[str, float], label: str, seconds: float) -> None:
+    best[label] = min(best.get(label, float("inf")), seconds)
+
+
+@dataclass(frozen=True)
+class _Reader:
+    token: str
+    referral_id: UUID
+
+    def concurrently(self, port: int, reads: int, clients: int) -> float:
+        """Seconds for `clients` threads to make `reads` reads between them."""
+        start = threading.Barrier(clients + 1)
+        failures: list[BaseException] = []
+        threads = [
+            threading.Thread(
+                target=self._client, args=(port, reads // clients, start, failures), daemon=True
+            )
+            for _ in range(clients)
+        ]
+        for thread in threads:
+            thread.start()
+        start.wait()
+        began = time.perf_counter()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - began
+        if failures:
+            raise RuntimeError(f"{len(failures)} readers failed") from failures[0]
+        return elapsed * reads / (reads // clients * clients)  # as if `reads` were made
+
+    def sequentially(self, port: int, reads: int) -> float:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        started = time.perf_counter()
+        self._read(connection, reads)
+        elapsed = time.perf_counter() - started
+        connection.close()
+        return elapsed
+
+    def _client(
+        self, port: int, reads: int, start: threading.Barrier, failures: list[BaseException]
+    ) -> None:
+        start.wait()  # whatever happens next, so the round never waits for a failed reader
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        try:
+            self._read(connection, reads)
+        except Exception as error:  # noqa: BLE001 (reported by the round, which fails)
+            failures.append(error)
+        finally:
+            connection.close()
+
+    def _read(self, connection: http.client.HTTPConnection, reads: int) -> None:
+        headers = {"Authorization": f"Bearer {self.token}"}
+        for _ in range(reads):
+            connection.request("GET", f"/referrals/{self.referral_id}", headers=headers)
+            response = connection.getresponse()
+            body = response.read()
+            if response.status != 200:
+                raise RuntimeError(f"read refused: {response.status} {body[:200]!r}")
