@@ -25,6 +25,7 @@ from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.utils import Environment
 from psycopg.sql import SQL, Identifier, Literal
 
+from api.access.group_commit import BatchLog, GroupCommitLog
 from api.access.log import COLUMNS, AccessLog, PostgresAccessLog, SQLiteAccessLog
 from api.settings import Settings, decode_master_key
 from commands.application import ReferralLedger
@@ -166,7 +167,7 @@ class Runtime:
     ledger: ReferralLedger
     projections: Projections
     keystore: KeyStore
-    access_log: AccessLog
+    access_log: GroupCommitLog
 
     def close(self) -> None:
         self.projections.close()
@@ -275,14 +276,14 @@ def one_starting_at_a_time(settings: Settings) -> Iterator[None]:
         yield  # the lock goes with the connection
 
 
-def open_access_log(settings: Settings) -> AccessLog:
-    access_log: AccessLog
+def open_access_log(settings: Settings) -> GroupCommitLog:
+    access_log: BatchLog
     if settings.store == "sqlite":
         access_log = SQLiteAccessLog(str(settings.data_dir / "access.sqlite"))
     else:
         access_log = PostgresAccessLog(postgres_datastore(settings, settings.pg_database))
     access_log.create_table()
-    return access_log
+    return GroupCommitLog(access_log)
 
 
 def open_projections(

@@ -104,7 +104,7 @@ class GatedRoute(APIRoute):
                 await check_json_body(request)
             response = await handler(request)
             if grant.permission.consults is not None and response.status_code < 400:  # noqa: PLR2004
-                await run_in_threadpool(served, request, grant, query or {}, response)
+                await served(request, grant, query or {}, response)
             return response
 
         return gated
@@ -150,16 +150,17 @@ def authorise(
     return grant
 
 
-def served(request: Request, grant: Grant, query: Query, response: Response) -> None:
+async def served(request: Request, grant: Grant, query: Query, response: Response) -> None:
     """Log the consultation the route has just answered, before the answer leaves; an answer
-    that cannot be logged is not given."""
+    that cannot be logged is not given. It waits in the event loop, not in a thread: the
+    entry is committed by the access log's writer, with those of other requests waiting."""
     runtime: Runtime = request.app.state.runtime
     entry = _entry(request, grant.principal, grant.actor.role, grant, query)
     try:
         consultation = entry.as_consultation("allowed", None, response.status_code)
         if response.media_type == ZIP:  # the format is the answer's, not a query parameter's
             consultation = consultation.model_copy(update={"output_format": "zip"})
-        runtime.access_log.append(consultation)
+        await runtime.access_log.append_async(consultation)
     except OUTAGES as error:
         raise AccessLogUnavailableError from error
 

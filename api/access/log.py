@@ -200,7 +200,11 @@ class _AccessLogTable:
         )
 
     def append(self, consultation: Consultation) -> None:
-        self._write(self._append, _values(consultation))
+        self.append_all([consultation])
+
+    def append_all(self, consultations: Sequence[Consultation]) -> None:
+        """Append in one transaction, in the order given: all of them or none."""
+        self._write_all(self._append, [_values(consultation) for consultation in consultations])
 
     def latest_position(self) -> int:
         rows = self._read(self._latest, [])
@@ -232,7 +236,7 @@ class _AccessLogTable:
                 return
             after = rows[-1]["entry_no"]
 
-    def _write(self, statement: Statement, params: Sequence[object]) -> None:
+    def _write_all(self, statement: Statement, rows: Sequence[Sequence[object]]) -> None:
         raise NotImplementedError
 
     def _read(self, statement: Statement, params: Sequence[object]) -> list[Any]:
@@ -279,9 +283,10 @@ class SQLiteAccessLog(_AccessLogTable):
                     "BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END"
                 )
 
-    def _write(self, statement: Statement, params: Sequence[object]) -> None:
+    def _write_all(self, statement: Statement, rows: Sequence[Sequence[object]]) -> None:
+        # The database's write lock makes entry numbers follow commit order.
         with self._datastore.transaction(commit=True) as c:
-            c.execute(sqlite_text(statement), params)
+            c.executemany(sqlite_text(statement), rows)
 
     def check_writable(self) -> None:
         # An UPDATE of no row still takes the write lock, which needs a writable file, journal
@@ -303,6 +308,7 @@ class PostgresAccessLog(_AccessLogTable):
     def __init__(self, datastore: PostgresDatastore) -> None:
         super().__init__(POSTGRES)
         self._datastore = datastore
+        self._lock = POSTGRES.statement("LOCK TABLE {table} IN EXCLUSIVE MODE", table=TABLE)
 
     def create_table(self) -> None:
         statements = (
@@ -332,9 +338,14 @@ class PostgresAccessLog(_AccessLogTable):
             for statement in statements:
                 curs.execute(statement)
 
-    def _write(self, statement: Statement, params: Sequence[object]) -> None:
+    def _write_all(self, statement: Statement, rows: Sequence[Sequence[object]]) -> None:
+        # Entry numbers are taken when a row is inserted, not when it commits: without the
+        # lock, two writers (two processes, or two threads) could commit out of number order
+        # and the sealer, following the log by number, pass a gap that fills in later. The
+        # lock lets readers read; appenders take turns, which group commit makes cheap.
         with self._datastore.transaction(commit=True) as curs:
-            curs.execute(statement, params)
+            curs.execute(self._lock)
+            curs.executemany(statement, rows)
 
     def check_writable(self) -> None:
         with self._datastore.transaction(commit=False) as curs:
