@@ -11,10 +11,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any, Protocol
 from uuid import UUID
 
 from eventsourcing.postgres import PostgresDatastore
+from psycopg import ClientCursor
 from psycopg.sql import Composed
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -204,7 +206,7 @@ class _AccessLogTable:
 
     def append_all(self, consultations: Sequence[Consultation]) -> None:
         """Append in one transaction, in the order given: all of them or none."""
-        self._write_all(self._append, [_values(consultation) for consultation in consultations])
+        self._insert([_values(consultation) for consultation in consultations])
 
     def latest_position(self) -> int:
         rows = self._read(self._latest, [])
@@ -236,7 +238,7 @@ class _AccessLogTable:
                 return
             after = rows[-1]["entry_no"]
 
-    def _write_all(self, statement: Statement, rows: Sequence[Sequence[object]]) -> None:
+    def _insert(self, rows: Sequence[Sequence[object]]) -> None:
         raise NotImplementedError
 
     def _read(self, statement: Statement, params: Sequence[object]) -> list[Any]:
@@ -283,10 +285,10 @@ class SQLiteAccessLog(_AccessLogTable):
                     "BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END"
                 )
 
-    def _write_all(self, statement: Statement, rows: Sequence[Sequence[object]]) -> None:
+    def _insert(self, rows: Sequence[Sequence[object]]) -> None:
         # The database's write lock makes entry numbers follow commit order.
         with self._datastore.transaction(commit=True) as c:
-            c.executemany(sqlite_text(statement), rows)
+            c.executemany(sqlite_text(self._append), rows)
 
     def check_writable(self) -> None:
         # An UPDATE of no row still takes the write lock, which needs a writable file, journal
@@ -304,11 +306,22 @@ class SQLiteAccessLog(_AccessLogTable):
         self._datastore.close()
 
 
+@cache
+def _locked_insert(rows: int) -> Composed:
+    """Lock the table, then insert `rows` rows in one statement (their order kept)."""
+    marks = POSTGRES.fragment("({marks})", marks=POSTGRES.marks(len(COLUMNS)))
+    return POSTGRES.fragment(
+        "LOCK TABLE {table} IN EXCLUSIVE MODE; INSERT INTO {table} ({columns}) VALUES {rows}",
+        table=TABLE,
+        columns=COLUMNS,
+        rows=POSTGRES.join(",", [marks] * rows),
+    )
+
+
 class PostgresAccessLog(_AccessLogTable):
     def __init__(self, datastore: PostgresDatastore) -> None:
         super().__init__(POSTGRES)
         self._datastore = datastore
-        self._lock = POSTGRES.statement("LOCK TABLE {table} IN EXCLUSIVE MODE", table=TABLE)
 
     def create_table(self) -> None:
         statements = (
@@ -338,14 +351,15 @@ class PostgresAccessLog(_AccessLogTable):
             for statement in statements:
                 curs.execute(statement)
 
-    def _write_all(self, statement: Statement, rows: Sequence[Sequence[object]]) -> None:
+    def _insert(self, rows: Sequence[Sequence[object]]) -> None:
         # Entry numbers are taken when a row is inserted, not when it commits: without the
         # lock, two writers (two processes, or two threads) could commit out of number order
         # and the sealer, following the log by number, pass a gap that fills in later. The
         # lock lets readers read; appenders take turns, which group commit makes cheap.
-        with self._datastore.transaction(commit=True) as curs:
-            curs.execute(self._lock)
-            curs.executemany(statement, rows)
+        # Lock and insert go as one message, values bound by the client: on the pool's
+        # autocommit connection that is one implicit transaction and one round trip.
+        with self._datastore.get_connection() as conn, ClientCursor(conn) as curs:
+            curs.execute(_locked_insert(len(rows)), [value for row in rows for value in row])
 
     def check_writable(self) -> None:
         with self._datastore.transaction(commit=False) as curs:
