@@ -117,7 +117,7 @@ def test_a_connection_opened_while_the_store_was_read_only_is_replaced(tmp_path:
 def test_readiness_says_when_a_store_cannot_be_written(api_on_plain_folder: Api) -> None:
     api = api_on_plain_folder
     runtime = api.client.app.state.runtime  # type: ignore[attr-defined]
-    access_log = runtime.access_log
+    access_log = runtime.access_log.store  # the store under the group-commit writer
     assert api.client.get("/readyz").status_code == 200
     writable = access_log._datastore.pool.db_name
     access_log._datastore.close()
