@@ -41,7 +41,11 @@ def measure_authz(settings: Settings, reads: int, rounds: int, clients: int) -> 
     finally:
         runtime.close()
     guarded = LiveServer(settings, [POLICE])
-    unguarded = LiveServer(settings, [POLICE], module=("bench.open_server",))
+    try:
+        unguarded = LiveServer(settings, [POLICE], module=("bench.open_server",))
+    except BaseException:
+        guarded.close()  # never left running when the other server cannot start
+        raise
     reader = _Reader(guarded.tokens[POLICE.actor_id], referral_id)
     best: dict[str, float] = {}
     try:
