@@ -86,6 +86,15 @@ class AccessDeniedError(HTTPException):
         self.rule = rule
 
 
+class _RefusedError(Exception):
+    """A refusal decided by the gate, to be logged before it is answered."""
+
+    def __init__(self, consultation: Consultation, answer: AccessDeniedError) -> None:
+        super().__init__(answer.rule)
+        self.consultation = consultation
+        self.answer = answer
+
+
 class GatedRoute(APIRoute):
     """A route that passes the gate first and logs what it served."""
 
@@ -99,7 +108,7 @@ class GatedRoute(APIRoute):
             if permission is not None and permission.public:
                 return await handler(request)
             query = _validated_query(query_fields, request)
-            grant = await run_in_threadpool(authorise, request, name, permission, query)
+            grant = await admit(request, name, permission, query)
             if takes_body:
                 await check_json_body(request)
             response = await handler(request)
@@ -110,14 +119,38 @@ class GatedRoute(APIRoute):
         return gated
 
 
-def authorise(
+async def admit(
     request: Request, route: str, permission: Permission | None, query: Query | None
 ) -> Grant:
     """Let the caller through, or refuse (and log the refusal). `query` is the route's query
     parameters as the framework validates them; None when they do not validate (the route
-    then answers 422 and serves nothing)."""
+    then answers 422 and serves nothing).
+
+    The decision runs in the event loop, and in a worker thread only where it must wait: an
+    identity provider's keys to fetch, a case's own events to read for its scope. A refusal
+    is logged as a served read is, waiting for the access log's commit without a thread."""
     runtime: Runtime = request.app.state.runtime
     attempt = _Attempt(request, route, permission, query or {})
+    try:
+        if _from_identity_provider(request):
+            grant = await run_in_threadpool(_authenticated, attempt, runtime)
+        else:
+            grant = _authenticated(attempt, runtime)
+        if _scope_reads_case(grant):
+            beyond_scope = await run_in_threadpool(_check_scope, attempt, runtime, grant)
+        else:
+            beyond_scope = _check_scope(attempt, runtime, grant)
+    except _RefusedError as refusal:
+        await runtime.access_log.append_async(refusal.consultation)
+        raise refusal.answer from None
+    grant = replace(grant, beyond_scope=beyond_scope)
+    request.state.grant = grant
+    return grant
+
+
+def _authenticated(attempt: _Attempt, runtime: Runtime) -> Grant:
+    """Who is calling, in which role, and whether this route is open to it."""
+    request = attempt.request
     if TOKENS_IN_URLS & {name.lower() for name in request.query_params}:
         attempt.deny(401, "token-in-url", "Send tokens only in the Authorization header.")
     credential = _bearer_credential(request)
@@ -130,12 +163,13 @@ def authorise(
         attempt.token_id = error.token_id
         attempt.deny(401, error.reason, str(error))
     attempt.principal = principal
+    permission = attempt.permission
     if permission is None:
         attempt.deny(403, "route-not-in-matrix", "No role may use this route.")
     attempt.role = _acting_role(attempt, principal, permission)
     if attempt.break_glass is not None:
         _check_break_glass(attempt, permission)
-    grant = Grant(
+    return Grant(
         actor=principal.acting_as(attempt.role),
         principal=principal,
         permission=permission,
@@ -145,9 +179,18 @@ def authorise(
         beyond_scope=False,
         purpose=attempt.purpose,
     )
-    grant = replace(grant, beyond_scope=_check_scope(attempt, runtime, grant))
-    request.state.grant = grant
-    return grant
+
+
+def _from_identity_provider(request: Request) -> bool:
+    """A JWS, whose verification may fetch the provider's keys over the network."""
+    credential = _bearer_credential(request)
+    return credential is not None and credential.count(".") == 2  # noqa: PLR2004
+
+
+def _scope_reads_case(grant: Grant) -> bool:
+    """Whether the scope check reads the case's events (see `_check_scope`)."""
+    role = grant.actor.role
+    return grant.permission.scope is Scope.CASE and (role in AGENCY_SCOPED or role is Role.REFERRER)
 
 
 async def served(request: Request, grant: Grant, query: Query, response: Response) -> None:
@@ -199,7 +242,6 @@ class _Attempt:
         self.purpose = _header(request, "Access-Purpose")
 
     def deny(self, status: int, rule: str, detail: str) -> NoReturn:
-        runtime: Runtime = self.request.app.state.runtime
         principal = self.principal
         role = self.role or (principal.roles[0] if principal and principal.roles else None)
         entry = _LogEntry(
@@ -216,8 +258,9 @@ class _Attempt:
             beyond_scope=False,
             query=self.query,
         )
-        runtime.access_log.append(entry.as_consultation("denied", rule, status))
-        raise AccessDeniedError(status, rule, detail)
+        raise _RefusedError(
+            entry.as_consultation("denied", rule, status), AccessDeniedError(status, rule, detail)
+        )
 
 
 def _acting_role(attempt: _Attempt, principal: Principal, permission: Permission) -> Role:

@@ -7,9 +7,8 @@ from typing import Annotated
 import structlog
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from starlette.concurrency import run_in_threadpool
 
-from api.access.gate import Grant, authorise
+from api.access.gate import Grant, admit
 from api.access.permissions import MATRIX
 from api.bootstrap import Runtime
 from commands.application import ReferralLedger
@@ -46,7 +45,7 @@ async def _grant(
         # matrix does not name.
         route = request.scope.get("route")
         name = str(getattr(route, "name", ""))
-        grant = await run_in_threadpool(authorise, request, name, MATRIX.get(name), None)
+        grant = await admit(request, name, MATRIX.get(name), None)
     structlog.contextvars.bind_contextvars(
         actor_id=grant.actor.actor_id, actor_role=grant.actor.role.value
     )
