@@ -38,6 +38,8 @@ from psycopg_pool import PoolTimeout
 from commands.recorders import IdempotencyRecord, PostgresLedgerRecorder, _record_row
 
 # The library's write, without its ten-attempt retry: a command of a failed batch gets one.
+# The most commands one transaction writes (the rest wait for the next).
+MAX_BATCH = 64
 _write_alone = PostgresApplicationRecorder.insert_events.__wrapped__
 
 
@@ -99,31 +101,36 @@ class GroupCommitLedgerRecorder(PostgresLedgerRecorder):
         return pending.notification_ids
 
     def _write_waiting(self) -> None:
-        """Write every waiting command in one transaction, then hand the writing on."""
-        with self._queue_lock:
-            batch, self._queue = self._queue, []
+        """Write the waiting commands in one transaction, then hand the writing on."""
+        batch: list[_Pending] = []
         try:
             self._write(batch)
         finally:
             with self._queue_lock:
+                if not batch:  # failed before it took them: all that wait are this batch
+                    batch[:], self._queue = self._queue, []
                 if self._queue:
                     self._queue[0].woken.set()  # the next writer: it finds itself not done
                 else:
                     self._writing = False
             for pending in batch:
-                if not pending.done:  # an error escaped the batch: each tries alone
+                if not pending.done:  # the transaction failed: each tries once more, alone
                     pending.alone = True
                     pending.finish()
 
     def _write(self, batch: list[_Pending]) -> None:
+        """Write (and answer) the batch, taken into `batch`; unanswered if it failed."""
         try:
             with self.datastore.get_connection() as conn:
                 self._commit_batch(conn, batch)
         except (OperationalError, InterfaceError) as error:
             if isinstance(error.__cause__, PoolTimeout):
-                for pending in batch:  # no connection to try with: as the one-by-one path
+                # No connection to try with: answered as the one-by-one path answers.
+                with self._queue_lock:
+                    batch[:], self._queue = [*batch, *self._queue], []
+                for pending in batch:
                     pending.finish(error=error)
-            return  # the others try once more, alone (see _write_waiting)
+            return
         except PersistenceError:
             return
         self.batches_committed += 1
@@ -133,6 +140,9 @@ class GroupCommitLedgerRecorder(PostgresLedgerRecorder):
     def _commit_batch(self, conn: Connection[DictRow], batch: list[_Pending]) -> None:
         with conn.transaction(), conn.cursor() as curs:
             self._lock_table(curs)
+            # Taken once the lock is held: whatever arrived while it was awaited joins in.
+            with self._queue_lock:
+                batch[:], self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
             self._notify_channel(curs)
             for pending in batch:
                 try:
