@@ -2,9 +2,10 @@
 
 Every write takes the events table's EXCLUSIVE lock (log order = commit order), so writers
 queue behind one another and each pays a commit of its own. Here the first caller to find no
-writer at work becomes the writer: it takes every command waiting, writes them in one
-transaction under the lock, each in a savepoint of its own, commits once and hands the
-writing on to the next waiter, if any. A command whose versions (or idempotency key) are
+writer at work becomes the writer: it begins, takes the lock, and only then takes every
+command waiting (so those that arrived while it waited for the lock join in), writes them
+each in a savepoint of its own, commits once and hands the writing on to the next waiter, if
+any. A command whose versions (or idempotency key) are
 taken rolls back to its savepoint and alone gets the library's IntegrityError; its
 neighbours commit. The whole batch becomes visible at one commit, its notification ids
 issued under the lock, so the log's order is still the order of commits.
@@ -37,9 +38,9 @@ from psycopg_pool import PoolTimeout
 
 from commands.recorders import IdempotencyRecord, PostgresLedgerRecorder, _record_row
 
-# The library's write, without its ten-attempt retry: a command of a failed batch gets one.
 # The most commands one transaction writes (the rest wait for the next).
 MAX_BATCH = 64
+# The library's write, without its ten-attempt retry: a command of a failed batch gets one.
 _write_alone = PostgresApplicationRecorder.insert_events.__wrapped__
 
 
