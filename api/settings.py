@@ -53,6 +53,11 @@ class Settings(BaseSettings):
         description="How long a request waits for a database connection (to open one, or for a "
         "free one in the pool) before it is answered 503.",
     )
+    pg_group_commit: bool = Field(
+        default=True,
+        description="Concurrent commands share one transaction (one WAL flush), each in a "
+        "savepoint of its own; off: one transaction per command.",
+    )
     pg_statement_timeout_seconds: int = Field(
         default=30, ge=1, le=3600, description="The longest any one SQL statement may run."
     )
@@ -315,7 +320,11 @@ class Settings(BaseSettings):
             "POSTGRES_PRE_PING": "y",
             # Never the stored function: it drops the lock that keeps log order = commit order.
             "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
-            "APPLICATION_RECORDER_TOPIC": "commands.recorders:PostgresLedgerRecorder",
+            "APPLICATION_RECORDER_TOPIC": (
+                "commands.group_commit:GroupCommitLedgerRecorder"
+                if self.pg_group_commit
+                else "commands.recorders:PostgresLedgerRecorder"
+            ),
         }
 
     def postgres_connection(self, database: str) -> dict[str, object]:

@@ -50,6 +50,7 @@ from bench.as_of_read import AsOfFigures, as_of_result, measure_as_of_read
 from bench.authz import AuthzFigures, authz_result, measure_authz
 from bench.dispute_pack import measure_dispute_pack, pack_result
 from bench.erasure import ErasureFigures, measure_erasure
+from bench.group_commit import measure_group_commit
 from bench.http_load import HttpBench
 from bench.integrity import IntegrityFigures, integrity_result, measure_integrity
 from bench.library_baseline import LibraryBench
@@ -91,6 +92,11 @@ def main() -> None:
     parser.add_argument("--worklist-rounds", type=int, default=10, help="(k): reads")
     parser.add_argument("--only-worklist", action="store_true", help="(k) alone")
     parser.add_argument(
+        "--only-commands",
+        action="store_true",
+        help="concurrent HTTP commands, group commit on and off, vs the library",
+    )
+    parser.add_argument(
         "--only-integrity", action="store_true", help="(h) alone, with (a) for its command rate"
     )
     parser.add_argument("--pg-host", default=os.environ.get("VTR_BENCH_PG_HOST", "127.0.0.1"))
@@ -125,6 +131,12 @@ def run(args: argparse.Namespace, signing_key_file: Path) -> None:
         result = worklist_result(_measure_worklist(settings, args))
     elif args.only_authz:
         result = authz_result(_measure_authz(settings, args))
+    elif args.only_commands:
+        result = _in_own_database(
+            settings,
+            "commands",
+            lambda own: measure_group_commit(own, args.referrals, args.rounds, args.clients),
+        )
     else:
         result = _integrity_only(settings, args) if args.only_integrity else _all(settings, args)
     print(json.dumps(result))
@@ -172,6 +184,8 @@ def _all(settings: Settings, args: argparse.Namespace) -> dict[str, float]:
         "rounds": args.rounds,
         "command_vs_library": round(rates["ledger"] / rates["library"], 3),
         "http_vs_command": round(rates["http"] / rates["ledger"], 3),
+        # (b)'s server has group commit on, as the service does by default.
+        "group_commit_vs_library": round(rates["http"] / rates["library"], 3),
         "rebuild_vs_command": round(rebuild.operations / rebuild.seconds / rates["ledger"], 3),
         **_register_result(register),
         **_erasure_result(erasure),

@@ -5,6 +5,7 @@ an outage (every connection cut, new ones refused) and the loss of a COMMIT's ac
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 from collections.abc import Iterator
@@ -15,6 +16,9 @@ COMMIT_COMPLETE = b"C\x00\x00\x00\x0bCOMMIT\x00"
 # The event store takes this lock in every write transaction, and nothing else does: it marks
 # the connection whose COMMIT is the one to lose.
 EVENT_WRITE = b"LOCK TABLE"
+# The library prepares that statement: a connection's later writes only name it (a Bind of
+# the statement its Parse named), so the names it was prepared under are remembered too.
+PREPARED_WRITE = re.compile(rb"P.{4}(_pg3_\d+)\x00[^\x00]*LOCK TABLE", re.DOTALL)
 
 
 class PostgresProxy:
@@ -80,7 +84,7 @@ class PostgresProxy:
             server.settimeout(None)
             with self._lock:
                 self._open.update({client, server})
-            writing = threading.Event()  # this connection has begun an event-store write
+            writing = _Writes()  # this connection has begun an event-store write
             threading.Thread(
                 target=self._pump, args=(client, server, writing, False), daemon=True
             ).start()
@@ -92,12 +96,12 @@ class PostgresProxy:
         self,
         source: socket.socket,
         target: socket.socket,
-        writing: threading.Event,
+        writing: _Writes,
         from_server: bool,
     ) -> None:
         try:
             while chunk := source.recv(65536):
-                if not from_server and EVENT_WRITE in chunk:
+                if not from_server and writing.begun_in(chunk):
                     writing.set()
                 if from_server and COMMIT_COMPLETE in chunk and writing.is_set():
                     writing.clear()
@@ -121,6 +125,20 @@ class PostgresProxy:
             self._drop_next_commit = False
             self.commits_dropped += 1
             return True
+
+
+class _Writes(threading.Event):
+    """Whether a connection has begun an event-store write, and the names under which it
+    prepared the statement that begins one."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.prepared: set[bytes] = set()
+
+    def begun_in(self, chunk: bytes) -> bool:
+        self.prepared.update(PREPARED_WRITE.findall(chunk))
+        named = (b"\x00" + name + b"\x00" for name in self.prepared)
+        return EVENT_WRITE in chunk or any(name in chunk for name in named)
 
 
 def _close(connection: socket.socket) -> None:

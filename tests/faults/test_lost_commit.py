@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from api.http.app import create_app
@@ -18,6 +19,7 @@ from tests.api_client import Api
 from tests.conftest import make_settings
 from tests.faults.fault_tally import tally
 from tests.faults.pg_proxy import PostgresProxy
+from tests.group_commit_support import Batch
 from tests.support import FixedClock, referral_form
 
 
@@ -29,15 +31,23 @@ def proxy(postgres_server: dict[str, Any]) -> Iterator[PostgresProxy]:
 
 
 @pytest.fixture
-def proxied_api(
-    proxy: PostgresProxy, tmp_path: Path, request: pytest.FixtureRequest, clock: FixedClock
-) -> Iterator[Api]:
-    settings: Settings
-    for settings in make_settings(
+def proxied_settings(
+    proxy: PostgresProxy, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[Settings]:
+    yield from make_settings(
         "postgres", tmp_path, request, pg_port=proxy.port, projections="external"
-    ):
-        with TestClient(create_app(settings, clock=clock)) as client:
-            yield Api(client)
+    )
+
+
+@pytest.fixture
+def proxied_app(proxied_settings: Settings, clock: FixedClock) -> FastAPI:
+    return create_app(proxied_settings, clock=clock)
+
+
+@pytest.fixture
+def proxied_api(proxied_app: FastAPI) -> Iterator[Api]:
+    with TestClient(proxied_app) as client:
+        yield Api(client)
 
 
 def events_of(api: Api) -> int:
@@ -80,3 +90,24 @@ def test_a_change_whose_commit_acknowledgement_is_lost_is_answered_with_its_outc
         "SecurityChecksRecorded",
     ]
     tally.acknowledged(1)
+
+
+def test_a_batch_whose_commit_acknowledgement_is_lost_answers_every_command_once(
+    proxied_api: Api, proxy: PostgresProxy, proxied_app: FastAPI, proxied_settings: Settings
+) -> None:
+    api = proxied_api
+    referrals = [api.received(referral_form()) for _ in range(3)]
+    batch = Batch(proxied_app, proxied_settings)
+    proxy.drop_next_commit_acknowledgement()
+    transactions, futures = batch.run([batch.checks(r) for r in referrals])
+    assert proxy.commits_dropped == 1
+    tally.fault("lost COMMIT acknowledgement")
+    assert transactions == 0  # the batch's own commit was never acknowledged
+    outcomes = [future.result() for future in futures]  # each found its own command stored
+    assert [(o.version, o.events) for o in outcomes] == [(2, ("SecurityChecksRecorded",))] * 3
+    for referral_id, outcome in zip(referrals, outcomes, strict=True):
+        assert [(e["event"], e["position"]) for e in api.history(referral_id)][1:] == [
+            ("SecurityChecksRecorded", outcome.position)
+        ]
+    assert events_of(api) == 6  # three referrals, each changed once
+    tally.acknowledged(3)
