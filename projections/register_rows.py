@@ -53,10 +53,13 @@ class RegisterRow(BaseModel):
     )
 
 
+Direction = Literal["disclosed", "received"]
+
+
 class RegisterEntry(RegisterRow):
     """A row as one agency sees it: did it disclose or receive, and with whom."""
 
-    direction: Literal["disclosed", "received"]
+    direction: Direction
     counterpart: AgencyRef
 
 
@@ -180,19 +183,26 @@ class RegisterQuery:
 
     def entry(self, row: RegisterRow) -> RegisterEntry | None:
         """The row as this agency sees it, or None when the query leaves it out."""
+        side = self.side(row)
+        if side is None:
+            return None
+        direction, counterpart = side
+        # The row was validated when it was read; the entry only adds two checked fields.
+        return RegisterEntry.model_construct(
+            **dict(row), direction=direction, counterpart=counterpart
+        )
+
+    def side(self, row: RegisterRow) -> tuple[Direction, AgencyRef] | None:
+        """Did this agency disclose the row or receive it, and from or to whom; None when
+        the query leaves the row out."""
         if row.disclosing_agency.agency_id == self.agency_id:
-            direction: Literal["disclosed", "received"] = "disclosed"
+            direction: Direction = "disclosed"
             counterpart = row.recipient_agency
         elif row.recipient_agency.agency_id == self.agency_id:
             direction, counterpart = "received", row.disclosing_agency
         else:
             return None
-        if not self._admits(row, counterpart):
-            return None
-        # The row was validated when it was read; the entry only adds two checked fields.
-        return RegisterEntry.model_construct(
-            **dict(row), direction=direction, counterpart=counterpart
-        )
+        return (direction, counterpart) if self._admits(row, counterpart) else None
 
     def _admits(self, row: RegisterRow, counterpart: AgencyRef) -> bool:
         day = uk_date(row.disclosed_at)
