@@ -13,13 +13,14 @@ from typing import Any, Literal
 from uuid import UUID
 
 import structlog
-from eventsourcing.persistence import ApplicationRecorder
+from eventsourcing.persistence import ApplicationRecorder, Notification
 from psycopg.sql import Composed
+from pydantic import ConfigDict, create_model
 
 from events.dispute import DisputePackDisclosed
 from events.forms import AgencyRef
 from events.sharing import InformationDisclosed, SharingRefused
-from events.storage import logged_events
+from events.storage import EventMapper
 from projections.database import Append, ProjectionDatabase, Write
 from projections.register_export import csv_text, entry_csv, entry_json, shaped
 from projections.register_rows import (
@@ -291,14 +292,72 @@ def register_as_of(
 ) -> Iterator[str]:
     """The agency's register exactly as it stood at `as_of`, as its entries' texts: folded
     from the log itself, a page at a time (memory stays flat however long the log)."""
-    topics = [InformationDisclosed.TOPIC, DisputePackDisclosed.TOPIC]
-    for position, event in logged_events(recorder, topics, PAGE):
-        if isinstance(event, InformationDisclosed | DisputePackDisclosed) and (
-            event.audit.occurred_at <= as_of
-        ):
+    for position, event in _disclosures(recorder):
+        if event.audit.occurred_at <= as_of:
             for row in register_rows(position, event):
                 if (side := query.side(row)) is not None:
                     yield _entry_text(row, *side, output)
+
+
+# The part of a disclosure the register reads, validated straight from the stored JSON with
+# the event's own field types: the sealed content and reasoning are never parsed.
+ENVELOPE = (
+    "audit",
+    "disclosure_no",
+    "context",
+    "disclosed_at",
+    "disclosing_agency",
+    "recipients",
+    "information_category",
+    "special_category",
+    "purpose",
+    "legal_bases",
+    "relies_on_consent",
+    "consent_status",
+    "particularly_sensitive",
+    "handling_advice",
+)
+_ENVELOPE_FIELDS: dict[str, Any] = {
+    name: (InformationDisclosed.model_fields[name].annotation, ...) for name in ENVELOPE
+}
+DisclosureEnvelope = create_model(
+    "DisclosureEnvelope", __config__=ConfigDict(frozen=True), **_ENVELOPE_FIELDS
+)
+
+
+def _disclosures(
+    recorder: ApplicationRecorder,
+) -> Iterator[tuple[int, InformationDisclosed | DisputePackDisclosed]]:
+    """Every disclosure in the log, in order, with personal data left sealed. A disclosure
+    stored in its class's current version is read as its envelope alone (a disclosure event
+    holding only the fields the register reads); any other is decoded in full."""
+    mapper = EventMapper(keys=None)
+    topics = [InformationDisclosed.TOPIC, DisputePackDisclosed.TOPIC]
+    after = 0
+    while True:
+        page = recorder.select_notifications(
+            start=after, limit=PAGE, topics=topics, inclusive_of_start=False
+        )
+        for stored in page:
+            event = _as_envelope(stored) or mapper.to_domain_event(stored)
+            if isinstance(event, InformationDisclosed | DisputePackDisclosed):
+                yield stored.id, event
+        if len(page) < PAGE:
+            return
+        after = page[-1].id
+
+
+def _as_envelope(stored: Notification) -> InformationDisclosed | None:
+    """A disclosure in its class's current version as its envelope alone; None for any other
+    event, which is decoded in full."""
+    if stored.topic != InformationDisclosed.TOPIC or b'"class_version"' in stored.state:
+        return None
+    envelope = DisclosureEnvelope.model_validate_json(stored.state)
+    return InformationDisclosed.model_construct(
+        originator_id=UUID(str(stored.originator_id)),
+        originator_version=stored.originator_version,
+        **dict(envelope),
+    )
 
 
 def _entry_text(row: RegisterRow, direction: str, counterpart: AgencyRef, output: Output) -> str:
