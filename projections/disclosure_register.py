@@ -13,9 +13,8 @@ from typing import Any, Literal
 from uuid import UUID
 
 import structlog
-from eventsourcing.persistence import ApplicationRecorder, Notification
+from eventsourcing.persistence import ApplicationRecorder
 from psycopg.sql import Composed
-from pydantic import ConfigDict, create_model
 
 from events.dispute import DisputePackDisclosed
 from events.forms import AgencyRef
@@ -25,9 +24,11 @@ from projections.database import Append, ProjectionDatabase, Write
 from projections.register_export import csv_text, entry_csv, entry_json, shaped
 from projections.register_rows import (
     Direction,
+    DisclosureEnvelope,
     RefusalRow,
     RegisterQuery,
     RegisterRow,
+    disclosure_rows,
     refusal_row,
     register_rows,
     uk_day_ends,
@@ -45,6 +46,8 @@ SCHEMA_KEY = "disclosure_register"
 # 2: each row is stored shaped for export (each party's JSON, the CSV cells).
 SCHEMA_VERSION = 2
 PAGE = 1000
+# Stored by an event whose class has changed since (it is then upcast, so decoded in full).
+CLASS_VERSION = b'"class_version"'
 EXPORT_PAGE = 5000
 ROW_COLUMNS = (
     "position",
@@ -292,45 +295,16 @@ def register_as_of(
 ) -> Iterator[str]:
     """The agency's register exactly as it stood at `as_of`, as its entries' texts: folded
     from the log itself, a page at a time (memory stays flat however long the log)."""
-    for position, event in _disclosures(recorder):
-        if event.audit.occurred_at <= as_of:
-            for row in register_rows(position, event):
-                if (side := query.side(row)) is not None:
-                    yield _entry_text(row, *side, output)
+    for rows in _disclosures(recorder, as_of):
+        for row in rows:
+            if (side := query.side(row)) is not None:
+                yield _entry_text(row, *side, output)
 
 
-# The part of a disclosure the register reads, validated straight from the stored JSON with
-# the event's own field types: the sealed content and reasoning are never parsed.
-ENVELOPE = (
-    "audit",
-    "disclosure_no",
-    "context",
-    "disclosed_at",
-    "disclosing_agency",
-    "recipients",
-    "information_category",
-    "special_category",
-    "purpose",
-    "legal_bases",
-    "relies_on_consent",
-    "consent_status",
-    "particularly_sensitive",
-    "handling_advice",
-)
-_ENVELOPE_FIELDS: dict[str, Any] = {
-    name: (InformationDisclosed.model_fields[name].annotation, ...) for name in ENVELOPE
-}
-DisclosureEnvelope = create_model(
-    "DisclosureEnvelope", __config__=ConfigDict(frozen=True), **_ENVELOPE_FIELDS
-)
-
-
-def _disclosures(
-    recorder: ApplicationRecorder,
-) -> Iterator[tuple[int, InformationDisclosed | DisputePackDisclosed]]:
-    """Every disclosure in the log, in order, with personal data left sealed. A disclosure
-    stored in its class's current version is read as its envelope alone (a disclosure event
-    holding only the fields the register reads); any other is decoded in full."""
+def _disclosures(recorder: ApplicationRecorder, as_of: datetime) -> Iterator[list[RegisterRow]]:
+    """The rows of each disclosure recorded by `as_of`, in log order, personal data left
+    sealed. A disclosure stored in its class's current version is read as its envelope
+    alone, validated straight from the stored JSON; any other event is decoded in full."""
     mapper = EventMapper(keys=None)
     topics = [InformationDisclosed.TOPIC, DisputePackDisclosed.TOPIC]
     after = 0
@@ -339,25 +313,20 @@ def _disclosures(
             start=after, limit=PAGE, topics=topics, inclusive_of_start=False
         )
         for stored in page:
-            event = _as_envelope(stored) or mapper.to_domain_event(stored)
-            if isinstance(event, InformationDisclosed | DisputePackDisclosed):
-                yield stored.id, event
+            if stored.topic == InformationDisclosed.TOPIC and CLASS_VERSION not in stored.state:
+                envelope = DisclosureEnvelope.model_validate_json(stored.state)
+                if envelope.audit.occurred_at <= as_of:
+                    referral_id = UUID(str(stored.originator_id))
+                    yield disclosure_rows(stored.id, referral_id, envelope)
+                continue
+            event = mapper.to_domain_event(stored)
+            if isinstance(event, InformationDisclosed | DisputePackDisclosed) and (
+                event.audit.occurred_at <= as_of
+            ):
+                yield register_rows(stored.id, event)
         if len(page) < PAGE:
             return
         after = page[-1].id
-
-
-def _as_envelope(stored: Notification) -> InformationDisclosed | None:
-    """A disclosure in its class's current version as its envelope alone; None for any other
-    event, which is decoded in full."""
-    if stored.topic != InformationDisclosed.TOPIC or b'"class_version"' in stored.state:
-        return None
-    envelope = DisclosureEnvelope.model_validate_json(stored.state)
-    return InformationDisclosed.model_construct(
-        originator_id=UUID(str(stored.originator_id)),
-        originator_version=stored.originator_version,
-        **dict(envelope),
-    )
 
 
 def _entry_text(row: RegisterRow, direction: str, counterpart: AgencyRef, output: Output) -> str:

@@ -13,10 +13,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from aggregates.calendar import uk_date
-from events.base import UK_TIME
+from events.base import UK_TIME, AuditEnvelope
 from events.dispute import DisputePackDisclosed
 from events.forms import AgencyRef, LegalBasisRef
 from events.sharing import InformationDisclosed, SharingRefused
@@ -88,18 +88,48 @@ class RefusalRow(BaseModel):
 DISPUTE_PACK_CATEGORY = "dispute_pack"
 
 
+class DisclosureEnvelope(BaseModel):
+    """What the register reads of an `InformationDisclosed`, with the event's own field
+    types (a test holds them equal): the envelope, without the sealed content and reasoning,
+    so it can be validated straight from the stored JSON."""
+
+    model_config = ConfigDict(frozen=True)
+
+    audit: AuditEnvelope
+    disclosure_no: int
+    context: SharingContext
+    disclosed_at: AwareDatetime
+    disclosing_agency: AgencyRef
+    recipients: tuple[AgencyRef, ...]
+    information_category: str
+    special_category: bool
+    purpose: str
+    legal_bases: list[LegalBasisRef]
+    relies_on_consent: bool
+    consent_status: ConsentStatus
+    particularly_sensitive: bool
+    handling_advice: str
+
+
 def register_rows(
     position: int, event: InformationDisclosed | DisputePackDisclosed
 ) -> list[RegisterRow]:
     if isinstance(event, DisputePackDisclosed):
         return [dispute_pack_row(position, event)]
+    return disclosure_rows(position, event.originator_id, event)
+
+
+def disclosure_rows(
+    position: int, referral_id: UUID, event: InformationDisclosed | DisclosureEnvelope
+) -> list[RegisterRow]:
+    """One row per recipient of a disclosure (the event, or its envelope read alone)."""
     audit = event.audit
     return [
         RegisterRow(
             position=position,
             recipient_no=number,
-            referral_id=event.originator_id,
-            reference=reference(event.originator_id),
+            referral_id=referral_id,
+            reference=reference(referral_id),
             disclosure_no=event.disclosure_no,
             recorded_at=audit.occurred_at,
             disclosed_at=event.disclosed_at,
