@@ -13,13 +13,14 @@ from typing import Any, Literal
 from uuid import UUID
 
 import structlog
-from eventsourcing.persistence import ApplicationRecorder
+from eventsourcing.persistence import ApplicationRecorder, StoredEvent
 from psycopg.sql import Composed
 
+from events.base import DomainEvent
 from events.dispute import DisputePackDisclosed
 from events.forms import AgencyRef
 from events.sharing import InformationDisclosed, SharingRefused
-from events.storage import EventMapper
+from events.storage import EventMapper, logged_events
 from projections.database import Append, ProjectionDatabase, Write
 from projections.register_export import csv_text, entry_csv, entry_json, shaped
 from projections.register_rows import (
@@ -28,7 +29,6 @@ from projections.register_rows import (
     RefusalRow,
     RegisterQuery,
     RegisterRow,
-    disclosure_rows,
     refusal_row,
     register_rows,
     uk_day_ends,
@@ -295,38 +295,31 @@ def register_as_of(
 ) -> Iterator[str]:
     """The agency's register exactly as it stood at `as_of`, as its entries' texts: folded
     from the log itself, a page at a time (memory stays flat however long the log)."""
-    for rows in _disclosures(recorder, as_of):
-        for row in rows:
-            if (side := query.side(row)) is not None:
-                yield _entry_text(row, *side, output)
-
-
-def _disclosures(recorder: ApplicationRecorder, as_of: datetime) -> Iterator[list[RegisterRow]]:
-    """The rows of each disclosure recorded by `as_of`, in log order, personal data left
-    sealed. A disclosure stored in its class's current version is read as its envelope
-    alone, validated straight from the stored JSON; any other event is decoded in full."""
-    mapper = EventMapper(keys=None)
     topics = [InformationDisclosed.TOPIC, DisputePackDisclosed.TOPIC]
-    after = 0
-    while True:
-        page = recorder.select_notifications(
-            start=after, limit=PAGE, topics=topics, inclusive_of_start=False
+    for position, event in logged_events(recorder, topics, PAGE, RegisterMapper(keys=None)):
+        if isinstance(event, InformationDisclosed | DisputePackDisclosed) and (
+            event.audit.occurred_at <= as_of
+        ):
+            for row in register_rows(position, event):
+                if (side := query.side(row)) is not None:
+                    yield _entry_text(row, *side, output)
+
+
+class RegisterMapper(EventMapper):
+    """Decodes what the register reads, personal data left sealed. A disclosure stored in
+    its class's current version is validated from the stored JSON as its envelope alone
+    (the sealed content and reasoning never parsed) and given as an event holding only
+    those fields; any other event is decoded in full."""
+
+    def to_domain_event(self, stored_event: StoredEvent) -> DomainEvent:
+        if stored_event.topic != InformationDisclosed.TOPIC or CLASS_VERSION in stored_event.state:
+            return super().to_domain_event(stored_event)
+        envelope = DisclosureEnvelope.model_validate_json(stored_event.state)
+        return InformationDisclosed.model_construct(
+            originator_id=UUID(str(stored_event.originator_id)),
+            originator_version=stored_event.originator_version,
+            **envelope.__dict__,
         )
-        for stored in page:
-            if stored.topic == InformationDisclosed.TOPIC and CLASS_VERSION not in stored.state:
-                envelope = DisclosureEnvelope.model_validate_json(stored.state)
-                if envelope.audit.occurred_at <= as_of:
-                    referral_id = UUID(str(stored.originator_id))
-                    yield disclosure_rows(stored.id, referral_id, envelope)
-                continue
-            event = mapper.to_domain_event(stored)
-            if isinstance(event, InformationDisclosed | DisputePackDisclosed) and (
-                event.audit.occurred_at <= as_of
-            ):
-                yield register_rows(stored.id, event)
-        if len(page) < PAGE:
-            return
-        after = page[-1].id
 
 
 def _entry_text(row: RegisterRow, direction: str, counterpart: AgencyRef, output: Output) -> str:

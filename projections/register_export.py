@@ -18,6 +18,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 from pydantic_core import to_json
@@ -72,6 +73,7 @@ def neutralise(cell: str) -> str:
     return f"'{safe}" if cell and _triggers(cell[0]) else safe
 
 
+@cache  # keyed by one character: a cell's first
 def _triggers(first: str) -> bool:
     return unicodedata.category(first) in INVISIBLE_STARTS or unicodedata.normalize(
         "NFKC", first

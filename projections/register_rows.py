@@ -116,14 +116,7 @@ def register_rows(
 ) -> list[RegisterRow]:
     if isinstance(event, DisputePackDisclosed):
         return [dispute_pack_row(position, event)]
-    return disclosure_rows(position, event.originator_id, event)
-
-
-def disclosure_rows(
-    position: int, referral_id: UUID, event: InformationDisclosed | DisclosureEnvelope
-) -> list[RegisterRow]:
-    """One row per recipient of a disclosure (the event, or its envelope read alone)."""
-    audit = event.audit
+    audit, referral_id = event.audit, event.originator_id
     return [
         RegisterRow(
             position=position,
