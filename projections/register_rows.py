@@ -117,8 +117,9 @@ def register_rows(
     if isinstance(event, DisputePackDisclosed):
         return [dispute_pack_row(position, event)]
     audit, referral_id = event.audit, event.originator_id
+    # Every value comes validated from the event (or its envelope), with the row's own types.
     return [
-        RegisterRow(
+        RegisterRow.model_construct(
             position=position,
             recipient_no=number,
             referral_id=referral_id,
@@ -228,12 +229,14 @@ class RegisterQuery:
         return (direction, counterpart) if self._admits(row, counterpart) else None
 
     def _admits(self, row: RegisterRow, counterpart: AgencyRef) -> bool:
-        day = uk_date(row.disclosed_at)
-        return (
-            (self.period_from is None or day >= self.period_from)
-            and (self.period_to is None or day <= self.period_to)
-            and (self.referral_id is None or row.referral_id == self.referral_id)
-            and (self.counterpart_id is None or counterpart.agency_id == self.counterpart_id)
+        if self.period_from is not None or self.period_to is not None:
+            day = uk_date(row.disclosed_at)
+            if (self.period_from is not None and day < self.period_from) or (
+                self.period_to is not None and day > self.period_to
+            ):
+                return False
+        return (self.referral_id is None or row.referral_id == self.referral_id) and (
+            self.counterpart_id is None or counterpart.agency_id == self.counterpart_id
         )
 
 
