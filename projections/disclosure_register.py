@@ -316,10 +316,14 @@ class RegisterMapper(EventMapper):
             return super().to_domain_event(stored_event)
         envelope = DisclosureEnvelope.model_validate_json(stored_event.state)
         return InformationDisclosed.model_construct(
-            originator_id=UUID(str(stored_event.originator_id)),
+            originator_id=_uuid(stored_event.originator_id),
             originator_version=stored_event.originator_version,
             **envelope.__dict__,
         )
+
+
+def _uuid(value: UUID | str) -> UUID:
+    return value if isinstance(value, UUID) else UUID(value)
 
 
 def _entry_text(row: RegisterRow, direction: str, counterpart: AgencyRef, output: Output) -> str:
