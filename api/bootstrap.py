@@ -47,7 +47,7 @@ from projections.database import (
     ProjectionDatabase,
     SQLiteProjectionDatabase,
 )
-from projections.disclosure_register import DisclosureRegister
+from projections.disclosure_register import DisclosureRegister, RegisterMapper
 from projections.disposal_obligations import DisposalObligations
 from projections.log_scan import scan_stored_events
 from projections.postgres_wakeup import PostgresWakeUp
@@ -307,8 +307,12 @@ def open_projections(
         obligations,
         retention,
     )
+    # The register reads each disclosure's envelope alone (see `RegisterMapper`).
+    mappers = {register.name: RegisterMapper(keys=None)}
     workers = {
-        projection.name: ProjectionWorker(RecorderFeed(recorder, projection.topics), projection)
+        projection.name: ProjectionWorker(
+            RecorderFeed(recorder, projection.topics, mappers.get(projection.name)), projection
+        )
         for projection in followers
     }
     logs = {

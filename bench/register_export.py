@@ -114,8 +114,10 @@ def measure_register(
     runtime.projections.register.clear()
     started = time.perf_counter()
     worker.catch_up()
-    rows = sum(1 for _ in runtime.projections.register.entries(RegisterQuery(police)))
-    rebuild = Measured(rows, time.perf_counter() - started)
+    rebuilt = time.perf_counter() - started
+    # Every row here is the police's (disclosed or received), so its register counts them.
+    rows = sum(1 for _ in runtime.projections.register.exported(RegisterQuery(police), "json"))
+    rebuild = Measured(rows, rebuilt)
     server = LiveServer(settings, [COMPLIANCE])
     token = server.tokens[COMPLIANCE.actor_id]
     as_of = quote(runtime.ledger.clock.now().isoformat())

@@ -170,11 +170,14 @@ def _describe(stored: StoredEvent) -> str:
 
 
 def logged_events(
-    recorder: ApplicationRecorder, topics: Sequence[str] = (), page_size: int = 500
+    recorder: ApplicationRecorder,
+    topics: Sequence[str] = (),
+    page_size: int = 500,
+    mapper: EventMapper | None = None,
 ) -> Iterator[tuple[int, DomainEvent]]:
     """The whole log (or the events of `topics`) in order, with positions, personal data
-    left sealed; read a page at a time."""
-    mapper = EventMapper(keys=None)
+    left sealed (by `mapper`: a key-less `EventMapper` unless given); read a page at a time."""
+    mapper = mapper or EventMapper(keys=None)
     after = 0
     while True:
         page = recorder.select_notifications(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from eventsourcing.persistence import IntegrityError
@@ -31,7 +32,20 @@ from psycopg.sql import Identifier
 from events.datastores import RecoveringSQLiteDatastore
 from events.statements import POSTGRES, SQLITE, Dialect, Statement, sqlite_text
 
-Write = tuple[Statement, Sequence[Sequence[object]]]
+Statements = tuple[Statement, Sequence[Sequence[object]]]
+
+
+@dataclass(frozen=True)
+class Append:
+    """Rows appended to a table in one go: by COPY on PostgreSQL (one stream, not a
+    statement a row), by executemany on SQLite."""
+
+    table: str
+    columns: Sequence[str]
+    rows: Sequence[Sequence[object]]
+
+
+Write = Statements | Append
 Reader = Callable[[Statement, Sequence[object]], list[Any]]
 # What a batch writes, worked out from the view as it stands once the batch holds it.
 WritesFor = Callable[[Reader], Sequence[Write]]
@@ -218,13 +232,37 @@ class PostgresProjectionDatabase(PostgresTrackingRecorder):
 
 
 def _execute(cursor: SQLiteCursor | Cursor[DictRow], writes: Sequence[Write]) -> None:
-    for statement, params in writes:
+    for write in writes:
+        if isinstance(write, Append):
+            _append(cursor, write)
+            continue
+        statement, params = write
         if not params:
             continue
         if isinstance(cursor, SQLiteCursor):
             cursor.executemany(sqlite_text(statement), params)
         else:
             cursor.executemany(statement, params)
+
+
+def _append(cursor: SQLiteCursor | Cursor[DictRow], append: Append) -> None:
+    if not append.rows:
+        return
+    if isinstance(cursor, SQLiteCursor):
+        insert = SQLITE.statement(
+            "INSERT INTO {table} ({columns}) VALUES ({marks})",
+            table=append.table,
+            columns=append.columns,
+            marks=SQLITE.marks(len(append.columns)),
+        )
+        cursor.executemany(sqlite_text(insert), append.rows)
+        return
+    copy = POSTGRES.statement(
+        "COPY {table} ({columns}) FROM STDIN", table=append.table, columns=append.columns
+    )
+    with cursor.copy(copy) as rows:
+        for row in append.rows:
+            rows.write_row(row)
 
 
 class StatementProjection:

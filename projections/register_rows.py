@@ -13,10 +13,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from aggregates.calendar import uk_date
-from events.base import UK_TIME
+from events.base import UK_TIME, AuditEnvelope
 from events.dispute import DisputePackDisclosed
 from events.forms import AgencyRef, LegalBasisRef
 from events.sharing import InformationDisclosed, SharingRefused
@@ -53,10 +53,13 @@ class RegisterRow(BaseModel):
     )
 
 
+Direction = Literal["disclosed", "received"]
+
+
 class RegisterEntry(RegisterRow):
     """A row as one agency sees it: did it disclose or receive, and with whom."""
 
-    direction: Literal["disclosed", "received"]
+    direction: Direction
     counterpart: AgencyRef
 
 
@@ -85,18 +88,42 @@ class RefusalRow(BaseModel):
 DISPUTE_PACK_CATEGORY = "dispute_pack"
 
 
+class DisclosureEnvelope(BaseModel):
+    """What the register reads of an `InformationDisclosed`, with the event's own field
+    types (a test holds them equal): the envelope, without the sealed content and reasoning,
+    so it can be validated straight from the stored JSON."""
+
+    model_config = ConfigDict(frozen=True)
+
+    audit: AuditEnvelope
+    disclosure_no: int
+    context: SharingContext
+    disclosed_at: AwareDatetime
+    disclosing_agency: AgencyRef
+    recipients: tuple[AgencyRef, ...]
+    information_category: str
+    special_category: bool
+    purpose: str
+    legal_bases: list[LegalBasisRef]
+    relies_on_consent: bool
+    consent_status: ConsentStatus
+    particularly_sensitive: bool
+    handling_advice: str
+
+
 def register_rows(
     position: int, event: InformationDisclosed | DisputePackDisclosed
 ) -> list[RegisterRow]:
     if isinstance(event, DisputePackDisclosed):
         return [dispute_pack_row(position, event)]
-    audit = event.audit
+    audit, referral_id = event.audit, event.originator_id
+    # Every value comes validated from the event (or its envelope), with the row's own types.
     return [
-        RegisterRow(
+        RegisterRow.model_construct(
             position=position,
             recipient_no=number,
-            referral_id=event.originator_id,
-            reference=reference(event.originator_id),
+            referral_id=referral_id,
+            reference=reference(referral_id),
             disclosure_no=event.disclosure_no,
             recorded_at=audit.occurred_at,
             disclosed_at=event.disclosed_at,
@@ -180,27 +207,36 @@ class RegisterQuery:
 
     def entry(self, row: RegisterRow) -> RegisterEntry | None:
         """The row as this agency sees it, or None when the query leaves it out."""
-        if row.disclosing_agency.agency_id == self.agency_id:
-            direction: Literal["disclosed", "received"] = "disclosed"
-            counterpart = row.recipient_agency
-        elif row.recipient_agency.agency_id == self.agency_id:
-            direction, counterpart = "received", row.disclosing_agency
-        else:
+        side = self.side(row)
+        if side is None:
             return None
-        if not self._admits(row, counterpart):
-            return None
+        direction, counterpart = side
         # The row was validated when it was read; the entry only adds two checked fields.
         return RegisterEntry.model_construct(
             **dict(row), direction=direction, counterpart=counterpart
         )
 
+    def side(self, row: RegisterRow) -> tuple[Direction, AgencyRef] | None:
+        """Did this agency disclose the row or receive it, and from or to whom; None when
+        the query leaves the row out."""
+        if row.disclosing_agency.agency_id == self.agency_id:
+            direction: Direction = "disclosed"
+            counterpart = row.recipient_agency
+        elif row.recipient_agency.agency_id == self.agency_id:
+            direction, counterpart = "received", row.disclosing_agency
+        else:
+            return None
+        return (direction, counterpart) if self._admits(row, counterpart) else None
+
     def _admits(self, row: RegisterRow, counterpart: AgencyRef) -> bool:
-        day = uk_date(row.disclosed_at)
-        return (
-            (self.period_from is None or day >= self.period_from)
-            and (self.period_to is None or day <= self.period_to)
-            and (self.referral_id is None or row.referral_id == self.referral_id)
-            and (self.counterpart_id is None or counterpart.agency_id == self.counterpart_id)
+        if self.period_from is not None or self.period_to is not None:
+            day = uk_date(row.disclosed_at)
+            if (self.period_from is not None and day < self.period_from) or (
+                self.period_to is not None and day > self.period_to
+            ):
+                return False
+        return (self.referral_id is None or row.referral_id == self.referral_id) and (
+            self.counterpart_id is None or counterpart.agency_id == self.counterpart_id
         )
 
 

@@ -52,9 +52,14 @@ EventFeed = Feed[DomainEvent]
 class RecorderFeed:
     """The application's notification log, decoded with personal data left sealed."""
 
-    def __init__(self, recorder: ApplicationRecorder, topics: Iterable[str]) -> None:
+    def __init__(
+        self,
+        recorder: ApplicationRecorder,
+        topics: Iterable[str],
+        mapper: EventMapper | None = None,
+    ) -> None:
         self._recorder = recorder
-        self._mapper = EventMapper(keys=None)
+        self._mapper = mapper or EventMapper(keys=None)
         self._topics = tuple(topics)
 
     def latest_position(self) -> int:

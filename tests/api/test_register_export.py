@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime
+import json
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
 import pytest
 
-from projections.register_export import CSV_COLUMNS, read_csv
+from events.dispute import DisputePackDisclosed
+from events.sharing import InformationDisclosed
+from events.storage import logged_events
+from projections.register_export import CSV_COLUMNS, instant, neutralise, read_csv
+from projections.register_rows import RegisterEntry, RegisterQuery, RegisterRow, register_rows
 from tests.api_client import Api
 from tests.sharing_support import (
     AGENCY_TYPES,
@@ -163,3 +168,123 @@ def test_the_hostile_agency_reads_its_own_register_back_exactly(
     assert {row["direction"] for row in parsed} == {"received"}
     assert {row["recipient_agency"] for row in parsed} == {HOSTILE_AGENCY}
     assert AGENCY_TYPES[POLICE] in {row["disclosing_agency_type"] for row in parsed}
+
+
+# The exports as this service first wrote them, rendered independently of the code that now
+# writes them: each row a validated model, each cell neutralised one by one, each JSON row
+# the entry model's own dump. The exports must stay byte for byte what these give.
+def oracle_entries(api: Api, agency_id: UUID, **narrowed: Any) -> list[RegisterEntry]:
+    recorder = api.client.app.state.runtime.ledger.recorder  # type: ignore[attr-defined]
+    query = RegisterQuery(agency_id, **narrowed)
+    topics = [InformationDisclosed.TOPIC, DisputePackDisclosed.TOPIC]
+    return [
+        entry
+        for position, event in logged_events(recorder, topics)
+        if isinstance(event, InformationDisclosed | DisputePackDisclosed)
+        for row in register_rows(position, event)
+        if (entry := query.entry(RegisterRow.model_validate_json(row.model_dump_json())))
+    ]
+
+
+def oracle_cells(entry: RegisterEntry) -> list[str]:
+    bases = entry.legal_bases
+    yes_no = {True: "yes", False: "no"}
+    cells: list[Any] = [
+        entry.direction,
+        instant(entry.disclosed_at),
+        instant(entry.recorded_at),
+        entry.reference,
+        entry.referral_id,
+        entry.disclosure_no,
+        entry.context.value,
+        entry.disclosing_agency.name,
+        entry.disclosing_agency.agency_type.value,
+        entry.disclosing_agency.agency_id,
+        entry.recipient_agency.name,
+        entry.recipient_agency.agency_type.value,
+        entry.recipient_agency.agency_id,
+        entry.information_category,
+        yes_no[entry.special_category],
+        "; ".join(basis.entry_id for basis in bases),
+        "; ".join(basis.citation for basis in bases),
+        "; ".join(f"{basis.catalogue} {basis.catalogue_version}" for basis in bases),
+        yes_no[entry.relies_on_consent],
+        entry.consent_status.value,
+        yes_no[entry.particularly_sensitive],
+        entry.handling_advice,
+        entry.purpose,
+        entry.decided_by,
+        entry.decided_by_role.value,
+        entry.decided_by_agency,
+        entry.position,
+    ]
+    return [neutralise(str(cell)) for cell in cells]
+
+
+def oracle_csv(entries: list[RegisterEntry], marking: str) -> bytes:
+    buffer = io.StringIO()
+    buffer.write(f"\ufeff{marking}\r\n")
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    for entry in entries:
+        writer.writerow(oracle_cells(entry))
+    return buffer.getvalue().encode()
+
+
+def oracle_json_rows(entries: list[RegisterEntry]) -> bytes:
+    return b",".join(entry.model_dump_json().encode() for entry in entries)
+
+
+NARROWINGS: tuple[dict[str, date], ...] = (
+    {},
+    {"period_from": date(2000, 1, 1), "period_to": date(2100, 1, 1)},
+)
+
+
+@pytest.mark.parametrize("narrowed", NARROWINGS)
+@pytest.mark.parametrize("as_of", [False, True])
+def test_exports_are_byte_for_byte_the_rows_rendered_from_the_log(
+    api: Api, register: dict[str, Any], narrowed: dict[str, Any], *, as_of: bool
+) -> None:
+    position = register["position"]
+    params: dict[str, Any] = {"after_position": position}
+    params |= {"from": "2000-01-01", "to": "2100-01-01"} if narrowed else {}
+    for agency_id in (register["police"], register["hostile"]):
+        if as_of:
+            params["as_of"] = api.client.app.state.runtime.ledger.clock.now().isoformat()  # type: ignore[attr-defined]
+        entries = oracle_entries(api, agency_id, **narrowed)
+        assert entries
+
+        as_csv = export(api, agency_id, "csv", **params)
+        marking, _, _ = as_csv.content.decode().removeprefix("\ufeff").partition("\r\n")
+        assert marking.startswith('"# OFFICIAL-SENSITIVE (formerly RESTRICTED) - produced by hos-1')
+        assert as_csv.content == oracle_csv(entries, marking)
+        assert as_csv.headers["content-type"] == "text/csv; charset=utf-8"
+
+        as_json = export(api, agency_id, "json", **params)
+        header, rows_start, _ = as_json.content.partition(b',"rows":[')
+        assert as_json.content == header + rows_start + oracle_json_rows(entries) + b"]}"
+        assert as_json.headers["content-type"] == "application/json"
+        assert set(json.loads(header + b"}")) == {
+            "protective_marking",
+            "marking_in_the_guidance",
+            "produced_by",
+            "produced_by_role",
+            "produced_by_agency",
+            "produced_at",
+            "agency",
+            "filters",
+            "generated_at",
+            "projection",
+        }
+
+
+def test_a_counterpart_narrows_the_export_to_the_rows_with_it(
+    api: Api, register: dict[str, Any]
+) -> None:
+    police, hostile = register["police"], register["hostile"]
+    entries = oracle_entries(api, police, counterpart_id=hostile)
+    assert entries
+    params = {"after_position": register["position"], "counterpart_agency_id": str(hostile)}
+    as_json = export(api, police, "json", **params)
+    assert as_json.content.partition(b',"rows":[')[2] == oracle_json_rows(entries) + b"]}"

@@ -76,10 +76,13 @@ def disclosure_register(
         return catching_up("register", filters.after_position)
     register = runtime.projections.register
     guard = ExportGuard(request)
+    output = filters.output
     entries = guard.rows(
-        register_as_of(runtime.ledger.recorder, as_of, query) if as_of else register.entries(query)
+        register_as_of(runtime.ledger.recorder, as_of, query, output)
+        if as_of
+        else register.exported(query, output)
     )
-    if filters.output == "csv":
+    if output == "csv":
         name = f"disclosure-register-{agency.agency_id}-{uk_date(as_of or now)}.csv"
         return StreamingResponse(
             guard.csv(csv_export(entries, marking_line(actor, now))),
