@@ -429,7 +429,9 @@ def reveals(query: Query, permission: Permission | None) -> bool:
 
 
 def _route_name(request: Request) -> str:
-    return str(getattr(request.scope.get("route"), "name", request.url.path))
+    name = getattr(request.scope.get("route"), "name", None)
+    # `request.url` is built only when no route matched: building it costs every read.
+    return str(name) if name is not None else request.url.path
 
 
 def _filters(query: Query) -> dict[str, Any]:
