@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from aggregates.calendar import uk_date
-from events.base import UK_TIME, AuditEnvelope
+from events.base import UK_TIME
 from events.dispute import DisputePackDisclosed
 from events.forms import AgencyRef, LegalBasisRef
 from events.sharing import InformationDisclosed, SharingRefused
@@ -88,27 +88,32 @@ class RefusalRow(BaseModel):
 DISPUTE_PACK_CATEGORY = "dispute_pack"
 
 
-class DisclosureEnvelope(BaseModel):
-    """What the register reads of an `InformationDisclosed`, with the event's own field
-    types (a test holds them equal): the envelope, without the sealed content and reasoning,
-    so it can be validated straight from the stored JSON."""
-
-    model_config = ConfigDict(frozen=True)
-
-    audit: AuditEnvelope
-    disclosure_no: int
-    context: SharingContext
-    disclosed_at: AwareDatetime
-    disclosing_agency: AgencyRef
-    recipients: tuple[AgencyRef, ...]
-    information_category: str
-    special_category: bool
-    purpose: str
-    legal_bases: list[LegalBasisRef]
-    relies_on_consent: bool
-    consent_status: ConsentStatus
-    particularly_sensitive: bool
-    handling_advice: str
+# What the register reads of an `InformationDisclosed`: the envelope, without the sealed
+# content and reasoning.
+ENVELOPE_FIELDS = (
+    "audit",
+    "disclosure_no",
+    "context",
+    "disclosed_at",
+    "disclosing_agency",
+    "recipients",
+    "information_category",
+    "special_category",
+    "purpose",
+    "legal_bases",
+    "relies_on_consent",
+    "consent_status",
+    "particularly_sensitive",
+    "handling_advice",
+)
+# Those fields with the event's own declarations, so the envelope can be validated straight
+# from the stored JSON exactly as the event would be.
+_ENVELOPE: dict[str, Any] = {
+    name: (InformationDisclosed.model_fields[name].annotation, ...) for name in ENVELOPE_FIELDS
+}
+DisclosureEnvelope = create_model(
+    "DisclosureEnvelope", __config__=ConfigDict(frozen=True), **_ENVELOPE
+)
 
 
 def register_rows(

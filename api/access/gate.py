@@ -28,7 +28,12 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from aggregates.referral_state import ReferralState
-from api.access.identity import AuthenticationError, Authenticator, Principal
+from api.access.identity import (
+    AuthenticationError,
+    Authenticator,
+    Principal,
+    from_identity_provider,
+)
 from api.access.log import Consultation
 from api.access.permissions import (
     AGENCY_SCOPED,
@@ -132,7 +137,8 @@ async def admit(
     runtime: Runtime = request.app.state.runtime
     attempt = _Attempt(request, route, permission, query or {})
     try:
-        if _from_identity_provider(request):
+        # Verifying an identity provider's token may fetch its keys over the network.
+        if attempt.credential is not None and from_identity_provider(attempt.credential):
             grant = await run_in_threadpool(_authenticated, attempt, runtime)
         else:
             grant = _authenticated(attempt, runtime)
@@ -153,7 +159,7 @@ def _authenticated(attempt: _Attempt, runtime: Runtime) -> Grant:
     request = attempt.request
     if TOKENS_IN_URLS & {name.lower() for name in request.query_params}:
         attempt.deny(401, "token-in-url", "Send tokens only in the Authorization header.")
-    credential = _bearer_credential(request)
+    credential = attempt.credential
     if credential is None:
         attempt.deny(401, "no-token", "A bearer token is required.")
     authenticator: Authenticator = request.app.state.authenticator
@@ -179,12 +185,6 @@ def _authenticated(attempt: _Attempt, runtime: Runtime) -> Grant:
         beyond_scope=False,
         purpose=attempt.purpose,
     )
-
-
-def _from_identity_provider(request: Request) -> bool:
-    """A JWS, whose verification may fetch the provider's keys over the network."""
-    credential = _bearer_credential(request)
-    return credential is not None and credential.count(".") == 2  # noqa: PLR2004
 
 
 def _scope_reads_case(grant: Grant) -> bool:
@@ -240,6 +240,7 @@ class _Attempt:
         self.agency_id = _path_id(request, "agency_id") or _agency_filter(permission, query)
         self.break_glass = _header(request, "Break-Glass")
         self.purpose = _header(request, "Access-Purpose")
+        self.credential = _bearer_credential(request)
 
     def deny(self, status: int, rule: str, detail: str) -> NoReturn:
         principal = self.principal

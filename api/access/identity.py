@@ -248,6 +248,11 @@ def _uuid(value: object) -> UUID | None:
         return None
 
 
+def from_identity_provider(credential: str) -> bool:
+    """A JWS (three parts), for the identity provider, rather than an API token."""
+    return credential.count(".") == 2  # noqa: PLR2004
+
+
 class Authenticator:
     """Routes each bearer credential to the API tokens or to the identity provider."""
 
@@ -256,7 +261,7 @@ class Authenticator:
         self.oidc = oidc
 
     def authenticate(self, credential: str, now: datetime) -> Principal:
-        if credential.count(".") == 2:  # noqa: PLR2004 (a JWS has three parts)
+        if from_identity_provider(credential):
             if self.oidc is None:
                 raise AuthenticationError(
                     "oidc-not-configured", "This service accepts no identity-provider tokens."
