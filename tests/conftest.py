@@ -27,6 +27,7 @@ from api.settings import Settings
 from tests.api_client import Api
 from tests.faults.fault_tally import FaultTally
 from tests.faults.fault_tally import tally as fault_tally
+from tests.scheduling import ByFileScheduling
 from tests.support import FixedClock, new_signing_key_file, write_token_table
 
 PG_SERVER = {
@@ -37,7 +38,6 @@ PG_SERVER = {
 }
 SKIP_POSTGRES = os.environ.get("VTR_TEST_SKIP_POSTGRES") == "1"
 BACKENDS = ("sqlite", "postgres")
-FAULTS = Path(__file__).parent / "faults"
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -52,12 +52,23 @@ def _hermetic_environment() -> None:
 @pytest.fixture(autouse=True)
 def _logging_restored() -> Iterator[None]:
     """A test that points the logs at its captured output leaves them as it found them, so
-    later tests never write to a closed capture."""
+    later tests never write to a closed capture; and a library that configures logging when
+    called in-process (import-linter does) cannot silence the service's loggers for the
+    tests after it."""
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
+    loggers = dict(logging.Logger.manager.loggerDict)
+    disabled = {
+        name: logger.disabled
+        for name, logger in loggers.items()
+        if isinstance(logger, logging.Logger)
+    }
     yield
     root.handlers[:] = handlers
     root.setLevel(level)
+    for name, logger in logging.Logger.manager.loggerDict.items():
+        if isinstance(logger, logging.Logger):
+            logger.disabled = disabled.get(name, False)
 
 
 @pytest.fixture(scope="session")
@@ -178,10 +189,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         params = getattr(item, "callspec", None)
         if params is not None and params.params.get("backend") in BACKENDS:
             item.add_marker(params.params["backend"])
-        if FAULTS in item.path.parents:
-            # One worker runs the fault tests one after another: they time kills and
-            # outages, and each brings up processes of its own.
-            item.add_marker(pytest.mark.xdist_group("faults"))
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> ByFileScheduling:
+    return ByFileScheduling(config, log)
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

@@ -27,8 +27,6 @@ from tests.browser.live_demo import (
     new_context,
 )
 
-pytestmark = pytest.mark.xdist_group("browser")
-
 ROLES = (COMPLIANCE_OFFICER, PARTNER_PRACTITIONER, MASH_TRIAGE)
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 RUN_AXE = """async (tags) => {

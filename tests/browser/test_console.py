@@ -11,13 +11,10 @@ from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
-import pytest
 from playwright.sync_api import BrowserContext, Error, expect
 
 from events.base import UK_TIME
 from tests.browser.live_demo import COMPLIANCE_OFFICER, PARTNER_PRACTITIONER, LiveDemo
-
-pytestmark = pytest.mark.xdist_group("browser")
 
 SEALED = "Sealed personal data"
 MOMENT = re.compile(rb"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})")
