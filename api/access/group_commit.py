@@ -14,6 +14,12 @@ What it keeps true:
 - entries are stored in the order they were handed over, and one writer per process means
   batches commit in turn, so entry numbers follow commit order (the sealer follows the log
   by entry number and must never find a gap that fills in later; see `append_all`).
+
+A store that can append from the event loop itself (PostgreSQL, through an asynchronous
+connection) is written by a writer task in the loop instead of the thread: the requests of
+one server all wait in its loop, and handing each batch to a thread and waking the loop
+again cost more than the commit. The same rules hold; the thread remains for callers
+outside a loop and for the embedded store.
 """
 
 from __future__ import annotations
@@ -21,7 +27,8 @@ from __future__ import annotations
 import asyncio
 import queue
 import threading
-from collections.abc import Iterator, Sequence
+import weakref
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from concurrent.futures import Future
 from typing import Final, Protocol
 from uuid import UUID
@@ -40,6 +47,42 @@ class BatchLog(AccessLog, Protocol):
     def append_all(self, consultations: Sequence[Consultation]) -> None: ...
 
 
+InLoopAppend = Callable[[Sequence[Consultation]], Awaitable[None]]
+
+
+class _LoopWriter:
+    """The writer of one event loop: a task that appends every entry waiting when it takes
+    them, and takes again until none is left (the thread's rules, in the loop)."""
+
+    def __init__(self, append: InLoopAppend) -> None:
+        self._append = append
+        self._waiting: list[tuple[Consultation, asyncio.Future[None]]] = []
+        self._task: asyncio.Task[None] | None = None
+
+    def hand_over(self, consultation: Consultation) -> asyncio.Future[None]:
+        committed = asyncio.get_running_loop().create_future()
+        self._waiting.append((consultation, committed))
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._write())
+        return committed
+
+    async def _write(self) -> None:
+        try:
+            while self._waiting:
+                batch = self._waiting[:MAX_BATCH]
+                del self._waiting[:MAX_BATCH]
+                try:
+                    await self._append([consultation for consultation, _ in batch])
+                except Exception as error:  # noqa: BLE001 (handed to every waiter, who raises it)
+                    for _, committed in batch:
+                        committed.set_exception(error)
+                else:
+                    for _, committed in batch:
+                        committed.set_result(None)
+        finally:
+            self._task = None
+
+
 class GroupCommitLog:
     """The access log with its appends gathered into shared commits by one writer thread.
 
@@ -52,6 +95,10 @@ class GroupCommitLog:
         self._writer: threading.Thread | None = None
         self._lock = threading.Lock()  # guards starting and stopping the writer
         self._closed = False
+        self._append_in_loop: InLoopAppend | None = getattr(store, "append_all_async", None)
+        self._loop_writers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopWriter] = (
+            weakref.WeakKeyDictionary()
+        )
 
     def append(self, consultation: Consultation) -> None:
         """Return once the consultation is committed; raise what failed its batch."""
@@ -60,7 +107,16 @@ class GroupCommitLog:
     async def append_async(self, consultation: Consultation) -> None:
         """`append` for the event loop: waits without holding a thread. Shielded: a request
         cancelled meanwhile (its client gone) still has its consultation logged."""
-        await asyncio.shield(asyncio.wrap_future(self._hand_over(consultation)))
+        if self._append_in_loop is None:
+            await asyncio.shield(asyncio.wrap_future(self._hand_over(consultation)))
+            return
+        if self._closed:
+            raise RuntimeError("the access log is closed")
+        loop = asyncio.get_running_loop()
+        writer = self._loop_writers.get(loop)
+        if writer is None:
+            writer = self._loop_writers[loop] = _LoopWriter(self._append_in_loop)
+        await asyncio.shield(writer.hand_over(consultation))
 
     @property
     def waiting(self) -> int:

@@ -8,14 +8,16 @@ answer held: which case, which filters, whether sealed content was opened, in wh
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID
 
 from eventsourcing.postgres import PostgresDatastore
-from psycopg import ClientCursor
+from psycopg import AsyncConnection
 from psycopg.sql import Composed
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -305,17 +307,25 @@ class SQLiteAccessLog(_AccessLogTable):
         self._datastore.close()
 
 
-# Lock the table, then insert the batch's rows, handed over as one JSON array, in its order.
-# One short statement with one parameter, rendered once: the driver parses it once, where a
-# multi-row VALUES list of 23 parameters a row was parsed again for every batch.
+# Lock the table, then insert the batch's rows, handed over as one JSON array, in its order:
+# one call, with one parameter, of a function whose plan the server keeps.
 _LOCKED_INSERT = POSTGRES.fragment(
     "LOCK TABLE {table} IN EXCLUSIVE MODE; "
     "INSERT INTO {table} ({columns}) SELECT {columns} "
-    "FROM json_populate_recordset(NULL::{table}, {mark}) WITH ORDINALITY AS handed "
+    "FROM json_populate_recordset(NULL::{table}, batch) WITH ORDINALITY AS handed "
     "ORDER BY handed.ordinality",
     table=TABLE,
     columns=COLUMNS,
 ).as_string()
+_APPEND_FUNCTION = (
+    "CREATE OR REPLACE FUNCTION vtr_access_log_append(batch json) RETURNS void "
+    f"LANGUAGE plpgsql AS $$ BEGIN {_LOCKED_INSERT}; END $$"
+)
+_APPEND = "SELECT vtr_access_log_append(%s::json)"
+# A connection unused for longer is checked before a batch is sent on it (as the pool checks
+# every connection it lends): after a database restart, the first batch would otherwise fail
+# on a connection the server closed while it sat idle.
+IDLE_CHECK_SECONDS = 1.0
 
 
 def _batch_json(rows: Sequence[Sequence[object]]) -> str:
@@ -326,6 +336,9 @@ class PostgresAccessLog(_AccessLogTable):
     def __init__(self, datastore: PostgresDatastore) -> None:
         super().__init__(POSTGRES)
         self._datastore = datastore
+        self._async: AsyncConnection[Any] | None = None
+        self._async_loop: asyncio.AbstractEventLoop | None = None
+        self._used_at = 0.0
 
     def create_table(self) -> None:
         statements = (
@@ -344,6 +357,7 @@ class PostgresAccessLog(_AccessLogTable):
                 "LANGUAGE plpgsql AS $$ BEGIN "
                 "RAISE EXCEPTION 'the access log is append-only'; END $$"
             ),
+            _APPEND_FUNCTION,
             f"DROP TRIGGER IF EXISTS {TABLE}_append_only ON {TABLE}",
             (
                 f"CREATE TRIGGER {TABLE}_append_only BEFORE UPDATE OR DELETE OR TRUNCATE "
@@ -360,10 +374,57 @@ class PostgresAccessLog(_AccessLogTable):
         # lock, two writers (two processes, or two threads) could commit out of number order
         # and the sealer, following the log by number, pass a gap that fills in later. The
         # lock lets readers read; appenders take turns, which group commit makes cheap.
-        # Lock and insert go as one message, the value bound by the client: on the pool's
-        # autocommit connection that is one implicit transaction and one round trip.
-        with self._datastore.get_connection() as conn, ClientCursor(conn) as curs:
-            curs.execute(_LOCKED_INSERT, [_batch_json(rows)])
+        # Lock and insert are one call: on the pool's autocommit connection, one implicit
+        # transaction and one round trip.
+        with self._datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(_APPEND, [_batch_json(rows)], prepare=True)
+
+    async def append_all_async(self, consultations: Sequence[Consultation]) -> None:
+        """`append_all` from the event loop, on a connection of the loop's own: no thread to
+        hand the batch to and wake again, no pool to lend a connection. One event loop uses
+        it at a time (the writer of `group_commit`)."""
+        payload = _batch_json([_values(consultation) for consultation in consultations])
+        conn = await self._loop_connection()
+        try:
+            await conn.execute(_APPEND, [payload], prepare=True)
+        except BaseException:
+            if conn.broken or conn.closed:
+                self._forget_loop_connection()
+            raise
+        self._used_at = time.monotonic()
+
+    async def _loop_connection(self) -> AsyncConnection[Any]:
+        loop = asyncio.get_running_loop()
+        conn = self._async
+        if conn is not None and (self._async_loop is not loop or conn.closed):
+            self._forget_loop_connection()
+            conn = None
+        if conn is not None and time.monotonic() - self._used_at > IDLE_CHECK_SECONDS:
+            try:
+                await conn.execute("SELECT 1")
+            except Exception:  # noqa: BLE001 (closed while idle: connect again below)
+                self._forget_loop_connection()
+                conn = None
+        if conn is None:
+            conn = await AsyncConnection.connect(
+                autocommit=True,
+                connect_timeout=int(self._datastore.pool.timeout),
+                **self._connection_arguments(),
+            )
+            self._async, self._async_loop = conn, loop
+        return conn
+
+    def _connection_arguments(self) -> dict[str, Any]:
+        """The pool's own: the same database, credentials and statement timeout."""
+        given = self._datastore.pool.kwargs
+        arguments = given() if callable(given) else dict(given or {})
+        arguments.pop("row_factory", None)
+        return arguments
+
+    def _forget_loop_connection(self) -> None:
+        conn, self._async, self._async_loop = self._async, None, None
+        if conn is not None and not conn.closed:
+            conn.pgconn.finish()  # from any thread, with or without its loop
 
     def check_writable(self) -> None:
         with self._datastore.transaction(commit=False) as curs:
@@ -378,4 +439,5 @@ class PostgresAccessLog(_AccessLogTable):
             return curs.fetchall()
 
     def close(self) -> None:
+        self._forget_loop_connection()
         self._datastore.close()

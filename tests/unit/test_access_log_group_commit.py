@@ -157,3 +157,80 @@ class TestGroupCommit:
         log.close()
         with pytest.raises(RuntimeError, match="closed"):
             log.append(consultation(2))
+
+
+class LoopHeldStore(SQLiteAccessLog):
+    """A store that appends from the event loop (as the PostgreSQL log does), whose first
+    transaction waits until the test lets it commit."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path)
+        self.release = asyncio.Event()
+        self.transactions: list[list[str]] = []
+        self.refused = "request-3"
+
+    async def append_all_async(self, consultations: Sequence[Consultation]) -> None:
+        await self.release.wait()
+        if any(c.request_id == self.refused for c in consultations):
+            raise IntegrityError("the table refused an entry")
+        self.append_all(consultations)
+        self.transactions.append([c.request_id for c in consultations])
+
+    def stored(self) -> list[str]:
+        return [c.request_id for c in self.consultations(ConsultationQuery())]
+
+
+class TestTheWriterInTheEventLoop:
+    """A store that can append from the event loop is written by a task in the loop: the
+    same rules as the thread's."""
+
+    @pytest.fixture(name="loop_store")
+    def _loop_store(self, tmp_path: Path) -> LoopHeldStore:
+        store = LoopHeldStore(str(tmp_path / "access.sqlite"))
+        store.create_table()
+        return store
+
+    def test_reads_waiting_meanwhile_share_the_next_commit_in_order(
+        self, loop_store: LoopHeldStore
+    ) -> None:
+        log = GroupCommitLog(loop_store)
+        loop_store.refused = ""
+
+        async def reads() -> None:
+            first = asyncio.ensure_future(log.append_async(consultation(0)))
+            await asyncio.sleep(0)  # the writer has taken the first entry alone
+            rest = [asyncio.ensure_future(log.append_async(consultation(n))) for n in range(1, 8)]
+            await asyncio.sleep(0.05)
+            assert not first.done(), "released before its commit"
+            assert loop_store.stored() == []
+            loop_store.release.set()
+            await asyncio.gather(first, *rest)
+
+        asyncio.run(reads())
+        assert loop_store.transactions == [
+            ["request-0"],
+            [f"request-{n}" for n in range(1, 8)],
+        ]
+        assert loop_store.stored() == [f"request-{n}" for n in range(8)]
+        assert log._writer is None, "no thread was needed"
+
+    def test_a_refused_entry_fails_its_whole_batch_and_writes_none(
+        self, loop_store: LoopHeldStore
+    ) -> None:
+        log = GroupCommitLog(loop_store)
+
+        async def reads() -> list[BaseException | None]:
+            first = asyncio.ensure_future(log.append_async(consultation(0)))
+            await asyncio.sleep(0)
+            rest = [asyncio.ensure_future(log.append_async(consultation(n))) for n in (2, 3, 4)]
+            loop_store.release.set()
+            outcomes = await asyncio.gather(first, *rest, return_exceptions=True)
+            after = await asyncio.gather(log.append_async(consultation(5)))
+            return [*outcomes, *after]
+
+        outcomes = asyncio.run(reads())
+        assert outcomes[0] is None
+        assert all(isinstance(outcome, IntegrityError) for outcome in outcomes[1:4])
+        assert outcomes[4] is None, "the next batch is written"
+        assert loop_store.stored() == ["request-0", "request-5"]
+        log.close()
