@@ -1,9 +1,10 @@
 # vtr-ledger: `make run` serves the API with the demo cases; `make test` runs every test.
 PYTHON ?= python3
 VENV ?= .venv
-# Test processes. The fault tests all run in one of them, one after another (they time
-# kills and outages and start processes of their own), while the others take the rest.
-TEST_WORKERS ?= 2
+# Test processes: three on two cores, since much of a test's time is spent waiting on
+# PostgreSQL and on the processes it starts. The fault tests all run in one of them, one
+# after another (they time kills and outages), and each test file in one (tests/scheduling.py).
+TEST_WORKERS ?= 3
 PY := $(VENV)/bin/python
 PIP_COMPILE := $(PY) -m piptools compile --quiet --no-emit-index-url --no-emit-find-links --strip-extras --no-header --allow-unsafe
 

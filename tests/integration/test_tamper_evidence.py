@@ -41,7 +41,7 @@ from events.integrity.verify import Tamper
 from projections.runner import ProjectionWorker
 from projections.seals import RawFeed
 from tests.api_client import Api
-from tests.conftest import BACKENDS, drop_databases, make_settings
+from tests.conftest import BACKENDS, drop_at_end, make_settings
 from tests.section8_support import case_with_disclosures, erase_case
 from tests.sharing_support import CHILDRENS, SCHOOL, register_agencies
 from tests.support import FixedClock
@@ -127,7 +127,7 @@ def copy(world: World, tmp_path: Path) -> Iterator[Settings]:
     try:
         yield settings.model_copy(update={"pg_database": name, "pg_keystore_database": None})
     finally:
-        drop_databases(server, [name, f"{name}_keys"])
+        drop_at_end([name, f"{name}_keys"])
 
 
 class RawStore:
