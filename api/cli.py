@@ -108,7 +108,18 @@ def running(settings: Settings, clock: Clock | None = None) -> Iterator[Runtime]
         runtime.close()
 
 
-@click.group()
+class _Commands(click.Group):
+    """The commands, with the one failure any of them can meet outside its own handling
+    answered as every refusal is (a line and exit status 2), wherever the CLI is invoked."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except TokenTableError as error:
+            fail(str(error))
+
+
+@click.group(cls=_Commands)
 def cli() -> None:
     """vtr-ledger: the event-sourced record of the VTR referral process."""
 
@@ -475,10 +486,7 @@ cli.add_command(new_witness_key)
 
 
 def main() -> None:
-    try:
-        cli(standalone_mode=True)
-    except TokenTableError as error:
-        fail(str(error))
+    cli(standalone_mode=True)
 
 
 if __name__ == "__main__":  # pragma: no cover
