@@ -10,23 +10,21 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
 import httpx2 as httpx
 import pytest
-from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from aggregates.agency import agency_id_for
 from api.access.identity import read_table
-from api.cli import cli
 from api.http.app import create_app
 from api.settings import Settings
 from scenarios.synthetic import EVERY_AGENCY
 from tests.api_client import Api
+from tests.cli_commands import Ran, run_as_a_process, run_in_process
 from tests.conftest import make_settings
 from tests.support import FixedClock, find_personal_data, referral_form
 
@@ -46,36 +44,10 @@ def cli_env(settings: Settings | None = None, /, **extra: str) -> dict[str, str]
     return env
 
 
-@dataclass(frozen=True)
-class Ran:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-def run_as_a_process(*args: str, env: dict[str, str]) -> Ran:
-    """`python -m api …` as an operator runs it."""
-    done = subprocess.run(  # noqa: S603 (our own interpreter and module)
-        [sys.executable, "-m", "api", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    return Ran(done.returncode, done.stdout, done.stderr)
-
-
 def run(*args: str, env: dict[str, str]) -> Ran:
-    """The same command in this process (the commands that run until stopped, `serve` and
-    `project`, are tested as processes, and so is the first demo load below): the CLI's code
-    and configuration alike, without starting Python for each call."""
-    configured = {name: value for name, value in env.items() if name.startswith("VTR_")}
-    result = CliRunner().invoke(cli, list(args), env=configured)
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return Ran(result.exit_code, result.stdout, result.stderr)
+    """In this process: the commands that run until stopped, `serve` and `project`, are
+    tested as processes, and so is the first demo load."""
+    return run_in_process(*args, env=env)
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from events.integrity import pack as layout
 from events.integrity.note import Cosigner, NoteSigner
 from events.integrity.pack import sign_manifest, verify_pack
 from tests.api_client import Api
-from tests.integration.test_tamper_evidence import ROOT
+from tests.cli_commands import ROOT
 from tests.section8_support import case_with_disclosures, end_involvement, erase_case
 from tests.sharing_support import (
     CHILDRENS,

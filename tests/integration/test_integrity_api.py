@@ -25,8 +25,9 @@ from events.integrity.merkle import (
 )
 from events.integrity.note import Cosigner, VerifierKey, open_checkpoint, parse_note, verify_note
 from tests.api_client import Api
+from tests.cli_commands import ROOT
 from tests.conftest import make_settings
-from tests.integration.test_tamper_evidence import ROOT, cli_environment, verify
+from tests.integration.test_tamper_evidence import cli_environment, verify
 from tests.section8_support import case_with_disclosures
 from tests.sharing_support import SCHOOL, register_agencies
 from tests.support import FixedClock, referral_form

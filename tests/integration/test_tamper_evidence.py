@@ -16,8 +16,6 @@ import base64
 import os
 import shutil
 import sqlite3
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,13 +24,11 @@ from uuid import uuid4
 
 import psycopg
 import pytest
-from click.testing import CliRunner
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.testclient import TestClient
 from psycopg.sql import SQL, Identifier
 
 from api.bootstrap import open_event_recorder, open_worker_projections
-from api.cli import cli
 from api.http.app import create_app
 from api.settings import Settings
 from events.integrity.keys import note_signers, read_key_lines
@@ -41,12 +37,12 @@ from events.integrity.verify import Tamper
 from projections.runner import ProjectionWorker
 from projections.seals import RawFeed
 from tests.api_client import Api
+from tests.cli_commands import Ran, run_as_a_process, run_in_process
 from tests.conftest import BACKENDS, drop_at_end, make_settings
 from tests.section8_support import case_with_disclosures, erase_case
 from tests.sharing_support import CHILDRENS, SCHOOL, register_agencies
 from tests.support import FixedClock
 
-ROOT = Path(__file__).resolve().parents[2]
 POLICE_WITNESS = Cosigner("witness.norfolk-constabulary", Ed25519PrivateKey.generate())
 EVENTS = {"sqlite": "stored_events", "postgres": "vtr_events"}
 ACCESS = "vtr_access_log"
@@ -190,30 +186,12 @@ def cli_environment(settings: Settings) -> dict[str, str]:
     return env
 
 
-@dataclass(frozen=True)
-class Verified:
-    returncode: int
-    stdout: str
-    stderr: str
+def verify_as_a_process(settings: Settings) -> Ran:
+    return run_as_a_process("verify", env=cli_environment(settings))
 
 
-def verify_as_a_process(settings: Settings) -> Verified:
-    done = subprocess.run(
-        [sys.executable, "-m", "api", "verify"],
-        cwd=ROOT,
-        env=cli_environment(settings),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    return Verified(done.returncode, done.stdout, done.stderr)
-
-
-def verify(settings: Settings) -> Verified:
-    """`python -m api verify` in this process, configured by its environment alone."""
-    result = CliRunner().invoke(cli, ["verify"], env=settings.as_environment())
-    return Verified(result.exit_code, result.stdout, result.stderr)
+def verify(settings: Settings) -> Ran:
+    return run_in_process("verify", env=settings.as_environment())
 
 
 def flipped(raw: bytes) -> bytes:

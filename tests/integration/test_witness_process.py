@@ -22,8 +22,8 @@ from api.settings import Settings
 from bench.http_load import LiveServer
 from events.integrity.keys import note_signers, read_key_lines
 from events.integrity.note import VerifierKey, open_checkpoint, parse_note, verify_note
+from tests.cli_commands import ROOT
 from tests.conftest import make_settings
-from tests.integration.test_tamper_evidence import ROOT
 from tests.support import ACTORS, new_signing_key_file, referral_form
 
 pytestmark = pytest.mark.sqlite
