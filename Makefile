@@ -42,7 +42,7 @@ run: $(VENV)/.runtime $(CONSOLE_STYLES)
 test: $(VENV)/.dev $(CONSOLE_STYLES)
 	@.ci/ensure-postgres
 	@.ci/ensure-chromium
-	$(PY) -m pytest -n $(TEST_WORKERS)
+	env -u PYTHONDONTWRITEBYTECODE $(PY) -m pytest -n $(TEST_WORKERS)
 
 lint: $(VENV)/.dev
 	$(PY) -m ruff check .

@@ -1,7 +1,8 @@
 """The API with access control switched off, for measuring what it costs (bench only).
 
 Every route's gate is replaced by a fixed caller: no token check, no permission matrix, no
-access log. Nothing in the service itself can run this way: the bench rebuilds the routes.
+access log. Nothing in the service itself can run this way: the bench rebuilds the routes'
+handlers.
 """
 
 from __future__ import annotations
@@ -11,13 +12,13 @@ from typing import Any
 
 import uvicorn
 from fastapi import Request, Response
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, request_response
 
 from aggregates.agency import agency_id_for
 from api.access.gate import GatedRoute, Grant
 from api.access.identity import Principal
 from api.access.permissions import MATRIX
-from api.http.app import create_app
+from api.http.app import api_routes, create_app
 from api.http.middleware import ProblemHttpToolsProtocol
 from api.settings import Settings
 from events.vocabulary import Role
@@ -38,14 +39,11 @@ Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
 
 def without_gate() -> None:
-    """Every gated route's handler built from now on skips the gate. FastAPI builds an
-    included route's handler when the router is included (in `create_app`), so replacing a
-    route's `app` afterwards changes nothing: the handler must be swapped before."""
-
-    def ungated_handler(self: GatedRoute) -> Handler:
-        return _fixed_caller(APIRoute.get_route_handler(self))
-
-    GatedRoute.get_route_handler = ungated_handler  # type: ignore[method-assign]
+    """Every gated route skips its gate. A route builds its handler when it is declared
+    (its router's module imported), so each gated route's handler is built again here."""
+    for route in api_routes():
+        if isinstance(route, GatedRoute):
+            route.app = request_response(_fixed_caller(APIRoute.get_route_handler(route)))
 
 
 def _fixed_caller(handler: Handler) -> Handler:

@@ -139,7 +139,7 @@ def make_settings(
         "pg_port": server["port"],
         "pg_user": server["user"],
         "pg_database": database,
-        "pg_pool_size": 2,
+        "pg_pool_size": 1,
         "master_key": SecretStr(base64.b64encode(os.urandom(32)).decode()),
         "signing_key_file": new_signing_key_file(root / "signing.key"),
     }

@@ -24,6 +24,7 @@ from api.console.guard import (
 from api.console.oidc import PendingSignIns
 from api.console.rendering import page
 from api.console.sessions import COOKIE, ConsoleSessions
+from api.http.routers import serve_routes
 from api.settings import Settings
 
 STATIC = Path(__file__).parent / "static"
@@ -48,7 +49,7 @@ def install_console(app: FastAPI, settings: Settings) -> None:
         # Still usable (GOV.UK pages work unstyled), and the reason is in the log.
         log.warning("console_styles_missing", fix="run `make` to build the console's assets")
     for router in (sign_in.router, record_pages.router, case_pages.router):
-        app.include_router(router)
+        serve_routes(app, router)
     app.add_api_route(CONSOLE, _to_home, include_in_schema=False, methods=["GET"])
     app.add_api_route(
         CONSOLE + "/{unknown:path}", _not_found, include_in_schema=False, methods=["GET", "POST"]

@@ -19,6 +19,7 @@ from api.http.errors import install_error_handlers
 from api.http.middleware import RequestLog
 from api.http.openapi import install_openapi
 from api.http.outages import install_outage_handlers
+from api.http.routers import serve_routes
 from api.http.routes import (
     access_log,
     agency,
@@ -104,7 +105,7 @@ def create_app(
     install_outage_handlers(app)
     app.add_middleware(RequestLog)
     for router in ROUTERS:
-        app.include_router(router)
+        serve_routes(app, router)
     install_openapi(app, api_routes())
     install_console(app, settings)
     return app

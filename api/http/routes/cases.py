@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -10,10 +9,10 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime
 
-from aggregates.errors import InvalidInstructionError
 from api.access.case_scope import agency_events, agency_view
 from api.access.gate import GatedRoute
 from api.bootstrap import Runtime
+from api.http.as_of import as_it_stood
 from api.http.deps import ActorDep, GrantDep, LedgerDep, RuntimeDep
 from api.http.schemas import (
     CaseDetail,
@@ -24,9 +23,6 @@ from api.http.schemas import (
     ReferrerFeedbackRecord,
 )
 from api.http.views import catching_up, caught_up, process_clock, projection_status, today
-from commands.application import ReferralLedger
-from commands.errors import ReferralNotFoundError
-from events.base import DomainEvent
 from projections.case_view import Stage, reference
 from projections.case_view_projection import CaseViewProjection, case_view
 from projections.deadlines import deadlines_in_log
@@ -160,20 +156,6 @@ def referrer_feedback(
             for f in case.referrer_feedback
         ],
     )
-
-
-def as_it_stood(
-    ledger: ReferralLedger, referral_id: UUID, as_of: datetime, *, reveal: bool = False
-) -> list[tuple[int, DomainEvent]]:
-    """The referral's events recorded by `as_of`: a moment in the future is refused (the
-    ledger cannot know it), one before the referral was received finds no referral."""
-    if as_of > ledger.clock.now():
-        raise InvalidInstructionError("as_of", "as_of is in the future: give a past moment.")
-    events = ledger.history(referral_id, reveal=reveal)
-    recorded = [(p, event) for p, event in events if event.audit.occurred_at <= as_of]
-    if not recorded:
-        raise ReferralNotFoundError(referral_id)
-    return recorded
 
 
 @router.get("/referrals/{referral_id}/history", response_model=History)

@@ -16,7 +16,7 @@ from aggregates.errors import InvalidInstructionError
 from api.access.gate import GatedRoute
 from api.access.marking import watermark
 from api.http.deps import ActorDep, RuntimeDep
-from api.http.routes.replay import csv_answer
+from api.http.exports import csv_answer
 from api.http.schemas import Day
 from api.http.views import process_clock, today
 from events.vocabulary import Role

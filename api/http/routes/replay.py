@@ -4,9 +4,9 @@ agency held at a moment."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
@@ -17,16 +17,15 @@ from aggregates.calendar import uk_date
 from aggregates.errors import InvalidInstructionError
 from api.access.case_scope import agency_events
 from api.access.gate import GatedRoute
-from api.access.marking import marking_line, watermark
+from api.access.marking import watermark
+from api.http.as_of import as_it_stood
 from api.http.deps import ActorDep, GrantDep, LedgerDep, RuntimeDep
-from api.http.routes.cases import as_it_stood
-from api.http.streaming import ExportGuard
-from commands.context import Actor
+from api.http.exports import csv_answer
 from events.base import DomainEvent
 from events.vocabulary import Role
 from projections.holdings import Holding, holdings_as_of
 from projections.knowledge import AgencyKnowledge, knowledge
-from projections.register_export import csv_document, neutralise
+from projections.register_export import neutralise
 
 router = APIRouter(tags=["Replaying history"], route_class=GatedRoute)
 
@@ -250,25 +249,6 @@ def holdings(
         as_of=moment,
         watermark=watermark(actor, now),
         holdings=held,
-    )
-
-
-def csv_answer(
-    request: Request,
-    actor: Actor,
-    now: datetime,
-    filename: str,
-    columns: Sequence[str],
-    cells: Callable[[Iterator[Any]], Iterator[list[str]]],
-    found: Sequence[Any],
-) -> StreamingResponse:
-    """A marked CSV export of `found`, each row made into cells by `cells`."""
-    guard = ExportGuard(request)
-    rows = cells(guard.rows(found))
-    return StreamingResponse(
-        guard.csv(csv_document(columns, rows, marking_line(actor, now))),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
 
