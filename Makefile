@@ -2,10 +2,9 @@
 PYTHON ?= python3
 VENV ?= .venv
 # Test processes. The fault tests all run in one of them, one after another (they time kills
-# and outages), and each test file whole in one (tests/scheduling.py). Three are faster on two
-# cores (4 min 30 s against about 5 min 30 s) but bring PostgreSQL within a few connections of
-# its default 100, which a shared server may not have to spare.
-TEST_WORKERS ?= 2
+# and outages), and each test file whole in one (tests/scheduling.py). Three keep two cores
+# busy; with test pools of one connection they hold at most about 45 of PostgreSQL's default 100.
+TEST_WORKERS ?= 3
 PY := $(VENV)/bin/python
 PIP_COMPILE := $(PY) -m piptools compile --quiet --no-emit-index-url --no-emit-find-links --strip-extras --no-header --allow-unsafe
 
@@ -39,6 +38,9 @@ $(CONSOLE_STYLES): package-lock.json api/console/styles/console.scss api/console
 run: $(VENV)/.runtime $(CONSOLE_STYLES)
 	$(PY) -m api serve --demo
 
+# Bytecode is written even where the environment says not to: otherwise every test process
+# rewrites and compiles every test module again, and every `python -m api` it starts compiles
+# the service again.
 test: $(VENV)/.dev $(CONSOLE_STYLES)
 	@.ci/ensure-postgres
 	@.ci/ensure-chromium

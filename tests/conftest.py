@@ -139,6 +139,9 @@ def make_settings(
         "pg_port": server["port"],
         "pg_user": server["user"],
         "pg_database": database,
+        # One connection kept open per pool (two at most): a test runtime's four pools, its
+        # listener and its access log's loop connection, times three test processes, stay
+        # far within PostgreSQL's default 100 connections.
         "pg_pool_size": 1,
         "master_key": SecretStr(base64.b64encode(os.urandom(32)).decode()),
         "signing_key_file": new_signing_key_file(root / "signing.key"),

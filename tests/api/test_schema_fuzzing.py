@@ -15,11 +15,13 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from http.cookiejar import DefaultCookiePolicy
 from typing import Any, cast
 from uuid import UUID
 
 import httpx2 as httpx
 import pytest
+import requests
 import schemathesis
 import uvicorn
 from fastapi.testclient import TestClient
@@ -54,6 +56,7 @@ CHECKS = [
 ]
 EXAMPLES = int(os.environ.get("VTR_TEST_FUZZ_EXAMPLES", "3"))
 STEPS = int(os.environ.get("VTR_TEST_FUZZ_STEPS", "6"))
+MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
 
 
 @dataclass(frozen=True)
@@ -148,11 +151,26 @@ def drawn_cases(operation: Any, world: LiveWorld, mode: GenerationMode) -> list[
 
 
 def fuzz_operation(
-    operation: Any, world: LiveWorld, role: Role | None, mode: GenerationMode
+    operation: Any,
+    world: LiveWorld,
+    role: Role | None,
+    mode: GenerationMode,
+    session: requests.Session,
 ) -> None:
     for case in drawn_cases(operation, world, mode):
-        response = case.call(base_url=world.base_url, headers=bearer(role), timeout=30)
+        response = case.call(
+            base_url=world.base_url, session=session, headers=bearer(role), timeout=30
+        )
         case.validate_response(response, checks=CHECKS)
+
+
+def calls_of_one_role() -> requests.Session:
+    """One connection kept open for a role's calls. No cookie is kept from one call to the
+    next, and nothing from the environment (proxies, netrc) is looked up for each call."""
+    session = requests.Session()
+    session.trust_env = False
+    session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
+    return session
 
 
 ROLES: list[Role | None] = [None, *ONE_PER_ROLE]
@@ -168,10 +186,10 @@ def test_every_operation_answers_as_described_for_every_role(
     operations = [result.ok() for result in results if isinstance(result, Ok)]
     assert len(operations) == len(results), "every operation's description is valid"
     assert len(operations) > 40
-    for operation in operations:
-        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+    with calls_of_one_role() as session:
+        for operation, mode in itertools.product(operations, MODES):
             try:
-                fuzz_operation(operation, live_world, role, mode)
+                fuzz_operation(operation, live_world, role, mode, session)
             except Exception as failure:  # noqa: BLE001 (gather every operation's failure)
                 failures.append(f"{operation.label} [{mode.value}]: {failure}"[:2000])
     assert failures == [], "\n\n".join(failures)
