@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import io
 import json
-import subprocess
-import sys
 import zipfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -25,7 +23,7 @@ from events.integrity import pack as layout
 from events.integrity.note import Cosigner, NoteSigner
 from events.integrity.pack import sign_manifest, verify_pack
 from tests.api_client import Api
-from tests.cli_commands import ROOT
+from tests.cli_commands import Ran, run_as_a_process, run_in_process
 from tests.section8_support import case_with_disclosures, end_involvement, erase_case
 from tests.sharing_support import (
     CHILDRENS,
@@ -68,18 +66,18 @@ def make_pack(api: Api, referral_id: UUID, requester: UUID, **extra: Any) -> byt
 
 
 def verify_pack_cli(
-    tmp_path: Path, pack: bytes, log_key: str, *witnesses: str
-) -> subprocess.CompletedProcess[str]:
+    tmp_path: Path, pack: bytes, log_key: str, *witnesses: str, as_a_process: bool = False
+) -> Ran:
+    """`python -m api verify-pack`, in the test's process unless `as_a_process`: then with
+    no VTR_* settings and no database, as a reader of the pack runs it."""
     path = tmp_path / "pack.zip"
     path.write_bytes(pack)
-    command = [sys.executable, "-m", "api", "verify-pack", str(path), "--log-key", log_key]
+    command = ["verify-pack", str(path), "--log-key", log_key]
     for witness in witnesses:
         command += ["--witness-key", witness]
-    # No VTR_* settings, no database: the check needs the pack and the keys only.
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
-    return subprocess.run(  # noqa: S603 (our own CLI, with arguments this test made)
-        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False
-    )
+    if as_a_process:
+        return run_as_a_process(*command, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    return run_in_process(*command, env={})
 
 
 def members(pack: bytes) -> dict[str, bytes]:
@@ -156,7 +154,7 @@ def test_an_honest_pack_verifies_offline_and_shows_what_the_log_holds(
 ) -> None:
     api = world.api
     pack = make_pack(api, world.case, world.agencies[COUNCIL])
-    checked = verify_pack_cli(tmp_path, pack, world.log_key)
+    checked = verify_pack_cli(tmp_path, pack, world.log_key, as_a_process=True)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "intact" in checked.stdout
     files = members(pack)
