@@ -7,6 +7,7 @@ VTR_TEST_SKIP_POSTGRES=1 to opt out explicitly.
 from __future__ import annotations
 
 import base64
+import gc
 import logging
 import os
 from collections import Counter
@@ -215,6 +216,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         params = getattr(item, "callspec", None)
         if params is not None and params.params.get("backend") in BACKENDS:
             item.add_marker(params.params["backend"])
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """What collection built (every module of the service and its libraries, every test
+    item) lives to the end of the run: kept out of the cyclic garbage collector's passes,
+    which otherwise scan it again and again (about 4 % of a test process's CPU)."""
+    del session
+    gc.collect()
+    gc.freeze()
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> ByFileScheduling:
