@@ -16,10 +16,15 @@ def as_it_stood(
 ) -> list[tuple[int, DomainEvent]]:
     """The referral's events recorded by `as_of`: a moment in the future is refused (the
     ledger cannot know it), one before the referral was received finds no referral."""
-    if as_of > ledger.clock.now():
-        raise InvalidInstructionError("as_of", "as_of is in the future: give a past moment.")
+    refuse_future("as_of", as_of, ledger.clock.now())
     events = ledger.history(referral_id, reveal=reveal)
     recorded = [(p, event) for p, event in events if event.audit.occurred_at <= as_of]
     if not recorded:
         raise ReferralNotFoundError(referral_id)
     return recorded
+
+
+def refuse_future(name: str, moment: datetime, now: datetime) -> None:
+    """A moment to read the record at must have passed: the ledger cannot know the future."""
+    if moment > now:
+        raise InvalidInstructionError(name, f"{name} is in the future: give a past moment.")

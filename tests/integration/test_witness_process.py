@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +20,7 @@ from api.settings import Settings
 from bench.http_load import LiveServer
 from events.integrity.keys import note_signers, read_key_lines
 from events.integrity.note import VerifierKey, open_checkpoint, parse_note, verify_note
-from tests.cli_commands import ROOT
+from tests.cli_commands import Ran, run_as_a_process
 from tests.conftest import make_settings
 from tests.support import ACTORS, new_signing_key_file, referral_form
 
@@ -76,23 +74,13 @@ class Agency:
         self.state = root / "state"
         self.token_file = root / "token"
 
-    def run(self, *args: str, token: str | None = None) -> subprocess.CompletedProcess[str]:
+    def run(self, *args: str, token: str | None = None) -> Ran:
         env = {k: v for k, v in os.environ.items() if not k.startswith("VTR_")}
         if token is not None:
             env["VTR_WITNESS_TOKEN"] = token
-        return subprocess.run(  # noqa: S603 (our own interpreter and module)
-            [sys.executable, "-m", "api", *args],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        return run_as_a_process(*args, env=env)
 
-    def witness(
-        self, server: LiveServer, *extra: str, token: str | None = None
-    ) -> subprocess.CompletedProcess[str]:
+    def witness(self, server: LiveServer, *extra: str, token: str | None = None) -> Ran:
         url = f"http://127.0.0.1:{server.port}"
         return self.run(
             "witness",

@@ -18,7 +18,7 @@ from aggregates.errors import InvalidInstructionError
 from api.access.case_scope import agency_events
 from api.access.gate import GatedRoute
 from api.access.marking import watermark
-from api.http.as_of import as_it_stood
+from api.http.as_of import as_it_stood, refuse_future
 from api.http.deps import ActorDep, GrantDep, LedgerDep, RuntimeDep
 from api.http.exports import csv_answer
 from events.base import DomainEvent
@@ -101,8 +101,7 @@ def changes(
     end = window.recorded_to or now
     if window.recorded_from >= end:
         raise InvalidInstructionError("from", "from must be before to (and before now).")
-    if end > now:
-        raise InvalidInstructionError("to", "to is in the future: give a past moment.")
+    refuse_future("to", end, now)
     events = ledger.history(referral_id)
     if grant.agency_scoped:
         events = agency_events(events, grant.principal.agency_id)
@@ -237,8 +236,7 @@ def holdings(
     agency = runtime.ledger.agency(agency_id).state.ref
     now = runtime.ledger.clock.now()
     moment = filters.as_of or now
-    if moment > now:
-        raise InvalidInstructionError("as_of", "as_of is in the future: give a past moment.")
+    refuse_future("as_of", moment, now)
     held = holdings_as_of(runtime.ledger.recorder, agency_id, moment)
     if filters.output == "csv":
         name = f"holdings-{agency_id}-{uk_date(moment)}.csv"
