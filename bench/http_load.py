@@ -68,13 +68,14 @@ class LiveServer:
         tokens_file = Path(self.scratch.name) / "tokens.json"
         self.tokens = issue_tokens(tokens_file, actors, datetime.now(UTC))
         self.port = _free_port()
-        self.errors = (Path(self.scratch.name) / "server.err").open("w+b")
+        # What the server writes, both streams: its last words when it fails to start.
+        self.output = (Path(self.scratch.name) / "server.out").open("w+b")
         self.process = subprocess.Popen(
             [sys.executable, "-m", *module],
             cwd=ROOT,
             env=_server_env(settings, tokens_file, self.port),
-            stdout=subprocess.DEVNULL,
-            stderr=self.errors,
+            stdout=self.output,
+            stderr=subprocess.STDOUT,
         )
         if not _ready(self.port, self.process):
             last_words = self._last_words()
@@ -82,13 +83,17 @@ class LiveServer:
             raise RuntimeError(f"the API server did not become ready:\n{last_words}")
 
     def _last_words(self) -> str:
-        self.errors.seek(0)
-        return self.errors.read().decode(errors="replace")[-2000:]
+        return self.written()[-2000:]
+
+    def written(self) -> str:
+        self.output.flush()
+        self.output.seek(0)
+        return self.output.read().decode(errors="replace")
 
     def close(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=30)
-        self.errors.close()
+        self.output.close()
         self.scratch.cleanup()
 
 

@@ -18,9 +18,9 @@ from aggregates.agency import agency_id_for
 from api.access.gate import GatedRoute, Grant
 from api.access.identity import Principal
 from api.access.permissions import MATRIX
+from api.cli import load_settings
 from api.http.app import api_routes, create_app
 from api.http.middleware import ProblemHttpToolsProtocol
-from api.settings import Settings
 from events.vocabulary import Role
 
 POLICE = "Norfolk Constabulary"
@@ -55,7 +55,7 @@ def _fixed_caller(handler: Handler) -> Handler:
 
 
 def main() -> None:
-    settings = Settings()
+    settings = load_settings()  # and its logging, as `python -m api serve` configures it
     without_gate()
     app = create_app(settings)
     uvicorn.run(
