@@ -51,9 +51,8 @@ from api.http.middleware import ProblemHttpToolsProtocol
 from api.http.outages import OUTAGES, describe
 from api.integrity_cli import new_signing_key, rotate_signing_key, verify
 from api.logging import configure_logging
-from api.pack_cli import verify_pack_command
+from api.offline_cli import OFFLINE_COMMANDS
 from api.settings import MASTER_KEY_BYTES, Settings, decode_master_key
-from api.witness import new_witness_key, witness
 from commands.agency import RegisterAgency
 from commands.clock import Clock
 from commands.context import Actor, Issued
@@ -477,12 +476,8 @@ def reapply_erasures() -> None:
     click.echo(f"Re-applied {applied} erasures.")
 
 
-cli.add_command(verify)
-cli.add_command(verify_pack_command)
-cli.add_command(new_signing_key)
-cli.add_command(rotate_signing_key)
-cli.add_command(witness)
-cli.add_command(new_witness_key)
+for _command in (verify, new_signing_key, rotate_signing_key, *OFFLINE_COMMANDS):
+    cli.add_command(_command)
 
 
 def main() -> None:
