@@ -1,8 +1,8 @@
 """The commands that need neither the service's settings nor its database: checking a dispute
 pack, and a partner agency witnessing a ledger's log over HTTP. `python -m api` runs them
-without loading the service (`api/__main__.py`): they start in about a tenth of a second
-where the service's commands take one and a half, on an auditor's or a witness's machine
-that has no ledger. `api/cli.py` lists them with the rest."""
+without loading the service (`api/__main__.py`): they start in about a seventh of a second
+where the service's commands take over one, on an auditor's or a witness's machine that has
+no ledger. `api/cli.py` lists them with the rest."""
 
 from __future__ import annotations
 

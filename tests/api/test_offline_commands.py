@@ -1,6 +1,6 @@
 """The offline commands (checking a dispute pack, witnessing a log) start without loading the
-service: an auditor's or a partner agency's machine has no ledger, and waited a second and a
-half for the service's modules on every run."""
+service: an auditor's or a partner agency's machine has no ledger, and waited over a second
+for the service's modules on every run."""
 
 from __future__ import annotations
 
