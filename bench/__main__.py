@@ -11,8 +11,9 @@
 (e) erasing a 1,000-event case vs approving it, and reading such a case's history with its
     personal data opened vs the same case stored unsealed (see bench/erasure.py);
 (f) reading a case through the access-control gate (token, permission matrix, access log)
-    vs the same read with the gate switched off, with concurrent readers and with one
-    (see bench/authz.py);
+    vs the same read with the gate switched off, with concurrent readers and with one; and
+    through the gate with nothing written to the access log vs the same open read, the
+    gate's own cost apart from the log's durable commit (see bench/authz.py);
 (g) single-event commands on a 1,000-event case vs on a 10-event case (see bench/long_case.py);
 (h) the tamper-evident log (see bench/integrity.py): verifying a 20,000-event log, events per
     second, vs scanning its stored rows raw; sealing it vs (a); and (a)'s commands with the

@@ -1,9 +1,11 @@
 """The bench's server without its gate really has none (`authz_overhead` compares against it),
-and the bench's ordinary server really has one; otherwise the two run alike."""
+its server without the access log keeps the gate and writes nothing, and the bench's
+ordinary server has both; otherwise they run alike."""
 
 from __future__ import annotations
 
 import http.client
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from uuid import uuid4
@@ -26,9 +28,13 @@ def _status_without_token(server: LiveServer) -> int:
 
 
 def _status(server: LiveServer, headers: dict[str, str]) -> int:
+    return _status_of(server, f"/referrals/{uuid4()}", headers)
+
+
+def _status_of(server: LiveServer, path: str, headers: dict[str, str]) -> int:
     connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
     try:
-        connection.request("GET", f"/referrals/{uuid4()}", headers=headers)
+        connection.request("GET", path, headers=headers)
         return connection.getresponse().status
     finally:
         connection.close()
@@ -69,4 +75,25 @@ def test_the_open_server_logs_as_the_api_server_does(sqlite_settings: Settings) 
             assert "get_case" not in server.written()[len(before[name]) :], name
     finally:
         for server in servers.values():
+            server.close()
+
+
+def _entries(settings: Settings) -> int:
+    with sqlite3.connect(settings.data_dir / "access.sqlite") as log:
+        count: int = log.execute("SELECT COUNT(*) FROM vtr_access_log").fetchone()[0]
+    return count
+
+
+def test_the_unlogged_server_keeps_the_gate_and_writes_no_entry(sqlite_settings: Settings) -> None:
+    """A refusal and a served read: logged by the ordinary server, decided the same way and
+    not written by the unlogged one."""
+    for module, written in ((("api", "serve"), 2), (("bench.open_server", "unlogged"), 0)):
+        server = LiveServer(sqlite_settings, [POLICE], module=module)
+        try:
+            token = server.tokens[POLICE.actor_id]
+            before = _entries(sqlite_settings)
+            assert _status_of(server, "/referrals", {}) == 401
+            assert _status_of(server, "/referrals", {"Authorization": f"Bearer {token}"}) == 200
+            assert _entries(sqlite_settings) == before + written, module
+        finally:
             server.close()
